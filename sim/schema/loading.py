@@ -1,0 +1,108 @@
+"""Read, check and load scenario files: the schema package's public entry points."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path as FsPath
+
+from pydantic import ValidationError
+
+from .explain import problems_from
+from .models import Scenario
+from .presets import DIFFICULTIES, apply_preset
+from .problems import Problem, ScenarioError, format_path
+from .references import check_references
+from .safe_yaml import Located, read_yaml
+
+SCENARIO_DIR = FsPath(__file__).resolve().parents[2] / "scenarios"
+
+
+def bundled_scenarios() -> list[FsPath]:
+    """The scenario files shipped with the kit."""
+    return sorted(SCENARIO_DIR.glob("*.yaml"))
+
+
+def resolve(name_or_path: str | FsPath) -> FsPath:
+    """A scenario path from a path or a bundled scenario's id."""
+    path = FsPath(name_or_path)
+    if path.suffix in (".yaml", ".yml") or path.exists():
+        return path
+    return SCENARIO_DIR / f"{name_or_path}.yaml"
+
+
+def _validate(located: Located, file: str, note: str = "") -> tuple[Scenario | None, list[Problem]]:
+    problems = [
+        Problem(file, *located.where(path, key=key), format_path(path), message + note)
+        for path, key, message in check_references(located.data)
+    ]
+    try:
+        scenario = Scenario.model_validate(located.data)
+    except ValidationError as exc:
+        return None, problems + problems_from(exc, Scenario, located, file, note)
+    return (None if problems else scenario), problems
+
+
+def _read(path: FsPath) -> tuple[Located | None, list[Problem], str]:
+    file = str(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        return None, [Problem(file, 1, 1, "(document)", f"cannot read file ({exc.strerror}, expected a readable YAML file)")], file
+    located, problems = read_yaml(raw, file)
+    if located is not None and not isinstance(located.data, dict):
+        problems.append(Problem(file, 1, 1, "(document)", f"wrong type (got {type(located.data).__name__}, expected a mapping of scenario fields)"))
+        located = None
+    return located, problems, file
+
+
+def check_file(path: str | FsPath) -> list[Problem]:
+    """Every problem in a scenario file and in each of its difficulty presets."""
+    located, problems, file = _read(FsPath(path))
+    if located is None:
+        return sorted(set(problems))
+    _, base = _validate(located, file)
+    problems += base
+    seen = {(p.line, p.column, p.path, p.message) for p in base}
+    presets = located.data.get("difficulty")
+    for name in DIFFICULTIES:
+        if isinstance(presets, dict) and isinstance(presets.get(name), dict):
+            note = f" [in difficulty preset {name!r}]"
+            _, found = _validate(apply_preset(located, name), file)
+            problems += [
+                Problem(p.file, p.line, p.column, p.path, p.message + note)
+                for p in found
+                if (p.line, p.column, p.path, p.message) not in seen
+            ]
+    return sorted(set(problems))
+
+
+def load_scenario(path: str | FsPath, difficulty: str = "standard") -> Scenario:
+    """The validated scenario with its difficulty preset applied.
+
+    Raises ScenarioError listing every problem in the file.
+    """
+    path = resolve(path)
+    if difficulty not in DIFFICULTIES:
+        raise ScenarioError([Problem(str(path), 1, 1, "difficulty", f"unknown difficulty (got {difficulty!r}, expected one of: {', '.join(DIFFICULTIES)})")])
+    problems = check_file(path)
+    if problems:
+        raise ScenarioError(problems)
+    located, _, file = _read(path)
+    scenario, problems = _validate(apply_preset(located, difficulty), file)
+    if scenario is None:
+        raise ScenarioError(problems)
+    return scenario
+
+
+def content_hash(path: str | FsPath) -> str:
+    """SHA-256 of the scenario file's bytes, recorded in session logs."""
+    return hashlib.sha256(resolve(path).read_bytes()).hexdigest()
+
+
+def json_schema() -> str:
+    """The JSON Schema of the scenario format, as stable, pretty-printed text."""
+    schema = Scenario.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["$id"] = "https://itpm-sim.invalid/scenario.schema.json"
+    return json.dumps(schema, indent=2, sort_keys=True, ensure_ascii=False) + "\n"

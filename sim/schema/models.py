@@ -1,0 +1,446 @@
+"""The scenario format: frozen pydantic models for every part of a scenario file.
+
+Cross-references between parts (task ids, skills, people, risks) are checked in
+``references.py`` so that every problem is found in one pass.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import Field, model_validator
+
+from .params import Frozen, Parameters
+
+Id = Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_.-]*$", max_length=64)]
+Probability = Annotated[float, Field(ge=0, le=1)]
+Share = Annotated[float, Field(ge=0, le=1)]
+Money = Annotated[float, Field(ge=0)]
+Days = Annotated[float, Field(ge=0)]
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+Skills = dict[Id, Probability]
+
+SCENARIO_KINDS = (
+    "network_migration",
+    "cloud_rollout",
+    "software_build",
+    "infrastructure_deployment",
+    "desktop_reimaging",
+    "av_setup",
+    "hardware_installation",
+    "cybersecurity",
+    "disaster_recovery",
+    "other",
+)
+
+
+def _ordered(lo: Any, hi: Any, lo_name: str, hi_name: str) -> None:
+    if lo > hi:
+        raise ValueError(f"{lo_name} is after {hi_name} (got {lo_name} {lo}, {hi_name} {hi}, expected {lo_name} <= {hi_name})")
+
+
+class ThreePoint(Frozen):
+    """A three-point estimate; optimistic <= most likely <= pessimistic."""
+
+    optimistic: Days
+    most_likely: Days
+    pessimistic: Days
+
+    @model_validator(mode="after")
+    def _order(self) -> ThreePoint:
+        o, m, p = self.optimistic, self.most_likely, self.pessimistic
+        if not o <= m <= p:
+            raise ValueError(f"estimate out of order (got {o:g}/{m:g}/{p:g}, expected optimistic <= most_likely <= pessimistic)")
+        return self
+
+    @property
+    def pert_mean(self) -> float:
+        """PERT expected value (O + 4M + P) / 6."""
+        return (self.optimistic + 4 * self.most_likely + self.pessimistic) / 6
+
+
+# ---------------------------------------------------------------- calendar
+
+
+class Period(Frozen):
+    """A closed range of calendar dates."""
+
+    start: dt.date
+    end: dt.date
+    reason: str = ""
+
+    @model_validator(mode="after")
+    def _order(self) -> Period:
+        _ordered(self.start, self.end, "start", "end")
+        return self
+
+
+class Calendar(Frozen):
+    """Project dates; time in the engine counts working days from ``start``."""
+
+    start: dt.date
+    deadline: dt.date = Field(description="Target finish date promised to the sponsor.")
+    working_days: list[Weekday] = Field(default=["mon", "tue", "wed", "thu", "fri"], min_length=1)
+    holidays: list[dt.date] = []
+    change_freezes: list[Period] = Field(default=[], description="No deployment (cutover) may happen in these periods.")
+    cutover_windows: list[Period] = Field(default=[], description="Dated windows in which cutovers may run.")
+    weekly_cutover_days: list[Weekday] = Field(default=[], description="Weekdays that are cutover windows every week.")
+
+    @model_validator(mode="after")
+    def _order(self) -> Calendar:
+        _ordered(self.start, self.deadline, "start", "deadline")
+        return self
+
+
+class Budget(Frozen):
+    """Money: budget at completion, reserve and pay rules."""
+
+    currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
+    budget_at_completion: Annotated[float, Field(gt=0)]
+    management_reserve: Money = 0
+    overtime_premium: Annotated[float, Field(ge=0, le=3)] = Field(
+        default=0.5, description="Extra pay per overtime hour as a share of the normal rate."
+    )
+
+
+# ---------------------------------------------------------------- people
+
+
+class Person(Frozen):
+    """A named member of the starting team."""
+
+    id: Id
+    name: str
+    role: str
+    skills: Skills = Field(min_length=1, description="Skill id -> proficiency in [0, 1].")
+    daily_rate: Annotated[float, Field(gt=0)]
+    availability: Annotated[float, Field(gt=0, le=1)] = 1.0
+    morale: Probability = 0.75
+    contract: Literal["permanent", "contractor"] = "permanent"
+
+
+class Profile(Frozen):
+    """A kind of person that can be hired from the labour market."""
+
+    id: Id
+    title: str
+    contract: Literal["permanent", "contractor"]
+    skills: Skills = Field(min_length=1)
+    daily_rate: Annotated[float, Field(gt=0)]
+    lead_time: Annotated[int, Field(ge=0, description="Working days from the decision to the first day.")]
+    ramp_up: Annotated[int, Field(ge=0, description="Working days to full productivity.")] | None = None
+    hiring_fee: Money = 0
+    max_hires: Annotated[int, Field(ge=1)] = 1
+
+
+# ---------------------------------------------------------------- work
+
+
+class TaskBase(Frozen):
+    id: Id
+    name: str
+    phase: str
+    depends_on: list[Id] = []
+    scope: Literal["must", "should", "could"] = "must"
+    value: Money = Field(default=0, description="Business value delivered when the task is finished.")
+    description: str = ""
+
+
+class EffortTask(TaskBase):
+    skill: Id
+    effort: ThreePoint = Field(description="Effort in person-days.")
+    max_people: Annotated[int, Field(ge=1)] = 1
+
+
+class WorkTask(EffortTask):
+    """Ordinary work done by people with the task's skill."""
+
+    kind: Literal["work"]
+
+
+class TestTask(EffortTask):
+    """Testing: finds a share of the latent defects in the tasks it covers."""
+
+    kind: Literal["test"]
+    covers: list[Id] = Field(default=[], description="Tasks whose defects it finds; empty means all upstream tasks.")
+    detection: Probability | None = None
+
+
+class ProcurementTask(TaskBase):
+    """Buying equipment or software: ordering effort, then a vendor lead time."""
+
+    kind: Literal["procurement"]
+    skill: Id
+    effort: ThreePoint
+    max_people: Annotated[int, Field(ge=1)] = 1
+    vendor: str
+    cost: Money
+    lead_time: ThreePoint = Field(description="Vendor lead time in working days.")
+
+
+class CutoverTask(EffortTask):
+    """A go-live step that runs only in a cutover window and may roll back."""
+
+    kind: Literal["cutover"]
+    success_probability: Probability
+    rollback_effort: Days = Field(description="Person-days spent rolling back a failed cutover.")
+
+
+class Milestone(TaskBase):
+    """A zero-effort checkpoint."""
+
+    kind: Literal["milestone"]
+
+
+Task = Annotated[Union[WorkTask, TestTask, ProcurementTask, CutoverTask, Milestone], Field(discriminator="kind")]
+
+
+# ---------------------------------------------------------------- impacts
+
+
+class DelayImpact(Frozen):
+    type: Literal["delay"]
+    task: Id
+    days: Days
+
+
+class ExtraEffortImpact(Frozen):
+    type: Literal["extra_effort"]
+    tasks: list[Id] = Field(min_length=1)
+    share: Annotated[float, Field(gt=0, le=5)] = Field(description="Extra effort as a share of each task's effort.")
+
+
+class CostImpact(Frozen):
+    type: Literal["cost"]
+    amount: Money
+
+
+class DefectsImpact(Frozen):
+    type: Literal["defects"]
+    count: Annotated[float, Field(gt=0)]
+    task: Id | None = None
+
+
+class MoraleImpact(Frozen):
+    type: Literal["morale"]
+    delta: Annotated[float, Field(ge=-1, le=1)]
+    person: Id | None = None
+
+
+class LosePersonImpact(Frozen):
+    type: Literal["lose_person"]
+    person: Id | None = Field(default=None, description="Who leaves; empty means a team member drawn at random.")
+
+
+class ScopeChangeImpact(Frozen):
+    type: Literal["scope_change"]
+    task: Id
+    share: Annotated[float, Field(ge=-0.9, le=5)] = Field(description="Change of the task's effort as a share.")
+    value: float = 0
+
+
+class SatisfactionImpact(Frozen):
+    type: Literal["satisfaction"]
+    stakeholder: Id
+    delta: Annotated[float, Field(ge=-1, le=1)]
+
+
+class BudgetImpact(Frozen):
+    type: Literal["budget"]
+    amount: float = Field(description="Change to the budget at completion (negative for a cut).")
+
+
+class DeadlineImpact(Frozen):
+    type: Literal["deadline"]
+    days: int = Field(description="Working days added to (or, negative, taken from) the deadline.")
+
+
+class AddTaskImpact(Frozen):
+    type: Literal["add_task"]
+    task: Task
+
+
+class CutTaskImpact(Frozen):
+    type: Literal["cut_task"]
+    task: Id
+
+
+Impact = Annotated[
+    Union[
+        DelayImpact,
+        ExtraEffortImpact,
+        CostImpact,
+        DefectsImpact,
+        MoraleImpact,
+        LosePersonImpact,
+        ScopeChangeImpact,
+        SatisfactionImpact,
+        BudgetImpact,
+        DeadlineImpact,
+        AddTaskImpact,
+        CutTaskImpact,
+    ],
+    Field(discriminator="type"),
+]
+
+
+# ---------------------------------------------------------------- risks
+
+
+class Window(Frozen):
+    """Working days (from project start) in which a risk may occur."""
+
+    start: Days
+    end: Days
+
+    @model_validator(mode="after")
+    def _order(self) -> Window:
+        _ordered(self.start, self.end, "start", "end")
+        return self
+
+
+class Indicator(Frozen):
+    """Early-warning sign reported before the risk hits, if monitoring sees it."""
+
+    signal: str
+    lead_days: Annotated[int, Field(ge=1)]
+
+
+class Response(Frozen):
+    """A response option: bought ahead it changes probability and impact."""
+
+    id: Id
+    strategy: Literal["avoid", "mitigate", "transfer", "accept"]
+    description: str
+    cost: Money = 0
+    probability_factor: Annotated[float, Field(ge=0, le=1)] = 1
+    impact_factor: Annotated[float, Field(ge=0, le=1)] = 1
+
+
+class Risk(Frozen):
+    """An entry of the risk register."""
+
+    id: Id
+    title: str
+    category: Literal["technical", "vendor", "people", "organisational", "external", "security", "financial", "scope"]
+    probability: Probability
+    window: Window
+    impacts: list[Impact] = Field(min_length=1)
+    indicator: Indicator | None = None
+    responses: list[Response] = []
+
+
+# ---------------------------------------------------------------- events
+
+
+class Trigger(Frozen):
+    """When a scripted event fires: exactly one condition."""
+
+    day: Days | None = None
+    after_task: Id | None = None
+    after_risk: Id | None = None
+    progress_at_least: Share | None = None
+
+    @model_validator(mode="after")
+    def _one(self) -> Trigger:
+        given = [k for k, v in self.model_dump().items() if v is not None]
+        if len(given) != 1:
+            raise ValueError(
+                f"a trigger needs exactly one condition (got {len(given)}: {', '.join(given) or 'none'}, "
+                "expected one of day, after_task, after_risk, progress_at_least)"
+            )
+        return self
+
+
+class Option(Frozen):
+    """A choice the PM is offered when an event fires."""
+
+    id: Id
+    label: str
+    cost: Money = 0
+    effects: list[Impact] = []
+
+
+class Event(Frozen):
+    """A scripted event with the decision it asks of the PM."""
+
+    id: Id
+    type: Literal["change_request", "budget_cut", "staff_departure", "escalation", "vendor_slip", "other"]
+    title: str
+    description: str
+    trigger: Trigger
+    options: list[Option] = Field(min_length=1)
+    default: Id = Field(description="Option applied if the PM does not choose in time.")
+    favoured_by: list[Id] = Field(default=[], description="Stakeholders who want the change accepted.")
+
+
+# ---------------------------------------------------------------- stakeholders and scoring
+
+
+class Drivers(Frozen):
+    """How strongly each factor moves a stakeholder's satisfaction."""
+
+    communication: Annotated[float, Field(ge=0)]
+    surprises: Annotated[float, Field(ge=0)]
+    change_handling: Annotated[float, Field(ge=0)]
+    incidents: Annotated[float, Field(ge=0)]
+    outcome: Annotated[float, Field(ge=0)]
+
+
+class Stakeholder(Frozen):
+    id: Id
+    name: str
+    role: Literal["sponsor", "users", "operations", "security", "vendor", "other"]
+    satisfaction: Probability
+    drivers: Drivers
+
+
+class Scoring(Frozen):
+    """Weights of the six scorecard parts."""
+
+    schedule: Annotated[float, Field(ge=0)]
+    cost: Annotated[float, Field(ge=0)]
+    scope: Annotated[float, Field(ge=0)]
+    quality: Annotated[float, Field(ge=0)]
+    satisfaction: Annotated[float, Field(ge=0)]
+    team: Annotated[float, Field(ge=0)]
+
+    @model_validator(mode="after")
+    def _positive(self) -> Scoring:
+        if sum(self.model_dump().values()) <= 0:
+            raise ValueError("weights sum to zero (got all 0, expected at least one positive weight)")
+        return self
+
+
+# ---------------------------------------------------------------- the scenario
+
+
+class Scenario(Frozen):
+    """A whole IT project scenario."""
+
+    schema_version: Literal[1]
+    id: Id
+    title: str
+    kind: Literal[SCENARIO_KINDS]  # type: ignore[valid-type]
+    methodology: Literal["waterfall"] = Field(description="Delivery method; iterative methods will be added later.")
+    briefing: str = Field(min_length=1, description="Markdown briefing for the trainee (about 3 minutes to read).")
+    objectives: list[str] = Field(min_length=1)
+    calendar: Calendar
+    budget: Budget
+    skills: dict[Id, str] = Field(min_length=1, description="Skill id -> description.")
+    team: list[Person] = Field(min_length=1)
+    market: list[Profile] = []
+    tasks: list[Task] = Field(min_length=1)
+    risks: list[Risk] = []
+    events: list[Event] = []
+    stakeholders: list[Stakeholder] = Field(min_length=1)
+    scoring: Scoring
+    parameters: Parameters = Field(default_factory=Parameters)  # type: ignore[valid-type]
+    difficulty: dict[Literal["easy", "standard", "hard"], dict[str, Any]] = Field(
+        default={}, description="Presets: overlays deep-merged onto this file (lists of items merge by id)."
+    )
+
+    def task(self, task_id: str):
+        """The task with ``task_id``."""
+        return next(t for t in self.tasks if t.id == task_id)

@@ -1,0 +1,57 @@
+"""Model parameters, built from the one defaults file so nothing is duplicated.
+
+Each group in ``defaults.yaml`` becomes a frozen pydantic model whose fields
+default to the documented values; a scenario overrides any subset.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib.resources import files
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, create_model
+
+BOUNDED_UNITS = ("share", "probability", "ratio", "proficiency", "morale")
+
+
+class Frozen(BaseModel):
+    """Base for everything read from a file: immutable, no unknown keys."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+@cache
+def defaults() -> dict[str, dict[str, dict[str, Any]]]:
+    """The parsed defaults file: group -> name -> {value, unit, doc, source}."""
+    return yaml.safe_load(files("sim.schema").joinpath("defaults.yaml").read_text("utf-8"))
+
+
+def _field(spec: dict[str, Any]) -> tuple[type, Any]:
+    value = spec["value"]
+    kind = int if isinstance(value, int) and not isinstance(value, bool) else float
+    bounded = spec["unit"].startswith(BOUNDED_UNITS)
+    description = f"{spec['doc']} Unit: {spec['unit']}. Source: {spec['source']}"
+    return kind, Field(default=value, ge=0, le=1 if bounded else None, description=description)
+
+
+def _build() -> type[Frozen]:
+    groups = {}
+    for group, entries in defaults().items():
+        model = create_model(
+            group.title().replace("_", "") + "Parameters",
+            __base__=Frozen,
+            __doc__=f"Parameters of the {group.replace('_', ' ')} model.",
+            **{name: _field(spec) for name, spec in entries.items()},
+        )
+        groups[group] = (model, Field(default_factory=model))
+    return create_model(
+        "Parameters",
+        __base__=Frozen,
+        __doc__="Model parameters; any subset may be overridden by a scenario.",
+        **groups,
+    )
+
+
+Parameters = _build()

@@ -1,0 +1,163 @@
+"""Cross-reference checks on raw scenario data.
+
+They run on the parsed YAML, not on the validated model, so that a wrong type
+in one place never hides a broken reference in another: every problem is
+reported in one pass.  Missing or mistyped parts are simply skipped here; the
+schema reports them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from .explain import did_you_mean
+from .problems import Path, format_path, show
+
+Finding = tuple[Path, bool, str]  # path, at the key?, message
+
+def _items(data: object, *path: str | int) -> Iterator[tuple[Path, dict]]:
+    """(path, item) for each mapping in the list at ``path``."""
+    node = data
+    for part in path:
+        node = node.get(part) if isinstance(node, dict) else None
+    if isinstance(node, list):
+        for i, item in enumerate(node):
+            if isinstance(item, dict):
+                yield tuple(path) + (i,), item
+
+
+def _ids(items: list[tuple[Path, dict]], what: str, findings: list[Finding]) -> set[str]:
+    seen: dict[str, Path] = {}
+    for path, item in items:
+        ident = item.get("id")
+        if not isinstance(ident, str):
+            continue
+        if ident in seen:
+            findings.append((path + ("id",), False, f"duplicate {what} id (got {show(ident)} again, expected unique ids; first at {_fmt(seen[ident])})"))
+        else:
+            seen[ident] = path
+    return set(seen)
+
+
+def _fmt(path: Path) -> str:
+    return format_path(path)
+
+
+def _ref(value: object, path: Path, known: set[str], what: str, findings: list[Finding], key: bool = False) -> None:
+    if isinstance(value, str) and value not in known:
+        findings.append((path, key, f"unknown {what}{did_you_mean(value, sorted(known))} (got {show(value)}, expected a {what} id defined in this file)"))
+
+
+def _all_impacts(data: dict) -> list[tuple[Path, dict]]:
+    out = []
+    for rpath, risk in _items(data, "risks"):
+        out += [((*rpath, *p), i) for p, i in _items(risk, "impacts")]
+    for epath, event in _items(data, "events"):
+        for opath, option in _items(event, "options"):
+            out += [((*epath, *opath, *p), i) for p, i in _items(option, "effects")]
+    return out
+
+
+def _cycle(graph: dict[str, list[str]]) -> list[str] | None:
+    """One dependency cycle, as a list of ids that starts and ends on the same task."""
+    state: dict[str, int] = {}
+    for root in sorted(graph):
+        if state.get(root):
+            continue
+        stack = [(root, iter(graph[root]))]
+        trail = [root]
+        state[root] = 1
+        while stack:
+            node, children = stack[-1]
+            child = next(children, None)
+            if child is None:
+                state[node] = 2
+                stack.pop()
+                trail.pop()
+            elif child in graph and state.get(child) == 1:
+                return trail[trail.index(child):] + [child]
+            elif child in graph and not state.get(child):
+                state[child] = 1
+                stack.append((child, iter(graph[child])))
+                trail.append(child)
+    return None
+
+
+def check_references(data: object) -> list[Finding]:
+    """Every broken reference, duplicate id, cycle and unstaffable skill."""
+    if not isinstance(data, dict):
+        return []
+    findings: list[Finding] = []
+    impacts = _all_impacts(data)
+    added = [((*p, "task"), i["task"]) for p, i in impacts if i.get("type") == "add_task" and isinstance(i.get("task"), dict)]
+    tasks = list(_items(data, "tasks")) + added
+    task_ids = _ids(tasks, "task", findings)
+    people = list(_items(data, "team"))
+    profiles = list(_items(data, "market"))
+    person_ids = _ids(people, "person", findings)
+    _ids(profiles, "market profile", findings)
+    risk_ids = _ids(list(_items(data, "risks")), "risk", findings)
+    events = list(_items(data, "events"))
+    _ids(events, "event", findings)
+    stakeholder_ids = _ids(list(_items(data, "stakeholders")), "stakeholder", findings)
+    skills = data.get("skills")
+    skill_ids = set(skills) if isinstance(skills, dict) else set()
+
+    staffed: set[str] = set()
+    for path, holder in people + profiles:
+        held = holder.get("skills")
+        if isinstance(held, dict):
+            for skill, level in held.items():
+                if skill_ids:
+                    _ref(skill, path + ("skills", skill), skill_ids, "skill", findings, key=True)
+                if isinstance(level, (int, float)) and level > 0:
+                    staffed.add(skill)
+
+    graph: dict[str, list[str]] = {}
+    for path, task in tasks:
+        deps = task.get("depends_on", [])
+        deps = deps if isinstance(deps, list) else []
+        for i, dep in enumerate(deps):
+            _ref(dep, path + ("depends_on", i), task_ids, "task", findings)
+        if isinstance(task.get("id"), str):
+            graph.setdefault(task["id"], []).extend(d for d in deps if isinstance(d, str))
+        covers = task.get("covers", [])
+        for i, covered in enumerate(covers if isinstance(covers, list) else []):
+            _ref(covered, path + ("covers", i), task_ids, "task", findings)
+        skill = task.get("skill")
+        if isinstance(skill, str) and skill_ids:
+            if skill not in skill_ids:
+                _ref(skill, path + ("skill",), skill_ids, "skill", findings)
+            elif skill not in staffed:
+                findings.append((path + ("skill",), False, f"nobody in the team or the market has this skill (got {show(skill)}, expected a skill someone holds above 0)"))
+
+    for path, impact in impacts:
+        if isinstance(impact.get("task"), str):
+            _ref(impact["task"], path + ("task",), task_ids, "task", findings)
+        for i, t in enumerate(impact["tasks"] if isinstance(impact.get("tasks"), list) else []):
+            _ref(t, path + ("tasks", i), task_ids, "task", findings)
+        if impact.get("person") is not None:
+            _ref(impact["person"], path + ("person",), person_ids, "person", findings)
+        if impact.get("stakeholder") is not None:
+            _ref(impact["stakeholder"], path + ("stakeholder",), stakeholder_ids, "stakeholder", findings)
+
+    for path, risk in _items(data, "risks"):
+        _ids([((*path, *p), r) for p, r in _items(risk, "responses")], "response", findings)
+
+    for path, event in events:
+        options = [((*path, *p), o) for p, o in _items(event, "options")]
+        option_ids = _ids(options, "option", findings)
+        _ref(event.get("default"), path + ("default",), option_ids, "option", findings)
+        trigger = event.get("trigger")
+        if isinstance(trigger, dict):
+            _ref(trigger.get("after_task"), path + ("trigger", "after_task"), task_ids, "task", findings)
+            _ref(trigger.get("after_risk"), path + ("trigger", "after_risk"), risk_ids, "risk", findings)
+        favoured = event.get("favoured_by", [])
+        for i, s in enumerate(favoured if isinstance(favoured, list) else []):
+            _ref(s, path + ("favoured_by", i), stakeholder_ids, "stakeholder", findings)
+
+    cycle = _cycle(graph)
+    if cycle:
+        where = next(p for p, t in tasks if t.get("id") == cycle[0])
+        findings.append((where + ("depends_on",), False, f"dependency cycle (got {' -> '.join(cycle)}, expected no cycles)"))
+    return findings
