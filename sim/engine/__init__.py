@@ -1,0 +1,29 @@
+"""The simulation engine: a SimPy model of an IT project steered by a PM."""
+
+from .decisions import (
+    DECISION,
+    BuyResponse,
+    Choose,
+    CutScope,
+    Decision,
+    DecisionError,
+    FastTrack,
+    Hire,
+    Prioritise,
+    Release,
+    RequestBudget,
+    RequestTime,
+    RestoreScope,
+    SetCommunication,
+    SetOvertime,
+    SetQuality,
+)
+from .report import StatusReport
+from .session import LogError, Session, outcome, read_log, replay, resume
+from .world import World
+
+__all__ = [
+    "DECISION", "BuyResponse", "Choose", "CutScope", "Decision", "DecisionError", "FastTrack", "Hire", "LogError",
+    "Prioritise", "Release", "RequestBudget", "RequestTime", "RestoreScope", "Session", "SetCommunication",
+    "SetOvertime", "SetQuality", "StatusReport", "World", "outcome", "read_log", "replay", "resume",
+]

@@ -1,0 +1,68 @@
+"""Working-day calendar: the engine counts time in working days from the start."""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+
+from sim.schema.models import Calendar, Period
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+class WorkCalendar:
+    """Maps working-day indices to dates, and locates windows and freezes."""
+
+    def __init__(self, calendar: Calendar, horizon_days: int):
+        self.spec = calendar
+        working = {WEEKDAYS.index(d) for d in calendar.working_days}
+        holidays = set(calendar.holidays)
+        self.dates: list[dt.date] = []
+        day = calendar.start
+        while len(self.dates) < horizon_days:
+            if day.weekday() in working and day not in holidays:
+                self.dates.append(day)
+            day += dt.timedelta(days=1)
+        self.last = day
+        self.deadline_day = self.index_of(calendar.deadline, after=True)
+        self.cutover_days = self._windows(calendar)
+
+    def date(self, index: float) -> dt.date:
+        """The calendar date of working day ``index`` (0 is the start date)."""
+        i = max(0, min(int(index), len(self.dates) - 1))
+        return self.dates[i]
+
+    def index_of(self, date: dt.date, after: bool = False) -> int:
+        """Working days before ``date``; with ``after``, counting ``date`` itself."""
+        return bisect.bisect_right(self.dates, date) if after else bisect.bisect_left(self.dates, date)
+
+    def _frozen(self, date: dt.date) -> bool:
+        return any(p.start <= date <= p.end for p in self.spec.change_freezes)
+
+    def _windows(self, calendar: Calendar) -> list[int]:
+        """Sorted working-day indices at which a cutover window opens (freezes excluded).
+
+        A window on a non-working day (a Saturday) opens at the boundary before
+        the next working day.
+        """
+        weekly = {WEEKDAYS.index(d) for d in calendar.weekly_cutover_days}
+        periods: list[Period] = list(calendar.cutover_windows)
+        days = set()
+        for p in periods:
+            d = p.start
+            while d <= p.end:
+                if not self._frozen(d):
+                    days.add(self.index_of(d))
+                d += dt.timedelta(days=1)
+        if weekly:
+            d = calendar.start
+            while d < self.last:
+                if d.weekday() in weekly and not self._frozen(d):
+                    days.add(self.index_of(d))
+                d += dt.timedelta(days=1)
+        return sorted(days)
+
+    def next_window(self, now: float) -> int | None:
+        """The first cutover window at or after working day ``now``."""
+        i = bisect.bisect_left(self.cutover_days, now)
+        return self.cutover_days[i] if i < len(self.cutover_days) else None

@@ -1,0 +1,136 @@
+"""What impacts do to a project, and how an answered request resolves."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sim.schema import models as m
+
+if TYPE_CHECKING:
+    from .entities import Request
+    from .project import Project
+
+
+def apply(project: Project, impact, factor: float = 1.0, source: str = "") -> str:
+    """Apply one impact scaled by ``factor``; return a sentence for the news."""
+    now = project.now
+    if factor <= 0:
+        return "no impact"
+    if isinstance(impact, m.DelayImpact):
+        task = project.tasks[impact.task]
+        days = impact.days * factor
+        task.blocked_until = max(task.blocked_until, now) + days
+        return f"{task.spec.name} is held up for {days:.1f} days"
+    if isinstance(impact, m.ExtraEffortImpact):
+        names = []
+        for tid in impact.tasks:
+            task = project.tasks[tid]
+            if not task.resolved:
+                extra = impact.share * factor * task.effort
+                task.remaining += extra
+                task.rework += extra
+                names.append(f"{task.spec.name} +{extra:.1f} pd")
+        return "extra effort: " + (", ".join(names) or "none (tasks already finished)")
+    if isinstance(impact, m.CostImpact):
+        project.costs["risks" if source == "risk" else "changes"] += impact.amount * factor
+        return f"cost {impact.amount * factor:,.0f}"
+    if isinstance(impact, m.DefectsImpact):
+        targets = [project.tasks[impact.task]] if impact.task else [t for t in project.tasks.values() if t.state in ("active", "done") and t.kind != "milestone"]
+        targets = targets or list(project.tasks.values())[:1]
+        for task in targets:
+            task.latent += impact.count * factor / len(targets)
+        return f"{impact.count * factor:.0f} hidden defects"
+    if isinstance(impact, m.MoraleImpact):
+        people = [project.people[impact.person]] if impact.person else project.present()
+        for person in people:
+            person.morale = min(1.0, max(0.0, person.morale + impact.delta * factor))
+        return f"morale {impact.delta * factor:+.2f}"
+    if isinstance(impact, m.LosePersonImpact):
+        return _lose(project, impact, factor, source)
+    if isinstance(impact, m.ScopeChangeImpact):
+        task = project.tasks[impact.task]
+        extra = impact.share * factor * task.effort
+        if not task.resolved:
+            task.remaining = max(0.0, task.remaining + extra)
+            task.effort += extra
+        task.value = max(0.0, task.value + impact.value * factor)
+        return f"scope of {task.spec.name} changes by {extra:+.1f} pd"
+    if isinstance(impact, m.SatisfactionImpact):
+        project.nudge(impact.stakeholder, impact.delta * factor)
+        return f"{impact.stakeholder} satisfaction {impact.delta * factor:+.2f}"
+    if isinstance(impact, m.BudgetImpact):
+        project.budget = max(0.0, project.budget + impact.amount * factor)
+        return f"budget {impact.amount * factor:+,.0f}"
+    if isinstance(impact, m.DeadlineImpact):
+        project.deadline_day += round(impact.days * factor)
+        return f"deadline {round(impact.days * factor):+d} days"
+    if isinstance(impact, m.AddTaskImpact):
+        if impact.task.id in project.tasks:
+            return f"{impact.task.name} is already in the plan"
+        project.add_task(impact.task)
+        return f"new task {impact.task.name}"
+    if isinstance(impact, m.CutTaskImpact):
+        task = project.tasks[impact.task]
+        if not task.resolved:
+            cut(project, task)
+        return f"{task.spec.name} cut"
+    raise TypeError(f"unknown impact {impact!r}")
+
+
+def _lose(project: Project, impact, factor: float, source: str) -> str:
+    risk = None
+    if source == "risk":
+        risk = next((r for r in project.risks.values() if r.hit and not r.resolved and impact in r.spec.impacts), None)
+    if risk is not None and risk.u_pick >= factor and factor < 1:
+        return "nobody left (the response kept the team together)"
+    if impact.person:
+        person = project.people.get(impact.person)
+        if person is None or not person.present:
+            return "nobody left (already gone)"
+    else:
+        present = sorted(project.present(), key=lambda x: x.id)
+        if not present:
+            return "nobody left"
+        u = risk.u_pick if risk is not None else 0.0
+        person = present[min(len(present) - 1, int(u * len(present)))]
+    project.depart(person, "left the project")
+    return f"{person.name} left"
+
+
+def cut(project: Project, task) -> None:
+    """Drop a task: its people are freed and its value is not delivered."""
+    task.state = "cut"
+    task.finish = project.now
+    for person in task.people:
+        person.task = None
+    task.people = []
+
+
+def resolve(project: Project, request: Request, option_id: str) -> None:
+    """Close ``request`` with ``option_id``: pay its cost and apply its effects."""
+    del project.requests[request.id]
+    option = next(o for o in request.options if o["id"] == option_id)
+    said = []
+    if request.kind == "risk":
+        risk = request.source
+        factor = risk.factors(risk.bought_before_hit)[1]
+        if option_id != "accept":
+            response = next(r for r in risk.spec.responses if r.id == option_id)
+            factor *= response.impact_factor
+            risk.bought.append(option_id)
+            project.costs["responses"] += response.cost
+        said = [apply(project, impact, factor, "risk") for impact in risk.spec.impacts]
+        risk.resolved = True
+    else:
+        event = request.source
+        spec = next(o for o in event.options if o.id == option_id)
+        project.costs["changes"] += spec.cost
+        said = [apply(project, impact, 1.0, "event") for impact in spec.effects]
+        if event.type == "change_request" and option_id in ("accept", "reject"):
+            gain = project.p.stakeholders.change_accept_gain * (1 if option_id == "accept" else -1)
+            for s in project.scenario.stakeholders:
+                if s.id in request.favoured_by:
+                    project.nudge(s.id, gain * s.drivers.change_handling)
+        if option_id == "defer":
+            project.env.process(project._defer(event))
+    project.say(f"{request.title}: '{option['label']}' — " + "; ".join(said), "decision", request.id, option=option_id)

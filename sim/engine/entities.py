@@ -1,0 +1,172 @@
+"""Mutable runtime state of people, tasks, risks and open requests."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sim.schema.models import Event, Person, Profile, Risk
+
+from .rng import beta_pert, stream
+
+
+class PersonState:
+    """One person on the project, from arrival to departure."""
+
+    __slots__ = (
+        "id", "name", "role", "skills", "rate", "availability", "contract", "morale", "base_morale",
+        "fatigue", "joined", "ramp_days", "present", "left", "leaving_at", "task", "sick_until",
+        "next_sick", "hazard", "threshold", "_sick", "_spell", "_sick_rate", "_sick_mean", "profile", "days_worked", "overtime_days",
+    )
+
+    def __init__(self, spec: Person | Profile, seed: int, joined: float, ramp_days: int, sick_rate: float, sick_mean: float,
+                 ident: str | None = None, morale: float | None = None):
+        self.id = ident or spec.id
+        self.name = getattr(spec, "name", None) or f"{spec.title} ({self.id})"
+        self.role = getattr(spec, "role", None) or spec.title
+        self.profile = spec.id if isinstance(spec, Profile) else None
+        self.skills = dict(spec.skills)
+        self.rate = spec.daily_rate
+        self.availability = getattr(spec, "availability", 1.0)
+        self.contract = spec.contract
+        self.morale = self.base_morale = spec.morale if morale is None else morale
+        self.fatigue = 0.0
+        self.joined = joined
+        self.ramp_days = ramp_days
+        self.present = True
+        self.left: float | None = None
+        self.leaving_at: float | None = None
+        self.task: TaskState | None = None
+        self.sick_until = -1.0
+        self.days_worked = 0.0
+        self.overtime_days = 0.0
+        self._sick = stream(seed, "sick", self.id)
+        self._sick_rate, self._sick_mean = sick_rate, sick_mean
+        self.draw_sickness(joined)
+        self.hazard = 0.0
+        self.threshold = stream(seed, "quit", self.id).expovariate(1.0)
+
+    def draw_sickness(self, after: float) -> None:
+        """Draw the next sick spell (start after ``after``, length) from the person's own stream."""
+        if self._sick_rate <= 0:
+            self.next_sick, self._spell = float("inf"), 0.0
+            return
+        self.next_sick = after + self._sick.expovariate(self._sick_rate)
+        self._spell = max(1.0, round(self._sick.expovariate(1 / self._sick_mean)))
+
+    @property
+    def spell(self) -> float:
+        return self._spell
+
+    def proficiency(self, skill: str) -> float:
+        return self.skills.get(skill, 0.0)
+
+
+
+class TaskState:
+    """A task's progress, people, defects and timing."""
+
+    __slots__ = (
+        "spec", "id", "kind", "skill", "max_people", "planned_effort", "effort", "remaining", "done",
+        "state", "start", "finish", "people", "latent", "found", "blocked_until", "priority", "fast_tracked",
+        "value", "deps", "rank", "attempts", "cutover_rng", "lead_time", "order", "waiting_on", "rework",
+    )
+
+    def __init__(self, spec, seed: int, order: int, plan_mode: bool):
+        self.spec = spec
+        self.id = spec.id
+        self.kind = spec.kind
+        self.skill = getattr(spec, "skill", None)
+        self.max_people = getattr(spec, "max_people", 0)
+        effort = getattr(spec, "effort", None)
+        rng = stream(seed, "task", spec.id)
+        if effort is None:
+            self.planned_effort = self.effort = 0.0
+        else:
+            self.planned_effort = effort.pert_mean
+            self.effort = effort.pert_mean if plan_mode else beta_pert(rng, effort.optimistic, effort.most_likely, effort.pessimistic)
+        lead = getattr(spec, "lead_time", None)
+        self.lead_time = 0.0 if lead is None else (lead.pert_mean if plan_mode else beta_pert(rng, lead.optimistic, lead.most_likely, lead.pessimistic))
+        self.remaining = self.effort
+        self.done = 0.0
+        self.rework = 0.0
+        self.state = "waiting"  # waiting, active, ordered, window, done, cut
+        self.start: float | None = None
+        self.finish: float | None = None
+        self.people: list[PersonState] = []
+        self.latent = 0.0
+        self.found = 0.0
+        self.blocked_until = 0.0
+        self.priority = 0
+        self.fast_tracked = False
+        self.value = spec.value
+        self.deps: list[TaskState] = []
+        self.rank = 0.0
+        self.attempts = 0
+        self.cutover_rng = stream(seed, "cutover", spec.id)
+        self.order = order
+        self.waiting_on: float | None = None
+
+    @property
+    def resolved(self) -> bool:
+        """Finished or cut: no longer holds up its successors."""
+        return self.state in ("done", "cut")
+
+    @property
+    def fraction(self) -> float:
+        """Share of the task's (actual) work done, 0..1."""
+        if self.state == "done":
+            return 1.0
+        total = self.effort + self.rework
+        return min(1.0, self.done / total) if total > 0 else 0.0
+
+
+class RiskState:
+    """A register entry with its pre-drawn luck: occurrence, timing, visibility."""
+
+    def __init__(self, spec: Risk, seed: int):
+        self.spec = spec
+        self.id = spec.id
+        rng = stream(seed, "risk", spec.id)
+        self.u_occur = rng.random()
+        self.u_time = rng.random()
+        self.u_seen = rng.random()
+        self.u_pick = rng.random()
+        lo, hi = spec.window.start, spec.window.end
+        t = lo + self.u_time * (hi - lo)
+        self.time = t if t % 1 else t + 0.5
+        self.bought: list[str] = []
+        self.bought_before_hit: list[str] = []
+        self.warned = False
+        self.hit = False
+        self.resolved = False
+        self.cost = 0.0
+
+    def factors(self, responses: list[str]) -> tuple[float, float]:
+        """Probability and impact factors of ``responses``."""
+        pf = imf = 1.0
+        for r in self.spec.responses:
+            if r.id in responses:
+                pf *= r.probability_factor
+                imf *= r.impact_factor
+        return pf, imf
+
+    @property
+    def probability(self) -> float:
+        """Probability after the responses bought so far."""
+        return self.spec.probability * self.factors(self.bought)[0]
+
+
+@dataclass
+class Request:
+    """A decision the PM owes: a scripted event or a risk that hit."""
+
+    id: str
+    kind: str  # "event" or "risk"
+    title: str
+    description: str
+    options: list[dict]
+    default: str
+    raised: float
+    due: float
+    source: Event | RiskState
+    favoured_by: list[str] = field(default_factory=list)

@@ -1,0 +1,160 @@
+"""Apply the PM's decisions.  Each is checked first and refused, unchanged, with a reason."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from . import decisions as d
+from . import effects
+from .decisions import DecisionError
+
+if TYPE_CHECKING:
+    from .project import Project
+
+def _check(ok: bool, reason: str) -> None:
+    if not ok:
+        raise DecisionError(reason)
+
+
+def _task(project: Project, task_id: str):
+    _check(task_id in project.tasks, f"unknown task {task_id!r} (expected one of: {', '.join(project.tasks)})")
+    return project.tasks[task_id]
+
+
+def _afford(project: Project, cost: float, what: str) -> None:
+    left = project.budget + project.reserve - project.spent
+    _check(cost <= left, f"cannot afford {what} (costs {cost:,.0f}, only {max(0.0, left):,.0f} left in budget and reserve)")
+
+
+def _level(value: float, high: float, what: str) -> float:
+    _check(0 <= value <= high, f"{what} must be between 0 and {high:g} (got {value!r})")
+    return float(value)
+
+
+def apply(project: Project, decision) -> None:
+    """Apply one decision now, or raise DecisionError and change nothing."""
+    _check(not project.ended, "the project has ended; no more decisions are taken")
+    handler = HANDLERS.get(type(decision))
+    _check(handler is not None, f"unknown decision {decision!r}")
+    handler(project, decision)
+
+
+def _hire(project: Project, x: d.Hire) -> None:
+    market = {p.id: p for p in project.scenario.market}
+    _check(x.profile in market, f"unknown market profile {x.profile!r} (expected one of: {', '.join(market) or 'none'})")
+    profile = market[x.profile]
+    _check(project.hired[profile.id] < profile.max_hires, f"no more {profile.title} can be hired (all {profile.max_hires} taken)")
+    _afford(project, profile.hiring_fee, f"hiring a {profile.title}")
+    ident = project.hire(profile)
+    project.say(f"Hiring {profile.title} ({ident}); arrives in {profile.lead_time} working days.", "decision", ident)
+
+
+def _release(project: Project, x: d.Release) -> None:
+    person = project.people.get(x.person)
+    _check(person is not None and person.present, f"{x.person!r} is not on the team")
+    project.depart(person, "was released from the project")
+
+
+def _set(attr: str, high, what: str):
+    def handler(project: Project, x) -> None:
+        setattr(project, attr, _level(x.level, high(project.p), what))
+        project.say(f"{what.capitalize()} set to {x.level:.0%}.", "decision", attr)
+
+    return handler
+
+
+def _buy(project: Project, x: d.BuyResponse) -> None:
+    _check(x.risk in project.risks, f"unknown risk {x.risk!r} (expected one of: {', '.join(project.risks)})")
+    risk = project.risks[x.risk]
+    responses = {r.id: r for r in risk.spec.responses}
+    _check(x.response in responses, f"risk {x.risk!r} has no response {x.response!r} (expected one of: {', '.join(responses) or 'none'})")
+    _check(x.response not in risk.bought, f"response {x.response!r} is already in place")
+    _check(not risk.hit, f"risk {x.risk!r} has already hit; answer its request instead")
+    response = responses[x.response]
+    _afford(project, response.cost, f"response {x.response!r}")
+    risk.bought.append(x.response)
+    project.costs["responses"] += response.cost
+    project.say(f"Bought response '{response.description}' for risk '{risk.spec.title}'.", "decision", x.risk)
+
+
+def _choose(project: Project, x: d.Choose) -> None:
+    request = project.requests.get(x.request)
+    _check(request is not None, f"no open request {x.request!r} (open: {', '.join(project.requests) or 'none'})")
+    options = {o["id"]: o for o in request.options}
+    _check(x.option in options, f"request {x.request!r} has no option {x.option!r} (expected one of: {', '.join(options)})")
+    _afford(project, options[x.option]["cost"], f"option {x.option!r}")
+    effects.resolve(project, request, x.option)
+
+
+def _cut(project: Project, x: d.CutScope) -> None:
+    task = _task(project, x.task)
+    _check(task.spec.scope != "must", f"task {x.task!r} is must-have scope and cannot be cut")
+    _check(not task.resolved, f"task {x.task!r} is already {task.state}")
+    effects.cut(project, task)
+    project.say(f"Scope cut: {task.spec.name}.", "decision", x.task)
+
+
+def _restore(project: Project, x: d.RestoreScope) -> None:
+    task = _task(project, x.task)
+    _check(task.state == "cut", f"task {x.task!r} is not cut")
+    task.state = "waiting"
+    task.finish = None
+    project.say(f"Scope restored: {task.spec.name}.", "decision", x.task)
+
+
+def _prioritise(project: Project, x: d.Prioritise) -> None:
+    task = _task(project, x.task)
+    _check(not task.resolved, f"task {x.task!r} is already {task.state}")
+    task.priority = x.priority
+    project.say(f"Priority of {task.spec.name} set to {x.priority:+d}.", "decision", x.task)
+
+
+def _fast_track(project: Project, x: d.FastTrack) -> None:
+    task = _task(project, x.task)
+    _check(task.state == "waiting" and task.kind != "milestone", f"task {x.task!r} cannot be fast-tracked (it is {task.state}, a {task.kind})")
+    _check(not task.fast_tracked, f"task {x.task!r} is already fast-tracked")
+    pending = [p.id for p in task.deps if not p.resolved]
+    _check(bool(pending), f"task {x.task!r} has no unfinished predecessor; it starts anyway")
+    unstarted = [p.id for p in task.deps if not p.resolved and p.start is None]
+    _check(not unstarted, f"task {x.task!r} cannot overlap predecessors that have not started: {', '.join(unstarted)}")
+    task.fast_tracked = True
+    project.say(f"Fast-tracking {task.spec.name}: it starts before {', '.join(pending)} finish(es).", "decision", x.task)
+
+
+def _sponsor_penalty(project: Project) -> None:
+    for s in project.scenario.stakeholders:
+        if s.role == "sponsor":
+            project.nudge(s.id, -project.p.stakeholders.request_penalty)
+
+
+def _request_budget(project: Project, x: d.RequestBudget) -> None:
+    most = project.p.decisions.max_budget_request * project.scenario.budget.budget_at_completion
+    _check(x.amount <= most, f"the sponsor grants at most {most:,.0f} in one request (asked {x.amount:,.0f})")
+    project.budget += x.amount
+    _sponsor_penalty(project)
+    project.say(f"The sponsor granted {x.amount:,.0f} more budget, unhappily.", "decision", "budget")
+
+
+def _request_time(project: Project, x: d.RequestTime) -> None:
+    most = project.p.decisions.max_time_request
+    _check(x.days <= most, f"the sponsor grants at most {most} working days in one request (asked {x.days})")
+    project.deadline_day += x.days
+    _sponsor_penalty(project)
+    project.say(f"The sponsor moved the deadline by {x.days} working days, unhappily.", "decision", "deadline")
+
+
+HANDLERS = {
+    d.Hire: _hire,
+    d.Release: _release,
+    d.SetOvertime: _set("overtime", lambda p: p.overtime.max_level, "overtime"),
+    d.SetCommunication: _set("communication", lambda p: p.decisions.max_effort_share, "communication effort"),
+    d.SetQuality: _set("quality", lambda p: p.decisions.max_effort_share, "quality effort"),
+    d.BuyResponse: _buy,
+    d.Choose: _choose,
+    d.CutScope: _cut,
+    d.RestoreScope: _restore,
+    d.Prioritise: _prioritise,
+    d.FastTrack: _fast_track,
+    d.RequestBudget: _request_budget,
+    d.RequestTime: _request_time,
+}

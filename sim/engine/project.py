@@ -1,0 +1,557 @@
+"""The SimPy model of one project run: people do work, risks and events strike, money flows.
+
+Time is in working days.  A daily process advances work; risks, scripted
+events, deliveries, arrivals and cutovers are their own processes.  Whenever
+the PM must decide, the model triggers ``stop_event`` and the session returns
+control.  docs/MODEL.md writes down every equation used here.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+
+import simpy
+
+from sim.schema.models import Profile
+
+from . import effects
+from .entities import PersonState, Request, RiskState, TaskState
+from .rng import poisson, stream
+from .world import HORIZON_DAYS
+
+COST_KINDS = ("labour", "procurement", "responses", "risks", "hiring", "changes")
+
+
+class Project:
+    """All state of one run.  ``plan_mode`` computes the baseline: expected efforts, no luck."""
+
+    def __init__(self, world, seed: int, plan_mode: bool = False):
+        self.world = world
+        self.scenario = world.scenario
+        self.p = world.params
+        self.cal = world.calendar
+        self.seed = int(seed)
+        self.plan = plan_mode
+        self.env = simpy.Environment()
+        self.tasks: dict[str, TaskState] = {}
+        for spec in self.scenario.tasks:
+            self.add_task(spec)
+        self.baseline_tasks = list(self.tasks.values())
+        self.total_planned = sum(t.planned_effort for t in self.baseline_tasks) or 1.0
+        self.total_value = sum(t.value for t in self.baseline_tasks)
+        self.people: dict[str, PersonState] = {}
+        for spec in self.scenario.team:
+            self._join(self._person(spec, 0.0, 0))
+        comm, qual = self.p.communication, self.p.quality
+        self.k0 = 1 - comm.nominal_effort - qual.nominal_effort - self.overhead(len(self.people))
+        self.overtime = 0.0
+        self.communication = comm.nominal_effort
+        self.quality = qual.nominal_effort
+        money = self.scenario.budget
+        self.budget = money.budget_at_completion
+        self.reserve = money.management_reserve
+        self.deadline_day = float(self.cal.deadline_day)
+        self.costs = dict.fromkeys(COST_KINDS, 0.0)
+        self.satisfaction = {s.id: s.satisfaction for s in self.scenario.stakeholders}
+        self.risks = {} if plan_mode else {r.id: RiskState(r, self.seed) for r in self.scenario.risks}
+        self.requests: dict[str, Request] = {}
+        self.indicators: list[dict] = []
+        self.news: list[tuple[float, str]] = []
+        self.events: list[dict] = []
+        self.hired = Counter()
+        self.arrivals: list[dict] = []
+        self.timeline: list[tuple] = []
+        self.planned_done_by_day: list[float] = []
+        self.pressure = 1.0
+        self.defects_found = 0.0
+        self.finished: float | None = None
+        self.abandoned = False
+        self.escaped = 0.0
+        self.incidents = 0
+        self.surprises = 0
+        self.resignations = 0
+        self.stop_event: simpy.Event | None = None
+        self.stop_reason = ""
+        self.fired_events: set[str] = set()
+        self.upstream = self._upstream()
+        self.max_days = self.p.decisions.max_duration_factor * max(1.0, self.deadline_day) if not plan_mode else float(HORIZON_DAYS)
+        self.env.process(self._days())
+        if not plan_mode:
+            for risk in self.risks.values():
+                self.env.process(self._risk(risk))
+            for event in self.scenario.events:
+                if event.trigger.day is not None:
+                    self.env.process(self._event_at(event, event.trigger.day))
+
+    # ------------------------------------------------------------ structure
+
+    def add_task(self, spec) -> TaskState:
+        """Add a task (from the scenario or an accepted change) to the run."""
+        task = TaskState(spec, self.seed, len(self.tasks), self.plan)
+        task.deps = [self.tasks[d] for d in spec.depends_on]
+        task.rank = self.world.ranks.get(spec.id, task.effort / max(1, task.max_people))
+        self.tasks[spec.id] = task
+        return task
+
+    def _upstream(self) -> dict[str, list[TaskState]]:
+        out: dict[str, list[TaskState]] = {}
+        for tid in self.world.topological_order():
+            seen: dict[str, TaskState] = {}
+            for dep in self.tasks[tid].deps:
+                seen[dep.id] = dep
+                seen.update((u.id, u) for u in out[dep.id])
+            out[tid] = list(seen.values())
+        return out
+
+    def overhead(self, n: int) -> float:
+        """Communication overhead share of a team of ``n`` (Madachy 2008)."""
+        c = self.p.communication
+        return min(c.max_overhead, c.overhead_coefficient * max(0, n - 1) ** 2)
+
+    @property
+    def now(self) -> float:
+        return float(self.env.now)
+
+    @property
+    def spent(self) -> float:
+        return sum(self.costs.values())
+
+    @property
+    def ended(self) -> bool:
+        return self.finished is not None or self.abandoned
+
+    def present(self) -> list[PersonState]:
+        return [x for x in self.people.values() if x.present]
+
+    def progress(self) -> float:
+        """Share of the baseline's planned effort earned so far (effort-weighted)."""
+        return sum(t.planned_effort * t.fraction for t in self.baseline_tasks) / self.total_planned
+
+    # ------------------------------------------------------------ messages and stops
+
+    def say(self, text: str, kind: str = "news", ref: str = "", **data) -> None:
+        """Record news for the next status report and a row for the events table."""
+        self.news.append((self.now, text))
+        self.events.append({"day": self.now, "kind": kind, "ref": ref, "text": text, **data})
+
+    def stop(self, reason: str) -> None:
+        """Hand control back to the PM (at most one stop per instant)."""
+        if self.stop_event is not None and not self.stop_event.triggered:
+            self.stop_reason = reason
+            self.stop_event.succeed()
+
+    # ------------------------------------------------------------ the working day
+
+    def _days(self):
+        interval = self.p.decisions.status_interval
+        while True:
+            self._allocate()
+            yield self.env.timeout(1)
+            self._work(self.now - 1)
+            self._expire_requests()
+            if all(t.resolved for t in self.tasks.values()):
+                self._go_live()
+                return
+            if self.now >= self.max_days:
+                self._abandon()
+                return
+            if not self.plan:
+                self._conditional_events()
+                if int(self.now) % interval == 0:
+                    self._status_meeting()
+
+    def _absence(self, person: PersonState, day: float) -> None:
+        p = self.p
+        if person.next_sick <= day and person.sick_until <= day:
+            person.sick_until = day + person.spell
+            person.draw_sickness(person.sick_until)
+        a = p.attrition
+        nominal = p.productivity.nominal_morale
+        person.hazard += a.base_hazard * (1 + a.morale_hazard * max(0.0, nominal - person.morale)) * (1 + a.fatigue_hazard * person.fatigue)
+        if person.leaving_at is None and person.hazard >= person.threshold:
+            person.leaving_at = day + a.notice_days
+            self.resignations += 1
+            self.say(f"{person.name} has resigned and leaves in {a.notice_days} working days.", "resignation", person.id)
+
+    def _work(self, day: float) -> None:
+        p = self.p
+        pr, ot, q, c = p.productivity, p.overtime, p.quality, p.communication
+        present = self.present()
+        if not self.plan:
+            for person in present:
+                self._absence(person, day)
+                if person.leaving_at is not None and person.leaving_at <= day:
+                    self.depart(person, "left the project at the end of the notice period")
+            present = self.present()
+        working = [x for x in present if x.sick_until <= day]
+        ramping = {x.id for x in working if day - x.joined < x.ramp_days}
+        experienced = len(working) - len(ramping)
+        mentor = min(0.9, self.p.ramp_up.mentoring_share * len(ramping) / experienced) if experienced else 0.0
+        share = max(0.0, 1 - self.overhead(len(working)) - self.communication - self.quality) / self.k0
+        h = self.overtime
+        hours = (1 + h) * (1 - ot.hourly_loss * h)
+        common_defects = (
+            q.defects_per_day
+            * (1 + q.pressure_defects * max(0.0, self.pressure - 1))
+            * math.exp(-q.effort_effect * (self.quality - q.nominal_effort))
+            * (1 + c.misunderstanding_defects * max(0.0, c.nominal_effort - self.communication) / c.nominal_effort)
+        )
+        floor, nominal_prof = pr.proficiency_floor, pr.nominal_proficiency
+        norm = floor + (1 - floor) * nominal_prof
+        for task in [t for t in self.tasks.values() if t.state == "active" and t.people]:
+            output = defects = 0.0
+            for person in task.people:
+                if person.sick_until > day:
+                    continue
+                prof = person.proficiency(task.skill)
+                rate = (
+                    person.availability * (floor + (1 - floor) * prof) / norm
+                    * (1 + pr.morale_weight * (person.morale - pr.nominal_morale))
+                    * (1 - ot.fatigue_productivity * person.fatigue) * hours * share
+                )
+                if person.id in ramping:
+                    start = self.p.ramp_up.start_productivity
+                    rate *= start + (1 - start) * (day - person.joined) / person.ramp_days
+                else:
+                    rate *= 1 - mentor
+                rate = max(0.0, rate)
+                output += rate
+                if task.kind in ("work", "cutover"):
+                    defects += rate * max(0.2, 1 + q.skill_defects * (nominal_prof - prof)) * (1 + ot.fatigue_defects * person.fatigue)
+            if output <= 0:
+                continue
+            used = min(output, task.remaining)
+            task.done += used
+            task.remaining -= used
+            task.latent += defects * common_defects * used / output
+            if task.remaining <= 1e-9:
+                self._effort_done(task, day + used / output)
+        self._people_day(present, ramping, day, h)
+        if self.plan:
+            self.planned_done_by_day.append(sum(t.planned_effort * t.fraction for t in self.baseline_tasks))
+        else:
+            self._record(day + 1, present)
+
+    def _people_day(self, present: list[PersonState], ramping: set[str], day: float, h: float) -> None:
+        ot, mo = self.p.overtime, self.p.morale
+        premium = self.scenario.budget.overtime_premium
+        decay = math.exp(-ot.fatigue_recovery)
+        labour = 0.0
+        for person in present:
+            works = person.sick_until <= day
+            hx = h if works else 0.0
+            target = ot.fatigue_gain * hx / ot.fatigue_recovery
+            person.fatigue = target + (person.fatigue - target) * decay
+            person.morale = min(1.0, max(0.0, person.morale - ot.fatigue_morale * person.fatigue + mo.recovery * (person.base_morale - person.morale)))
+            labour += person.rate * person.availability * (1 + hx * (1 + premium))
+            if works:
+                person.days_worked += 1
+                person.overtime_days += hx
+        self.costs["labour"] += labour
+
+    def _record(self, day: float, present: list[PersonState]) -> None:
+        n = len(present) or 1
+        self.timeline.append((
+            day,
+            self.progress(),
+            self.world.baseline.planned_progress(day),
+            self.spent,
+            self.costs["labour"],
+            len(present),
+            sum(x.morale for x in present) / n,
+            sum(x.fatigue for x in present) / n,
+            self.defects_found,
+            sum(t.latent for t in self.tasks.values()),
+            sum(self.satisfaction.values()) / len(self.satisfaction),
+            self.overtime,
+            self.communication,
+            self.quality,
+            self.budget,
+            self.reserve,
+            self.deadline_day,
+            sum(t.value for t in self.tasks.values() if t.state == "done"),
+        ))
+
+    # ------------------------------------------------------------ allocation and completion
+
+    def _ready(self, task: TaskState) -> bool:
+        if task.blocked_until > self.now:
+            return False
+        if all(d.resolved for d in task.deps):
+            return True
+        return task.fast_tracked and all(d.resolved or d.start is not None for d in task.deps)
+
+    def _allocate(self) -> None:
+        changed = True
+        while changed:
+            changed = False
+            for task in list(self.tasks.values()):
+                if task.state == "waiting" and self._ready(task):
+                    if task.kind == "milestone":
+                        task.start = self.now
+                        self._complete(task, self.now)
+                        changed = True
+                    else:
+                        task.state = "active"
+                        if task.kind == "test":
+                            self._detect(task)
+        idle = [x for x in self.people.values() if x.present and x.task is None and x.sick_until <= self.now]
+        if not idle:
+            return
+        open_tasks = sorted(
+            (t for t in self.tasks.values() if t.state == "active" and len(t.people) < t.max_people and t.blocked_until <= self.now),
+            key=lambda t: (-t.priority, -t.rank, t.order),
+        )
+        for task in open_tasks:
+            able = sorted((x for x in idle if x.proficiency(task.skill) > 0), key=lambda x: (-x.proficiency(task.skill), x.id))
+            for person in able[: task.max_people - len(task.people)]:
+                task.people.append(person)
+                person.task = task
+                idle.remove(person)
+                if task.start is None:
+                    task.start = self.now
+            if not idle:
+                return
+
+    def _release_people(self, task: TaskState) -> None:
+        for person in task.people:
+            person.task = None
+        task.people = []
+
+    def _detect(self, task: TaskState) -> None:
+        """A test finds a share of the latent defects in what it covers; fixing them is rework."""
+        q = self.p.quality
+        covered = [self.tasks[c] for c in task.spec.covers if c in self.tasks] or self.upstream.get(task.id, [])
+        detection = task.spec.detection if task.spec.detection is not None else q.test_detection
+        found = 0.0
+        for other in covered:
+            hit = other.latent * detection
+            other.latent -= hit
+            found += hit
+        if found:
+            self.defects_found += found
+            extra = found * q.rework_days
+            task.remaining += extra
+            task.rework += extra
+            if not self.plan:
+                self.say(f"{task.spec.name} found {found:.0f} defects: {extra:.1f} person-days of rework.", "defects", task.id, count=found)
+
+    def _effort_done(self, task: TaskState, at: float) -> None:
+        if task.kind == "procurement":
+            task.state = "ordered"
+            self._release_people(task)
+            self.costs["procurement"] += task.spec.cost
+            self.env.process(self._deliver(task))
+        elif task.kind == "cutover":
+            task.state = "window"
+            self._release_people(task)
+            self.env.process(self._cutover(task))
+        else:
+            self._complete(task, at)
+
+    def _complete(self, task: TaskState, at: float) -> None:
+        task.state = "done"
+        task.finish = at
+        task.remaining = 0.0
+        self._release_people(task)
+        for other in self.tasks.values():
+            if other.fast_tracked and task in other.deps and other.start is not None and not other.resolved:
+                extra = self.p.quality.fast_track_rework * other.effort
+                other.remaining += extra
+                other.rework += extra
+                if not self.plan:
+                    self.say(f"{task.spec.name} finished: fast-tracked {other.spec.name} needs {extra:.1f} person-days of rework.", "rework", other.id)
+        if not self.plan:
+            self.events.append({"day": at, "kind": "task_done", "ref": task.id, "text": f"{task.spec.name} finished."})
+            for event in self.scenario.events:
+                if event.trigger.after_task == task.id:
+                    self.fire(event)
+
+    def _deliver(self, task: TaskState):
+        yield self.env.timeout(task.lead_time)
+        if not self.plan:
+            self.say(f"{task.spec.vendor} delivered for {task.spec.name}.", "delivery", task.id)
+        if task.state == "ordered":
+            self._complete(task, self.now)
+
+    def _cutover(self, task: TaskState):
+        window = self.cal.next_window(self.now)
+        if window is None:
+            self.say(f"No cutover window is left for {task.spec.name}.", "cutover", task.id)
+            return
+        yield self.env.timeout(window + 0.25 - self.now)
+        if task.state != "window":
+            return
+        task.attempts += 1
+        u = task.cutover_rng.random()
+        if self.plan or u < task.spec.success_probability:
+            if not self.plan:
+                self.say(f"Cutover {task.spec.name} succeeded ({self.cal.date(window):%a %d %b}).", "cutover", task.id, success=True)
+            self._complete(task, self.now)
+            return
+        task.state = "active"
+        task.remaining += task.spec.rollback_effort
+        task.rework += task.spec.rollback_effort
+        self.say(f"Cutover {task.spec.name} failed and was rolled back; it needs the next window.", "cutover", task.id, success=False)
+        for s in self.scenario.stakeholders:
+            self.nudge(s.id, -self.p.communication.surprise_penalty * s.drivers.incidents)
+
+    # ------------------------------------------------------------ people
+
+    def _person(self, spec, joined: float, ramp: int, **kw) -> PersonState:
+        pr = self.p.productivity
+        rate = 0.0 if self.plan else pr.sick_rate
+        return PersonState(spec, self.seed, joined, ramp, rate, pr.sick_days_mean, **kw)
+
+    def _join(self, person: PersonState) -> None:
+        self.people[person.id] = person
+
+    def hire(self, profile: Profile) -> str:
+        """Start hiring one person of ``profile``; returns the new person's id."""
+        self.hired[profile.id] += 1
+        ident = f"{profile.id}-{self.hired[profile.id]}"
+        fee = profile.hiring_fee or self.p.decisions.hiring_fee_share * profile.daily_rate
+        self.costs["hiring"] += fee
+        arrival = {"id": ident, "profile": profile.id, "arrives": self.now + profile.lead_time}
+        self.arrivals.append(arrival)
+        self.env.process(self._arrive(profile, ident, arrival))
+        return ident
+
+    def _arrive(self, profile: Profile, ident: str, arrival: dict):
+        if profile.lead_time:
+            yield self.env.timeout(profile.lead_time)
+        ramp = profile.ramp_up if profile.ramp_up is not None else self.p.ramp_up.default_days
+        person = self._person(profile, self.now, ramp, ident=ident, morale=self.p.productivity.nominal_morale)
+        self._join(person)
+        self.arrivals.remove(arrival)
+        self.say(f"{person.name} joined the team.", "arrival", ident)
+
+    def depart(self, person: PersonState, why: str) -> None:
+        """``person`` leaves now; the others' morale takes a knock."""
+        person.present = False
+        person.left = self.now
+        if person.task is not None:
+            person.task.people.remove(person)
+            person.task = None
+        for other in self.present():
+            other.morale = max(0.0, other.morale - self.p.morale.departure_shock)
+        self.say(f"{person.name} {why}.", "departure", person.id)
+
+    # ------------------------------------------------------------ risks and events
+
+    def visibility(self) -> float:
+        c = self.p.communication
+        return min(1.0, c.warning_visibility * self.communication / c.nominal_effort)
+
+    def _risk(self, risk: RiskState):
+        indicator = risk.spec.indicator
+        if indicator is not None and risk.time - indicator.lead_days > self.now:
+            yield self.env.timeout(risk.time - indicator.lead_days - self.now)
+            if risk.u_occur < risk.probability and risk.u_seen < self.visibility():
+                risk.warned = True
+                self.indicators.append({"risk": risk.id, "signal": indicator.signal, "day": self.now})
+                self.say(f"Early warning: {indicator.signal}", "warning", risk.id)
+        yield self.env.timeout(max(0.0, risk.time - self.now))
+        if self.ended or risk.u_occur >= risk.probability:
+            return
+        risk.hit = True
+        risk.bought_before_hit = list(risk.bought)
+        if not risk.warned:
+            self.surprises += 1
+            for s in self.scenario.stakeholders:
+                self.nudge(s.id, -self.p.communication.surprise_penalty * s.drivers.surprises)
+        options = [{"id": "accept", "label": "Accept the impact", "cost": 0.0}]
+        options += [
+            {"id": r.id, "label": f"{r.strategy.title()}: {r.description}", "cost": r.cost}
+            for r in risk.spec.responses
+            if r.strategy in ("mitigate", "transfer") and r.id not in risk.bought
+        ]
+        self.say(f"Risk hit: {risk.spec.title}" + ("" if risk.warned else " (no warning was reported)"), "risk", risk.id)
+        self._open(Request(f"risk:{risk.id}", "risk", risk.spec.title, f"The risk '{risk.spec.title}' has occurred. Choose a response.",
+                           options, "accept", self.now, self.now + self.p.decisions.decision_deadline, risk))
+        for event in self.scenario.events:
+            if event.trigger.after_risk == risk.id:
+                self.fire(event)
+
+    def _event_at(self, event, day: float):
+        yield self.env.timeout(day if day % 1 else day + 0.5)
+        self.fire(event)
+
+    def _conditional_events(self) -> None:
+        progress = None
+        for event in self.scenario.events:
+            level = event.trigger.progress_at_least
+            if level is not None and event.id not in self.fired_events:
+                progress = self.progress() if progress is None else progress
+                if progress >= level:
+                    self.fire(event)
+
+    def fire(self, event) -> None:
+        """Raise a scripted event's decision."""
+        if self.ended:
+            return
+        self.fired_events.add(event.id)
+        options = [{"id": o.id, "label": o.label, "cost": o.cost} for o in event.options]
+        self.say(f"{event.title}: {event.description}", "event", event.id)
+        self._open(Request(f"event:{event.id}", "event", event.title, event.description, options, event.default,
+                           self.now, self.now + self.p.decisions.decision_deadline, event, list(event.favoured_by)))
+
+    def _open(self, request: Request) -> None:
+        self.requests[request.id] = request
+        self.stop(request.kind)
+
+    def _expire_requests(self) -> None:
+        for request in [r for r in self.requests.values() if r.due <= self.now]:
+            self.say(f"No decision on '{request.title}' in time: '{request.default}' applies.", "default", request.id)
+            effects.resolve(self, request, request.default)
+
+    def _defer(self, event):
+        yield self.env.timeout(self.p.decisions.defer_days)
+        self.fire(event)
+
+    def nudge(self, stakeholder: str, delta: float) -> None:
+        self.satisfaction[stakeholder] = min(1.0, max(0.0, self.satisfaction[stakeholder] + delta))
+
+    # ------------------------------------------------------------ meetings and the end
+
+    def _status_meeting(self) -> None:
+        c = self.p.communication
+        weeks = self.p.decisions.status_interval / 5
+        for s in self.scenario.stakeholders:
+            self.nudge(s.id, weeks * c.satisfaction_gain * s.drivers.communication * (self.communication - c.nominal_effort) / c.nominal_effort)
+        base = self.world.baseline
+        earned = base.earned_schedule(self.progress())
+        remaining = max(0.0, base.duration - earned)
+        self.pressure = remaining / max(1.0, self.deadline_day - self.now)
+        self.stop("status")
+
+    def _go_live(self) -> None:
+        self.finished = self.now
+        if self.plan:
+            return
+        q, s = self.p.quality, self.p.stakeholders
+        self.escaped = sum(t.latent for t in self.tasks.values() if t.state == "done")
+        self.incidents = poisson(stream(self.seed, "go-live").random(), self.escaped * q.incidents_per_defect)
+        outcome = (float(self.finished <= self.deadline_day) + float(self.spent <= self.budget + self.reserve) + self.scope_share()) / 3
+        for st in self.scenario.stakeholders:
+            self.nudge(st.id, -s.incident_penalty * st.drivers.incidents * self.incidents)
+            self.nudge(st.id, s.outcome_weight * st.drivers.outcome * (2 * outcome - 1))
+        self.say(f"Project finished on {self.cal.date(self.finished - 1):%d %b %Y}; {self.incidents} incidents after go-live.", "end")
+        self.stop("end")
+
+    def _abandon(self) -> None:
+        self.abandoned = True
+        for st in self.scenario.stakeholders:
+            self.nudge(st.id, -self.p.stakeholders.outcome_weight * st.drivers.outcome)
+        self.say("The sponsor stopped the project: it ran far past any recoverable date.", "end")
+        self.stop("end")
+
+    def scope_share(self) -> float:
+        """Business value delivered as a share of the planned value."""
+        delivered = sum(t.value for t in self.tasks.values() if t.state == "done")
+        return min(1.0, delivered / self.total_value) if self.total_value else 1.0
+
+    def run_to_end(self) -> None:
+        """Run without stopping (the baseline plan)."""
+        self.env.run()

@@ -1,0 +1,153 @@
+"""The status report: everything the PM may see at a decision point, and nothing hidden.
+
+It shows progress, money, forecasts, the team, the register with any early
+warnings reported, and open requests.  It never shows latent defects, future
+scripted events or a risk's pre-drawn luck.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from .project import Project
+
+
+@dataclass(frozen=True)
+class StatusReport:
+    """What the PM sees; plain data, safe to show in any UI or to give a policy."""
+
+    stop: int
+    reason: str  # start, status, event, risk, end
+    day: float
+    date: dt.date
+    done: bool
+    progress: float
+    planned_progress: float
+    spent: float
+    budget: float
+    reserve: float
+    currency: str
+    deadline: dt.date
+    deadline_day: float
+    planned_finish_day: float
+    forecast_finish_day: float
+    forecast_cost: float
+    spi: float
+    cpi: float
+    settings: dict[str, float]
+    satisfaction: dict[str, float]
+    defects_found: float
+    tasks: list[dict] = field(default_factory=list)
+    team: list[dict] = field(default_factory=list)
+    arrivals: list[dict] = field(default_factory=list)
+    market: list[dict] = field(default_factory=list)
+    risks: list[dict] = field(default_factory=list)
+    indicators: list[dict] = field(default_factory=list)
+    requests: list[dict] = field(default_factory=list)
+    news: list[str] = field(default_factory=list)
+
+    @property
+    def money_left(self) -> float:
+        """Budget plus reserve not yet spent."""
+        return self.budget + self.reserve - self.spent
+
+    def task(self, task_id: str) -> dict:
+        return next(t for t in self.tasks if t["id"] == task_id)
+
+
+def _person(project: Project, x) -> dict:
+    now = project.now
+    if not x.present:
+        status = "left"
+    elif x.sick_until > now:
+        status = "sick"
+    elif x.leaving_at is not None:
+        status = "leaving"
+    elif x.task is not None:
+        status = "working"
+    else:
+        status = "idle"
+    return {
+        "id": x.id, "name": x.name, "role": x.role, "status": status, "task": x.task.id if x.task else None,
+        "morale": round(x.morale, 4), "fatigue": round(x.fatigue, 4), "daily_rate": x.rate,
+        "ramping": now - x.joined < x.ramp_days, "skills": dict(x.skills), "contract": x.contract,
+    }
+
+
+def build(project: Project, news_since: int) -> StatusReport:
+    """The report at the current instant; ``news_since`` indexes the first unseen news item."""
+    base = project.world.baseline
+    now = project.now
+    progress = project.progress()
+    planned = base.planned_progress(now)
+    bac = project.budget
+    earned_value = bac * progress
+    spi = progress / planned if planned > 0 else 1.0
+    cpi = earned_value / project.spent if project.spent > 0 else 1.0
+    earned = base.earned_schedule(progress)
+    spi_t = earned / now if now > 0 else 1.0
+    forecast = now + (base.duration - earned) / max(spi_t, 0.1) if project.finished is None else project.finished
+    forecast_cost = project.spent + (bac - earned_value) / max(cpi, 0.1)
+    tasks = [
+        {
+            "id": t.id, "name": t.spec.name, "phase": t.spec.phase, "kind": t.kind, "scope": t.spec.scope, "state": t.state,
+            "fraction": round(t.fraction, 4), "people": [x.id for x in t.people], "skill": t.skill, "value": t.value,
+            "depends_on": [p.id for p in t.deps], "planned_start": base.start.get(t.id), "planned_finish": base.finish.get(t.id),
+            "start": t.start, "finish": t.finish, "priority": t.priority, "fast_tracked": t.fast_tracked,
+            "max_people": t.max_people, "estimate": t.planned_effort,
+        }
+        for t in project.tasks.values()
+    ]
+    risks = [
+        {
+            "id": r.id, "title": r.spec.title, "category": r.spec.category, "probability": r.probability,
+            "window": (r.spec.window.start, r.spec.window.end), "hit": r.hit, "bought": list(r.bought),
+            "impacts": [i.model_dump(mode="json") for i in r.spec.impacts],
+            "indicator": r.spec.indicator.signal if r.spec.indicator else None,
+            "responses": [{"id": x.id, "strategy": x.strategy, "description": x.description, "cost": x.cost,
+                           "probability_factor": x.probability_factor, "impact_factor": x.impact_factor} for x in r.spec.responses],
+        }
+        for r in project.risks.values()
+    ]
+    requests = [
+        {"id": q.id, "kind": q.kind, "title": q.title, "description": q.description, "options": [dict(o) for o in q.options],
+         "default": q.default, "due": q.due}
+        for q in project.requests.values()
+    ]
+    market = [
+        {"id": p.id, "title": p.title, "contract": p.contract, "daily_rate": p.daily_rate, "lead_time": p.lead_time,
+         "skills": dict(p.skills), "hiring_fee": p.hiring_fee, "available": p.max_hires - project.hired[p.id]}
+        for p in project.scenario.market
+    ]
+    return StatusReport(
+        stop=0,
+        reason=project.stop_reason or "start",
+        day=now,
+        date=project.cal.date(now),
+        done=project.ended,
+        progress=progress,
+        planned_progress=planned,
+        spent=project.spent,
+        budget=bac,
+        reserve=project.reserve,
+        currency=project.scenario.budget.currency,
+        deadline=project.cal.date(max(0.0, project.deadline_day - 1)),
+        deadline_day=project.deadline_day,
+        planned_finish_day=base.duration,
+        forecast_finish_day=forecast,
+        forecast_cost=forecast_cost,
+        spi=spi,
+        cpi=cpi,
+        settings={"overtime": project.overtime, "communication": project.communication, "quality": project.quality},
+        satisfaction=dict(project.satisfaction),
+        defects_found=project.defects_found,
+        tasks=tasks,
+        team=[_person(project, x) for x in project.people.values()],
+        arrivals=[dict(a) for a in project.arrivals],
+        market=market,
+        risks=risks,
+        indicators=[dict(i) for i in project.indicators],
+        requests=requests,
+        news=[text for _, text in project.news[news_since:]],
+    )

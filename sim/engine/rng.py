@@ -1,0 +1,46 @@
+"""Per-entity random streams: common random numbers across decisions.
+
+Every entity (a task's effort, a risk, a person's sickness) draws from its own
+stream, seeded from the world seed and the entity's key by SHA-256, so the
+draws do not depend on the order in which entities are simulated, on the
+process, or on PYTHONHASHSEED.  Two learners who decide differently on the same
+seed therefore face the same luck.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import random
+
+
+def stream(seed: int, *key: object) -> random.Random:
+    """An independent generator for ``key`` under ``seed``."""
+    digest = hashlib.sha256(repr((int(seed),) + key).encode()).digest()
+    return random.Random(int.from_bytes(digest[:16], "big"))
+
+
+def beta_pert(rng: random.Random, low: float, mode: float, high: float) -> float:
+    """A draw from the beta-PERT distribution on [low, high] with mode ``mode``.
+
+    Shape parameters a = 1 + 4(m - o)/(p - o), b = 1 + 4(p - m)/(p - o), so the
+    mean is the PERT estimate (o + 4m + p) / 6 (Malcolm et al., 1959).
+    """
+    if high <= low:
+        return low
+    a = 1 + 4 * (mode - low) / (high - low)
+    b = 1 + 4 * (high - mode) / (high - low)
+    return low + (high - low) * rng.betavariate(a, b)
+
+
+def poisson(u: float, mean: float) -> int:
+    """Inverse-CDF Poisson draw from one uniform ``u`` (one draw, one value)."""
+    if mean <= 0:
+        return 0
+    k, term = 0, math.exp(-mean)
+    total = term
+    while u > total and k < 10_000:
+        k += 1
+        term *= mean / k
+        total += term
+    return k

@@ -1,0 +1,250 @@
+"""The decision loop: one engine for interactive play and batch runs.
+
+A ``Session`` advances to the next decision point and returns the status
+report the PM sees there; ``step`` applies decisions and carries on.  Every
+decision is written to the session log at once, so a session survives a dead
+kernel and replays to the identical result.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import tempfile
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from pydantic import ValidationError
+
+import sim
+
+from . import pm
+from .decisions import DECISION, DecisionError
+from .project import Project
+from .report import StatusReport, build
+from .world import World
+
+LOG_FORMAT = "itpm-sim-session/1"
+
+Policy = Callable[[StatusReport], Iterable]
+
+
+class LogError(ValueError):
+    """A session log cannot be read or does not fit its scenario."""
+
+
+class Session:
+    """One playthrough of a world under one seed."""
+
+    def __init__(self, world: World, seed: int = 0, log_path: str | Path | None = None):
+        if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
+            raise ValueError(f"seed must be a whole number >= 0 (got {seed!r})")
+        self.world = world
+        self.seed = seed
+        self.project = Project(world, seed)
+        self.stops = 0
+        self.decisions: list[dict] = []
+        self.refused: list[dict] = []
+        self.log_path = Path(log_path) if log_path else None
+        self._news_seen = 0
+        self._report = self._build()
+        self.save()
+
+    @classmethod
+    def start(cls, scenario: str | Path, difficulty: str = "standard", seed: int = 0, log_path: str | Path | None = None) -> Session:
+        """A new session on a scenario file or bundled scenario id."""
+        return cls(World.from_file(scenario, difficulty), seed, log_path)
+
+    # ------------------------------------------------------------ the loop
+
+    @property
+    def done(self) -> bool:
+        return self.project.ended
+
+    def observe(self) -> StatusReport:
+        """The current status report."""
+        return self._report
+
+    def _build(self) -> StatusReport:
+        report = build(self.project, self._news_seen)
+        object.__setattr__(report, "stop", self.stops)
+        return report
+
+    def decide(self, decision, rationale: str = "") -> None:
+        """Apply one decision now (a Decision model or its dict), or raise DecisionError unchanged."""
+        if isinstance(decision, dict):
+            try:
+                decision = DECISION.validate_python(decision)
+            except ValidationError as exc:
+                raise DecisionError(f"malformed decision {decision!r}: {exc.errors(include_url=False)[0]['msg']}") from None
+        if rationale:
+            decision = decision.model_copy(update={"rationale": rationale})
+        pm.apply(self.project, decision)
+        self.decisions.append({
+            "stop": self.stops,
+            "day": self.project.now,
+            "wall_time": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+            "decision": decision.model_dump(mode="json"),
+        })
+        self._report = self._build()
+        self.save()
+
+    def advance(self) -> StatusReport:
+        """Run to the next decision point (or the end) and report."""
+        if self.done:
+            return self._report
+        project = self.project
+        self._news_seen = len(project.news)
+        project.stop_reason = ""
+        project.stop_event = project.env.event()
+        project.env.run(until=project.stop_event)
+        self.stops += 1
+        self._report = self._build()
+        if self.done:
+            self.save()
+        return self._report
+
+    def step(self, decisions: Iterable = ()) -> StatusReport:
+        """Apply ``decisions`` in order, then advance.  A refused decision stops the rest."""
+        for decision in decisions:
+            self.decide(decision)
+        return self.advance()
+
+    def run(self, policy: Policy, strict: bool = True) -> StatusReport:
+        """Let ``policy`` decide at every stop until the project ends.
+
+        With ``strict`` a refused decision raises DecisionError; otherwise it is
+        skipped and kept in ``refused`` with its reason.
+        """
+        report = self._report
+        while not report.done:
+            for decision in policy(report):
+                try:
+                    self.decide(decision)
+                except DecisionError as exc:
+                    if strict:
+                        raise
+                    self.refused.append({"day": self.project.now, "decision": _as_dict(decision), "reason": str(exc)})
+            report = self.advance()
+        return report
+
+    # ------------------------------------------------------------ the log
+
+    def log(self) -> dict:
+        """The session log as a JSON-ready dict."""
+        world = self.world
+        out = {
+            "format": LOG_FORMAT,
+            "kit_version": sim.__version__,
+            "scenario": {"id": world.scenario.id, "path": world.path, "sha256": world.scenario_hash},
+            "difficulty": world.difficulty,
+            "seed": self.seed,
+            "decisions": self.decisions,
+            "stops": self.stops,
+            "finished": self.done,
+        }
+        if self.done:
+            out["outcome"] = outcome(self.project)
+        return out
+
+    def save(self) -> None:
+        """Write the log atomically (write a temporary file, then rename)."""
+        if self.log_path is None:
+            return
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=self.log_path.parent, prefix=".session-", suffix=".tmp")
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(self.log(), fh, indent=1)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, self.log_path)
+
+
+def _as_dict(decision) -> dict:
+    return decision if isinstance(decision, dict) else decision.model_dump(mode="json")
+
+
+def outcome(project: Project) -> dict:
+    """The headline results of a finished project."""
+    finish = project.finished if project.finished is not None else project.now
+    return {
+        "finish_day": finish,
+        "finish_date": project.cal.date(max(0.0, finish - 1)).isoformat(),
+        "deadline_day": project.deadline_day,
+        "on_time": project.finished is not None and finish <= project.deadline_day,
+        "cost": round(project.spent, 2),
+        "budget": project.budget,
+        "reserve": project.reserve,
+        "on_budget": project.spent <= project.budget + project.reserve,
+        "scope": round(project.scope_share(), 6),
+        "escaped_defects": round(project.escaped, 4),
+        "incidents": project.incidents,
+        "satisfaction": round(sum(project.satisfaction.values()) / len(project.satisfaction), 6),
+        "resignations": project.resignations,
+        "abandoned": project.abandoned,
+    }
+
+
+def read_log(path: str | Path) -> dict:
+    """A session log, checked for shape; raises LogError with the reason."""
+    path = Path(path)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise LogError(f"{path}: cannot read the session log ({exc.strerror})") from None
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise LogError(f"{path}: not a JSON session log ({exc})") from None
+    if not isinstance(data, dict) or data.get("format") != LOG_FORMAT:
+        got = data.get("format") if isinstance(data, dict) else type(data).__name__
+        raise LogError(f"{path}: not a session log (got format {got!r}, expected {LOG_FORMAT!r})")
+    for key, kind in (("scenario", dict), ("difficulty", str), ("seed", int), ("decisions", list)):
+        if not isinstance(data.get(key), kind):
+            raise LogError(f"{path}: field {key!r} is missing or of the wrong type (expected {kind.__name__})")
+    return data
+
+
+def _world_for(log: dict, path: Path) -> World:
+    scenario = log["scenario"]
+    source = scenario.get("path") or scenario.get("id")
+    candidates = [Path(source), path.parent / Path(source).name] if source else []
+    target = next((c for c in candidates if c.exists()), scenario.get("id"))
+    world = World.from_file(target, log["difficulty"])
+    if scenario.get("sha256") and world.scenario_hash != scenario["sha256"]:
+        raise LogError(f"{path}: the scenario file {world.path} has changed since the session was played "
+                       f"(got sha256 {world.scenario_hash[:12]}..., expected {scenario['sha256'][:12]}...)")
+    return world
+
+
+def replay(path: str | Path, log_path: str | Path | None = None, to_end: bool = True) -> Session:
+    """Re-simulate a session log: the same decisions at the same stops.
+
+    With ``to_end`` a finished log is run to its end; otherwise the session
+    stops where the log stops, ready to resume.
+    """
+    path = Path(path)
+    log = read_log(path)
+    session = Session(_world_for(log, path), log["seed"], log_path)
+    by_stop: dict[int, list[dict]] = {}
+    for i, entry in enumerate(log["decisions"]):
+        if not isinstance(entry, dict) or not isinstance(entry.get("stop"), int) or not isinstance(entry.get("decision"), dict):
+            raise LogError(f"{path}: decision {i} is malformed (expected stop and decision fields)")
+        by_stop.setdefault(entry["stop"], []).append(entry)
+    last = max([log.get("stops", 0)] + list(by_stop))
+    while True:
+        for entry in by_stop.get(session.stops, []):
+            if abs(entry.get("day", session.project.now) - session.project.now) > 1e-9:
+                raise LogError(f"{path}: decision at stop {entry['stop']} was made on day {entry['day']}, but the replay is on day {session.project.now}")
+            try:
+                session.decide(entry["decision"])
+            except DecisionError as exc:
+                raise LogError(f"{path}: decision at stop {entry['stop']} is refused on replay: {exc}") from None
+            session.decisions[-1]["wall_time"] = entry.get("wall_time", session.decisions[-1]["wall_time"])
+        if session.done or (session.stops >= last and not (to_end and log.get("finished"))):
+            return session
+        session.advance()
+
+
+def resume(path: str | Path) -> Session:
+    """Reopen a saved session where it stopped; further decisions go to the same log."""
+    return replay(path, log_path=path, to_end=False)

@@ -1,0 +1,110 @@
+"""A compiled scenario: calendar, task graph and the baseline plan, shared by every run."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+from sim.schema import Scenario, content_hash, load_scenario, resolve
+
+from .calendar import WorkCalendar
+
+HORIZON_DAYS = 2500  # ten years of working days: far past any abandoned project
+
+
+@dataclass(frozen=True)
+class Baseline:
+    """The plan: the schedule the engine produces with expected efforts and no luck."""
+
+    start: dict[str, float]
+    finish: dict[str, float]
+    progress: tuple[float, ...]  # planned share complete at the end of each day
+    duration: float
+    labour_cost: float
+
+    def planned_progress(self, day: float) -> float:
+        """Planned share complete at working day ``day``."""
+        if day <= 0:
+            return 0.0
+        i = int(day) - 1
+        return self.progress[min(i, len(self.progress) - 1)]
+
+    def earned_schedule(self, progress: float) -> float:
+        """Lipke's earned schedule: when the plan reached ``progress``."""
+        p = self.progress
+        for i, value in enumerate(p):
+            if value >= progress:
+                prev = p[i - 1] if i else 0.0
+                return i + ((progress - prev) / (value - prev) if value > prev else 1.0)
+        return float(len(p))
+
+
+class World:
+    """A scenario at one difficulty, ready to be simulated under any seed."""
+
+    def __init__(self, scenario: Scenario, difficulty: str = "standard", scenario_hash: str = "", path: str = ""):
+        self.scenario = scenario
+        self.difficulty = difficulty
+        self.scenario_hash = scenario_hash
+        self.path = path
+        self.params = scenario.parameters
+        self.calendar = WorkCalendar(scenario.calendar, HORIZON_DAYS)
+        self.tasks = {t.id: t for t in scenario.tasks}
+        self.ranks = self._ranks()
+
+    @classmethod
+    def from_file(cls, path: str | Path, difficulty: str = "standard") -> World:
+        """Load, validate and compile a scenario file (or a bundled scenario id)."""
+        resolved = resolve(path)
+        return cls(load_scenario(resolved, difficulty), difficulty, content_hash(resolved), str(resolved))
+
+    def _ranks(self) -> dict[str, float]:
+        """Longest expected path from each task to the end: the scheduling priority."""
+        succ: dict[str, list[str]] = {t: [] for t in self.tasks}
+        for t in self.tasks.values():
+            for d in t.depends_on:
+                succ[d].append(t.id)
+        rank: dict[str, float] = {}
+
+        def length(task) -> float:
+            effort = getattr(task, "effort", None)
+            days = effort.pert_mean / getattr(task, "max_people", 1) if effort else 0.0
+            lead = getattr(task, "lead_time", None)
+            return days + (lead.pert_mean if lead else 0.0)
+
+        for tid in reversed(self.topological_order()):
+            rank[tid] = length(self.tasks[tid]) + max((rank[s] for s in succ[tid]), default=0.0)
+        return rank
+
+    def topological_order(self) -> list[str]:
+        """Task ids with every task after its dependencies (file order breaks ties)."""
+        order, seen = [], set()
+
+        def visit(tid: str) -> None:
+            if tid in seen:
+                return
+            seen.add(tid)
+            for d in self.tasks[tid].depends_on:
+                visit(d)
+            order.append(tid)
+
+        for tid in self.tasks:
+            visit(tid)
+        return order
+
+    @cached_property
+    def baseline(self) -> Baseline:
+        """The deterministic plan (expected efforts, no risks, events or absence)."""
+        from .project import Project
+
+        plan = Project(self, seed=0, plan_mode=True)
+        plan.run_to_end()
+        total = sum(t.planned_effort for t in plan.baseline_tasks) or 1.0
+        return Baseline(
+            start={t.id: t.start for t in plan.tasks.values() if t.start is not None},
+            finish={t.id: t.finish for t in plan.tasks.values() if t.finish is not None},
+            progress=tuple(row / total for row in plan.planned_done_by_day),
+            duration=plan.finished if plan.finished is not None else float(plan.env.now),
+            labour_cost=plan.costs["labour"],
+        )

@@ -1,0 +1,231 @@
+"""Built-in PM policies: callables from a status report to decisions.
+
+``passive`` decides nothing.  ``reference`` applies a competent PM's
+heuristics and is the yardstick in debriefs.  ``aggressive`` pushes with
+overtime and hiring; ``cautious`` buys reserve and mitigation.  A policy sees
+only the status report, exactly as a trainee does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sim.engine import decisions as d
+from sim.engine.report import StatusReport
+
+Policy = Callable[[StatusReport], list]
+
+
+def _burn(r: StatusReport) -> float:
+    """Daily cost of the people on the team now."""
+    return sum(p["daily_rate"] for p in r.team if p["status"] != "left")
+
+
+def _mean_rate(r: StatusReport) -> float:
+    present = [p["daily_rate"] for p in r.team if p["status"] != "left"]
+    return sum(present) / len(present) if present else 0.0
+
+
+def impact_money(r: StatusReport, impacts: list[dict]) -> float:
+    """A PM's rough money equivalent of a list of impacts (schedule valued at half the burn rate)."""
+    total = 0.0
+    rate = _mean_rate(r)
+    for i in impacts:
+        kind = i["type"]
+        if kind == "delay":
+            total += 0.5 * i["days"] * _burn(r)
+        elif kind == "extra_effort":
+            total += sum(r.task(t)["estimate"] * i["share"] * rate for t in i["tasks"] if any(x["id"] == t for x in r.tasks))
+        elif kind == "cost":
+            total += i["amount"]
+        elif kind == "defects":
+            total += i["count"] * 0.5 * rate
+        elif kind == "lose_person":
+            total += 20 * rate
+        elif kind == "scope_change":
+            total += max(0.0, r.task(i["task"])["estimate"] * i["share"] * rate)
+        elif kind == "morale":
+            total += abs(i["delta"]) * 10 * _burn(r) * 0.2
+    return total
+
+
+def _worth_buying(r: StatusReport, risk: dict, response: dict, margin: float, warned: bool = False) -> bool:
+    p = 1.0 if warned else risk["probability"]
+    loss = impact_money(r, risk["impacts"])
+    saving = p * loss * (1 - response["probability_factor"] * response["impact_factor"])
+    return response["strategy"] in ("avoid", "mitigate", "transfer") and response["cost"] * margin < saving and response["cost"] < 0.5 * r.money_left
+
+
+def _best_response(r: StatusReport, risk: dict, margin: float, warned: bool = False) -> dict | None:
+    options = [x for x in risk["responses"] if x["id"] not in risk["bought"] and _worth_buying(r, risk, x, margin, warned)]
+    return min(options, key=lambda x: x["cost"] - risk["probability"] * impact_money(r, risk["impacts"]) * (1 - x["probability_factor"] * x["impact_factor"]), default=None)
+
+
+def _answer(r: StatusReport, request: dict, accept_changes: bool | None) -> d.Choose:
+    """Pick an option for an open request."""
+    options = {o["id"]: o for o in request["options"]}
+    if request["kind"] == "risk":
+        risk = next(x for x in r.risks if f"risk:{x['id']}" == request["id"])
+        loss = impact_money(r, risk["impacts"])
+        best = "accept"
+        for x in risk["responses"]:
+            if x["id"] in options and x["cost"] < (1 - x["impact_factor"]) * loss and x["cost"] < r.money_left:
+                if best == "accept" or x["cost"] < options[best]["cost"]:
+                    best = x["id"]
+        return d.Choose(request=request["id"], option=best)
+    if "accept" in options and "reject" in options:
+        if accept_changes is None:
+            slack = r.deadline_day - r.forecast_finish_day
+            accept_changes = slack > 10 and r.forecast_cost + options["accept"]["cost"] < r.budget + r.reserve
+        return d.Choose(request=request["id"], option="accept" if accept_changes else "reject")
+    affordable = [o for o in request["options"] if o["cost"] <= r.money_left]
+    choice = min(affordable or request["options"], key=lambda o: o["cost"])
+    return d.Choose(request=request["id"], option=choice["id"] if request["default"] not in options or choice["cost"] < options[request["default"]]["cost"] else request["default"])
+
+
+def passive() -> Policy:
+    """Decides nothing: defaults apply to every request."""
+    return lambda report: []
+
+
+class Reference:
+    """A competent PM: buys cost-effective mitigations, hires early only, uses short overtime bursts,
+    keeps communication and quality at healthy levels, protects must-have scope."""
+
+    margin = 1.0
+    communication = 0.12
+    quality = 0.12
+    hire_before = 0.35  # share of the planned duration after which hiring no longer pays (Brooks)
+    accept_changes: bool | None = None
+
+    def __init__(self):
+        self.overtime_since: float | None = None
+        self.rested_until = 0.0
+
+    def __call__(self, r: StatusReport) -> list:
+        out: list = []
+        if r.stop == 0:
+            out += [d.SetCommunication(level=self.communication), d.SetQuality(level=self.quality)]
+            out += self.mitigate(r)
+        for request in r.requests:
+            out.append(_answer(r, request, self.accept_changes))
+        for indicator in r.indicators:
+            risk = next(x for x in r.risks if x["id"] == indicator["risk"])
+            if not risk["hit"] and indicator["day"] >= r.day - 5:
+                best = _best_response(r, risk, self.margin, warned=True)
+                if best:
+                    out.append(d.BuyResponse(risk=risk["id"], response=best["id"]))
+        if r.reason == "status":
+            out += self.staff(r) + self.pace(r) + self.scope(r)
+        return out
+
+    def mitigate(self, r: StatusReport) -> list:
+        out = []
+        for risk in r.risks:
+            best = _best_response(r, risk, self.margin)
+            if best:
+                out.append(d.BuyResponse(risk=risk["id"], response=best["id"]))
+        return out
+
+    def _behind(self, r: StatusReport) -> float:
+        return r.forecast_finish_day - r.deadline_day
+
+    def staff(self, r: StatusReport) -> list:
+        """Hire for the skill that most holds up the critical work, but only early."""
+        if r.day > self.hire_before * r.planned_finish_day or self._behind(r) < 5 or r.arrivals:
+            return []
+        waiting = [t for t in r.tasks if t["state"] in ("waiting", "active") and t["skill"]]
+        if not waiting:
+            return []
+        needed: dict[str, float] = {}
+        for t in waiting:
+            needed[t["skill"]] = needed.get(t["skill"], 0.0) + t["estimate"] * (1 - t["fraction"])
+        holders = {s: sum(p["skills"].get(s, 0) for p in r.team if p["status"] != "left") for s in needed}
+        skill = max(needed, key=lambda s: needed[s] / (holders[s] + 0.1))
+        options = [m for m in r.market if m["available"] > 0 and m["skills"].get(skill, 0) > 0.5]
+        if not options:
+            return []
+        best = min(options, key=lambda m: m["lead_time"] + m["daily_rate"] / 100)
+        remaining_days = max(0.0, r.planned_finish_day - r.day)
+        if best["daily_rate"] * remaining_days + best["hiring_fee"] > 0.6 * r.money_left:
+            return []
+        return [d.Hire(profile=best["id"])]
+
+    def pace(self, r: StatusReport) -> list:
+        """Short overtime bursts near a slipping deadline, then rest."""
+        fatigue = max((p["fatigue"] for p in r.team if p["status"] != "left"), default=0.0)
+        behind = self._behind(r)
+        level = r.settings["overtime"]
+        if level > 0:
+            if fatigue > 0.25 or behind <= 0 or (self.overtime_since is not None and r.day - self.overtime_since >= 10):
+                self.overtime_since, self.rested_until = None, r.day + 20
+                return [d.SetOvertime(level=0.0)]
+            return []
+        if behind > 3 and r.day >= self.rested_until and fatigue < 0.1 and r.deadline_day - r.day < 40:
+            self.overtime_since = r.day
+            return [d.SetOvertime(level=0.2)]
+        return []
+
+    def scope(self, r: StatusReport) -> list:
+        """Cut could-have scope that has not started when the deadline is clearly lost."""
+        if self._behind(r) < 15 or r.progress < 0.4:
+            return []
+        return [d.CutScope(task=t["id"]) for t in r.tasks if t["scope"] == "could" and t["state"] == "waiting" and t["start"] is None][:1]
+
+
+class Aggressive(Reference):
+    """Pushes hard: overtime whenever behind, hires whenever behind, accepts every change."""
+
+    margin = 3.0
+    communication = 0.08
+    quality = 0.08
+    hire_before = 1.0
+    accept_changes = True
+
+    def pace(self, r: StatusReport) -> list:
+        want = 0.25 if self._behind(r) > 0 else 0.0
+        return [d.SetOvertime(level=want)] if want != r.settings["overtime"] else []
+
+
+class Cautious(Reference):
+    """Plays safe: buys most mitigations, invests in communication and quality, no overtime, rejects changes."""
+
+    margin = 0.5
+    communication = 0.15
+    quality = 0.15
+    hire_before = 0.25
+    accept_changes = False
+
+    def pace(self, r: StatusReport) -> list:
+        return []
+
+
+class DecisionPlan:
+    """A scripted plan: logged decisions, each applied at the first stop on or after its day.
+
+    Use it to replay one learner's decisions on other seeds; a decision that
+    does not apply there (an event that did not happen) is refused and skipped.
+    """
+
+    def __init__(self, entries: list[dict]):
+        self.pending = sorted(((e["day"], i, e["decision"]) for i, e in enumerate(entries)), key=lambda x: x[:2])
+
+    def __call__(self, r: StatusReport) -> list:
+        due = [x for x in self.pending if x[0] <= r.day]
+        self.pending = self.pending[len(due):]
+        return [decision for _, _, decision in due]
+
+
+POLICIES: dict[str, Callable[[], Policy]] = {
+    "passive": passive,
+    "reference": Reference,
+    "aggressive": Aggressive,
+    "cautious": Cautious,
+}
+
+
+def make_policy(name: str) -> Policy:
+    """A fresh instance of the named built-in policy."""
+    if name not in POLICIES:
+        raise ValueError(f"unknown policy {name!r} (expected one of: {', '.join(POLICIES)})")
+    return POLICIES[name]()

@@ -1,0 +1,94 @@
+"""A session's results as pandas DataFrames."""
+
+from __future__ import annotations
+
+import hashlib
+from functools import cached_property
+
+import pandas as pd
+
+from sim.engine import Session, outcome
+
+TIMELINE_COLUMNS = (
+    "day", "progress", "planned_progress", "cost", "labour_cost", "headcount", "morale", "fatigue",
+    "defects_found", "latent_defects", "satisfaction", "overtime", "communication", "quality", "budget",
+    "reserve", "deadline_day", "value_delivered",
+)
+
+
+class Results:
+    """Tables of one session: a daily timeline, tasks, events and decisions."""
+
+    def __init__(self, session: Session):
+        self.session = session
+        self.project = session.project
+
+    @cached_property
+    def timeline(self) -> pd.DataFrame:
+        """One row per working day, at the end of the day."""
+        df = pd.DataFrame(self.project.timeline, columns=list(TIMELINE_COLUMNS))
+        cal = self.project.cal
+        df.insert(1, "date", pd.to_datetime([cal.date(d - 1) for d in df["day"]]))
+        return df
+
+    @cached_property
+    def tasks(self) -> pd.DataFrame:
+        """Each task, planned against actual."""
+        base = self.project.world.baseline
+        rows = []
+        for t in self.project.tasks.values():
+            rows.append({
+                "id": t.id, "name": t.spec.name, "phase": t.spec.phase, "kind": t.kind, "scope": t.spec.scope,
+                "state": t.state, "estimate": t.planned_effort, "actual_effort": t.effort, "rework": t.rework,
+                "planned_start": base.start.get(t.id), "planned_finish": base.finish.get(t.id),
+                "start": t.start, "finish": t.finish, "value": t.value, "defects_found_in": t.found,
+                "latent_defects": t.latent, "fast_tracked": t.fast_tracked, "cutover_attempts": t.attempts,
+                "depends_on": ",".join(p.id for p in t.deps),
+            })
+        df = pd.DataFrame(rows)
+        df["effort_error"] = df["actual_effort"] / df["estimate"].where(df["estimate"] > 0) - 1
+        df["finish_slip"] = df["finish"] - df["planned_finish"]
+        return df
+
+    @cached_property
+    def events(self) -> pd.DataFrame:
+        """Everything that happened, in order."""
+        df = pd.DataFrame(self.project.events)
+        if df.empty:
+            df = pd.DataFrame(columns=["day", "kind", "ref", "text"])
+        return df.sort_values("day", kind="stable").reset_index(drop=True)
+
+    @cached_property
+    def decisions(self) -> pd.DataFrame:
+        """The PM's decisions with simulated and wall-clock time."""
+        rows = [
+            {"stop": e["stop"], "day": e["day"], "wall_time": e["wall_time"], "type": e["decision"]["type"],
+             "rationale": e["decision"].get("rationale", ""),
+             "details": {k: v for k, v in e["decision"].items() if k not in ("type", "rationale")}}
+            for e in self.session.decisions
+        ]
+        return pd.DataFrame(rows, columns=["stop", "day", "wall_time", "type", "rationale", "details"])
+
+    @property
+    def outcome(self) -> dict:
+        return outcome(self.project)
+
+    def fingerprint(self) -> str:
+        """SHA-256 over every simulated number: equal fingerprints mean bit-identical runs."""
+        h = hashlib.sha256()
+        h.update(repr(self.project.timeline).encode())
+        h.update(repr([(e["day"], e["kind"], e["ref"], e["text"]) for e in self.project.events]).encode())
+        h.update(repr(sorted(self.outcome.items())).encode())
+        return h.hexdigest()
+
+    def write(self, directory) -> list[str]:
+        """Write the tables as CSV into ``directory``; returns the file names."""
+        from pathlib import Path
+
+        out = Path(directory)
+        out.mkdir(parents=True, exist_ok=True)
+        names = []
+        for name in ("timeline", "tasks", "events", "decisions"):
+            getattr(self, name).to_csv(out / f"{name}.csv", index=False)
+            names.append(f"{name}.csv")
+        return names
