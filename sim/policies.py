@@ -116,8 +116,17 @@ class Reference:
                 if best:
                     out.append(d.BuyResponse(risk=risk["id"], response=best["id"]))
         if r.reason == "status":
-            out += self.staff(r) + self.pace(r) + self.scope(r)
+            out += self.release(r) + self.staff(r) + self.pace(r) + self.scope(r)
         return out
+
+    def release(self, r: StatusReport) -> list:
+        """Roll off idle people whose skills no unfinished task needs."""
+        needed = {t["skill"] for t in r.tasks if t["state"] not in ("done", "cut") and t["skill"]}
+        return [
+            d.Release(person=p["id"])
+            for p in r.team
+            if p["status"] == "idle" and not any(p["skills"].get(s, 0) > 0 for s in needed)
+        ]
 
     def mitigate(self, r: StatusReport) -> list:
         out = []
@@ -132,7 +141,7 @@ class Reference:
 
     def staff(self, r: StatusReport) -> list:
         """Hire for the skill that most holds up the critical work, but only early."""
-        if r.day > self.hire_before * r.planned_finish_day or self._behind(r) < 5 or r.arrivals:
+        if r.day > self.hire_before * r.planned_finish_day or self._behind(r) < 0.1 * r.planned_finish_day or r.arrivals or r.progress < 0.05:
             return []
         waiting = [t for t in r.tasks if t["state"] in ("waiting", "active") and t["skill"]]
         if not waiting:

@@ -23,7 +23,7 @@ def _task(project: Project, task_id: str):
 
 def _afford(project: Project, cost: float, what: str) -> None:
     left = project.budget + project.reserve - project.spent
-    _check(cost <= left, f"cannot afford {what} (costs {cost:,.0f}, only {max(0.0, left):,.0f} left in budget and reserve)")
+    _check(cost <= 0 or cost <= left, f"cannot afford {what} (costs {cost:,.0f}, only {max(0.0, left):,.0f} left in budget and reserve)")
 
 
 def _level(value: float, high: float, what: str) -> float:
@@ -52,7 +52,7 @@ def _hire(project: Project, x: d.Hire) -> None:
 def _release(project: Project, x: d.Release) -> None:
     person = project.people.get(x.person)
     _check(person is not None and person.present, f"{x.person!r} is not on the team")
-    project.depart(person, "was released from the project")
+    project.depart(person, "was released from the project", shock=False)
 
 
 def _set(attr: str, high, what: str):

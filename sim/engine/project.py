@@ -378,8 +378,12 @@ class Project:
     def _cutover(self, task: TaskState):
         window = self.cal.next_window(self.now)
         if window is None:
-            self.say(f"No cutover window is left for {task.spec.name}.", "cutover", task.id)
-            return
+            window = math.ceil(self.now) + self.p.decisions.emergency_window_days
+            if not self.plan:
+                self.say(f"No cutover window is left for {task.spec.name}: operations grant an extra one on day {window}, reluctantly.", "cutover", task.id)
+                for s in self.scenario.stakeholders:
+                    if s.role == "operations":
+                        self.nudge(s.id, -self.p.communication.surprise_penalty)
         yield self.env.timeout(window + 0.25 - self.now)
         if task.state != "window":
             return
@@ -427,14 +431,14 @@ class Project:
         self.arrivals.remove(arrival)
         self.say(f"{person.name} joined the team.", "arrival", ident)
 
-    def depart(self, person: PersonState, why: str) -> None:
-        """``person`` leaves now; the others' morale takes a knock."""
+    def depart(self, person: PersonState, why: str, shock: bool = True) -> None:
+        """``person`` leaves now; unless planned (``shock`` False), the others' morale takes a knock."""
         person.present = False
         person.left = self.now
         if person.task is not None:
             person.task.people.remove(person)
             person.task = None
-        for other in self.present():
+        for other in self.present() if shock else ():
             other.morale = max(0.0, other.morale - self.p.morale.departure_shock)
         self.say(f"{person.name} {why}.", "departure", person.id)
 
@@ -487,14 +491,17 @@ class Project:
                 if progress >= level:
                     self.fire(event)
 
-    def fire(self, event) -> None:
-        """Raise a scripted event's decision."""
+    def fire(self, event, again: bool = False) -> None:
+        """Raise a scripted event's decision; asked ``again`` after a deferral, it cannot be deferred twice."""
         if self.ended:
             return
         self.fired_events.add(event.id)
-        options = [{"id": o.id, "label": o.label, "cost": o.cost} for o in event.options]
+        options = [{"id": o.id, "label": o.label, "cost": o.cost} for o in event.options if not (again and o.id == "defer")]
+        default = event.default
+        if again and default == "defer":
+            default = "reject" if any(o["id"] == "reject" for o in options) else options[0]["id"]
         self.say(f"{event.title}: {event.description}", "event", event.id)
-        self._open(Request(f"event:{event.id}", "event", event.title, event.description, options, event.default,
+        self._open(Request(f"event:{event.id}", "event", event.title, event.description, options, default,
                            self.now, self.now + self.p.decisions.decision_deadline, event, list(event.favoured_by)))
 
     def _open(self, request: Request) -> None:
@@ -508,7 +515,7 @@ class Project:
 
     def _defer(self, event):
         yield self.env.timeout(self.p.decisions.defer_days)
-        self.fire(event)
+        self.fire(event, again=True)
 
     def nudge(self, stakeholder: str, delta: float) -> None:
         self.satisfaction[stakeholder] = min(1.0, max(0.0, self.satisfaction[stakeholder] + delta))

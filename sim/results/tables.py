@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import hashlib
 from functools import cached_property
 
 import pandas as pd
 
 from sim.engine import Session, outcome
+from sim.engine.check import fingerprint
 
 TIMELINE_COLUMNS = (
     "day", "progress", "planned_progress", "cost", "labour_cost", "headcount", "morale", "fatigue",
@@ -75,11 +75,7 @@ class Results:
 
     def fingerprint(self) -> str:
         """SHA-256 over every simulated number: equal fingerprints mean bit-identical runs."""
-        h = hashlib.sha256()
-        h.update(repr(self.project.timeline).encode())
-        h.update(repr([(e["day"], e["kind"], e["ref"], e["text"]) for e in self.project.events]).encode())
-        h.update(repr(sorted(self.outcome.items())).encode())
-        return h.hexdigest()
+        return fingerprint(self.session)
 
     def write(self, directory) -> list[str]:
         """Write the tables as CSV into ``directory``; returns the file names."""
