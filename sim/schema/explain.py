@@ -104,6 +104,8 @@ def describe(error: dict[str, Any], allowed: list[str]) -> str:
         return f"unknown key{did_you_mean(key, allowed)} (got {show(key)}, expected one of: {', '.join(allowed)})"
     if kind == "value_error":
         return str(ctx.get("error", error["msg"]))
+    if kind in _EXPECTED_TYPES and "date" in kind and isinstance(error.get("input"), str):
+        return f"not a valid date (got {got}, expected {_EXPECTED_TYPES[kind]})"
     if kind in _EXPECTED_TYPES:
         return f"wrong type (got {got}, expected {_EXPECTED_TYPES[kind]})"
     if kind in _BOUNDS:
@@ -113,9 +115,9 @@ def describe(error: dict[str, Any], allowed: list[str]) -> str:
         return f"not an allowed value{did_you_mean(error.get('input'), _literals(ctx['expected']))} (got {got}, expected {ctx['expected']})"
     if kind == "union_tag_invalid":
         tags = _literals(ctx["expected_tags"])
-        return f"unknown {ctx['discriminator']}{did_you_mean(ctx['tag'], tags)} (got {show(ctx['tag'])}, expected one of: {', '.join(tags)})"
+        return f"unknown {_tag(ctx)}{did_you_mean(ctx['tag'], tags)} (got {show(ctx['tag'])}, expected one of: {', '.join(tags)})"
     if kind == "union_tag_not_found":
-        return f"missing {ctx['discriminator']} (got nothing, expected a {ctx['discriminator']} field)"
+        return f"missing required field (got nothing, expected a {_tag(ctx)})"
     if kind == "string_pattern_mismatch":
         wanted = "an id: a letter, then letters, digits, _ . or -" if ctx["pattern"] == _ID_PATTERN else f"text matching {ctx['pattern']}"
         return f"badly formed (got {got}, expected {wanted})"
@@ -128,6 +130,11 @@ def describe(error: dict[str, Any], allowed: list[str]) -> str:
     return f"{error['msg']} (got {got})"
 
 
+def _tag(ctx: dict[str, Any]) -> str:
+    """The discriminator's field name, e.g. ``kind``, without pydantic's quotes."""
+    return str(ctx["discriminator"]).strip("'\"")
+
+
 def _literals(expected: str) -> list[str]:
     return [part.strip().strip("'\"") for part in expected.replace(" or ", ",").split(",") if part.strip()]
 
@@ -138,6 +145,8 @@ def problems_from(exc: ValidationError, model: type[BaseModel], located: Located
     for error in exc.errors(include_url=False):
         loc = tuple(error["loc"])
         path = data_path(located.data, loc)
+        if error["type"] in ("union_tag_invalid", "union_tag_not_found"):
+            path += (_tag(error["ctx"]),)  # report at the kind/type field itself
         is_key = error["type"] == "extra_forbidden" or "[key]" in loc
         line, column = located.where(path, key=is_key)
         allowed = _model_fields_at(model, loc[:-1]) if error["type"] == "extra_forbidden" else []

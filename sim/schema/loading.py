@@ -48,19 +48,24 @@ def _read(path: FsPath) -> tuple[Located | None, list[Problem], str]:
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        return None, [Problem(file, 1, 1, "(document)", f"cannot read file ({exc.strerror}, expected a readable YAML file)")], file
+        return None, [Problem(file, 1, 1, "(document)", f"cannot read file (got {str(exc.strerror or exc).lower()}, expected a readable YAML file)")], file
     located, problems = read_yaml(raw, file)
     if located is not None and not isinstance(located.data, dict):
-        problems.append(Problem(file, 1, 1, "(document)", f"wrong type (got {type(located.data).__name__}, expected a mapping of scenario fields)"))
+        problems.append(Problem(file, 1, 1, "(document)", f"wrong type (got {'nothing' if located.data is None else type(located.data).__name__}, expected a mapping of scenario fields)"))
         located = None
     return located, problems, file
 
 
 def check_file(path: str | FsPath) -> list[Problem]:
     """Every problem in a scenario file and in each of its difficulty presets."""
-    located, problems, file = _read(FsPath(path))
+    return _check(FsPath(path))[2]
+
+
+def _check(path: FsPath) -> tuple[Located | None, str, list[Problem]]:
+    """The file read once, its name as reported, and every problem (see ``check_file``)."""
+    located, problems, file = _read(path)
     if located is None:
-        return sorted(set(problems))
+        return None, file, sorted(set(problems))
     _, base = _validate(located, file)
     problems += base
     seen = {(p.line, p.column, p.path, p.message) for p in base}
@@ -74,7 +79,7 @@ def check_file(path: str | FsPath) -> list[Problem]:
                 for p in found
                 if (p.line, p.column, p.path, p.message) not in seen
             ]
-    return sorted(set(problems))
+    return located, file, sorted(set(problems))
 
 
 def load_scenario(path: str | FsPath, difficulty: str = "standard") -> Scenario:
@@ -85,10 +90,9 @@ def load_scenario(path: str | FsPath, difficulty: str = "standard") -> Scenario:
     path = resolve(path)
     if difficulty not in DIFFICULTIES:
         raise ScenarioError([Problem(str(path), 1, 1, "difficulty", f"unknown difficulty (got {difficulty!r}, expected one of: {', '.join(DIFFICULTIES)})")])
-    problems = check_file(path)
+    located, file, problems = _check(path)
     if problems:
         raise ScenarioError(problems)
-    located, _, file = _read(path)
     scenario, problems = _validate(apply_preset(located, difficulty), file)
     if scenario is None:
         raise ScenarioError(problems)

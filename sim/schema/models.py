@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import Field, model_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from .params import Frozen, Parameters
 
@@ -35,9 +35,13 @@ SCENARIO_KINDS = (
 )
 
 
-def _ordered(lo: Any, hi: Any, lo_name: str, hi_name: str) -> None:
-    if lo > hi:
-        raise ValueError(f"{lo_name} is after {hi_name} (got {lo_name} {lo}, {hi_name} {hi}, expected {lo_name} <= {hi_name})")
+def _not_before(hi: Any, info: ValidationInfo, lo_name: str) -> Any:
+    """``hi`` unchanged, or an error (reported at ``hi``) if it is before field ``lo_name``."""
+    lo = info.data.get(lo_name)
+    if lo is not None and lo > hi:
+        got, wanted = (f"{v:g}" if isinstance(v, float) else str(v) for v in (hi, lo))
+        raise ValueError(f"{info.field_name} is before {lo_name} (got {got}, expected {lo_name} {wanted} or later)")
+    return hi
 
 
 class ThreePoint(Frozen):
@@ -70,10 +74,10 @@ class Period(Frozen):
     end: dt.date
     reason: str = ""
 
-    @model_validator(mode="after")
-    def _order(self) -> Period:
-        _ordered(self.start, self.end, "start", "end")
-        return self
+    @field_validator("end")
+    @classmethod
+    def _order(cls, end: dt.date, info: ValidationInfo) -> dt.date:
+        return _not_before(end, info, "start")
 
 
 class Calendar(Frozen):
@@ -87,10 +91,10 @@ class Calendar(Frozen):
     cutover_windows: list[Period] = Field(default=[], description="Dated windows in which cutovers may run.")
     weekly_cutover_days: list[Weekday] = Field(default=[], description="Weekdays that are cutover windows every week.")
 
-    @model_validator(mode="after")
-    def _order(self) -> Calendar:
-        _ordered(self.start, self.deadline, "start", "deadline")
-        return self
+    @field_validator("deadline")
+    @classmethod
+    def _order(cls, deadline: dt.date, info: ValidationInfo) -> dt.date:
+        return _not_before(deadline, info, "start")
 
 
 class Budget(Frozen):
@@ -294,10 +298,10 @@ class Window(Frozen):
     start: Days
     end: Days
 
-    @model_validator(mode="after")
-    def _order(self) -> Window:
-        _ordered(self.start, self.end, "start", "end")
-        return self
+    @field_validator("end")
+    @classmethod
+    def _order(cls, end: float, info: ValidationInfo) -> float:
+        return _not_before(end, info, "start")
 
 
 class Indicator(Frozen):

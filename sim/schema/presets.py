@@ -15,9 +15,11 @@ DIFFICULTIES = ("easy", "standard", "hard")
 
 
 def _move(located: Located, out: Located, src: Path, dst: Path) -> None:
-    """Copy the positions of the subtree at ``src`` to ``dst`` in ``out``."""
-    n = len(src)
+    """Copy the positions of the subtree at ``src`` to ``dst`` in ``out``, dropping stale ones below ``dst``."""
+    n, m = len(src), len(dst)
     for table_in, table_out in ((located.values, out.values), (located.keys, out.keys)):
+        for path in [p for p in table_out if len(p) > m and p[:m] == dst]:
+            del table_out[path]
         for path, pos in table_in.items():
             if path[:n] == src:
                 table_out[dst + path[n:]] = pos

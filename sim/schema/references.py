@@ -45,7 +45,7 @@ def _fmt(path: Path) -> str:
 
 def _ref(value: object, path: Path, known: set[str], what: str, findings: list[Finding], key: bool = False) -> None:
     if isinstance(value, str) and value not in known:
-        findings.append((path, key, f"unknown {what}{did_you_mean(value, sorted(known))} (got {show(value)}, expected a {what} id defined in this file)"))
+        findings.append((path, key, f"unknown {what}{did_you_mean(value, sorted(known))} (got {show(value)}, expected {'an' if what[0] in 'aeiou' else 'a'} {what} id defined in this file)"))
 
 
 def _all_impacts(data: dict) -> list[tuple[Path, dict]]:
@@ -119,8 +119,8 @@ def check_references(data: object) -> list[Finding]:
         deps = deps if isinstance(deps, list) else []
         for i, dep in enumerate(deps):
             _ref(dep, path + ("depends_on", i), task_ids, "task", findings)
-        if isinstance(task.get("id"), str):
-            graph.setdefault(task["id"], []).extend(d for d in deps if isinstance(d, str))
+        if isinstance(task.get("id"), str) and task["id"] not in graph:  # a duplicate is reported, not merged
+            graph[task["id"]] = [d for d in deps if isinstance(d, str)]
         covers = task.get("covers", [])
         for i, covered in enumerate(covers if isinstance(covers, list) else []):
             _ref(covered, path + ("covers", i), task_ids, "task", findings)

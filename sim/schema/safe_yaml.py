@@ -14,6 +14,9 @@ import yaml
 from .problems import Path, Problem, format_path, show
 
 MAX_BYTES = 4 * 1024 * 1024
+MAX_DEPTH = 64  # nesting levels; deeper input would exhaust Python's recursion limit
+_OPEN = (yaml.BlockMappingStartToken, yaml.BlockSequenceStartToken, yaml.FlowMappingStartToken, yaml.FlowSequenceStartToken)
+_CLOSE = (yaml.BlockEndToken, yaml.FlowMappingEndToken, yaml.FlowSequenceEndToken)
 
 
 @dataclass
@@ -82,6 +85,9 @@ def _scalar(node: yaml.ScalarNode) -> object:
         return _CONSTRUCTOR.construct_object(node, deep=True)
     except (ValueError, yaml.YAMLError):
         return node.value  # e.g. 2027-02-30: left as text for the schema to reject
+    finally:  # the constructor caches every node it sees; keep it from growing
+        _CONSTRUCTOR.constructed_objects.clear()
+        _CONSTRUCTOR.recursive_objects.clear()
 
 
 def read_yaml(text: str | bytes, file: str) -> tuple[Located | None, list[Problem]]:
@@ -95,26 +101,50 @@ def read_yaml(text: str | bytes, file: str) -> tuple[Located | None, list[Proble
         try:
             text = text.decode("utf-8")
         except UnicodeDecodeError as exc:
-            return None, [Problem(file, 1, 1, "(document)", f"not UTF-8 text (got byte {exc.object[exc.start]:#x} at offset {exc.start}, expected UTF-8)")]
+            raw, at = exc.object, exc.start
+            line_start = raw.rfind(b"\n", 0, at) + 1
+            column = len(raw[line_start:at].decode("utf-8", "replace")) + 1
+            return None, [Problem(file, raw.count(b"\n", 0, at) + 1, column, "(document)", f"not UTF-8 text (got byte {raw[at]:#x}, expected UTF-8)")]
     reader = _Reader(file)
+    starts = []  # marks of explicit document starts (---)
+    depth = 0
     try:
         for token in yaml.scan(text, Loader=yaml.SafeLoader):
-            if isinstance(token, yaml.TagToken):
-                reader.problem(token.start_mark, (), f"YAML tags are not allowed (got {show(token.value[0] + token.value[1])}, expected plain values)")
+            depth += isinstance(token, _OPEN) - isinstance(token, _CLOSE)
+            if depth > MAX_DEPTH:
+                reader.problem(token.start_mark, (), f"nested too deeply (got more than {MAX_DEPTH} levels, expected at most {MAX_DEPTH})")
+                return None, reader.problems
+            if isinstance(token, yaml.DocumentStartToken):
+                starts.append(token.start_mark)
+            elif isinstance(token, yaml.TagToken):
+                handle, suffix = token.value
+                tag = f"!<{suffix}>" if handle is None else handle + suffix  # None: a verbatim tag
+                reader.problem(token.start_mark, (), f"YAML tags are not allowed (got {show(tag)}, expected plain values)")
             elif isinstance(token, (yaml.AnchorToken, yaml.AliasToken)):
                 kind = "anchor" if isinstance(token, yaml.AnchorToken) else "alias"
                 reader.problem(token.start_mark, (), f"YAML anchors and aliases are not allowed (got {kind} {show(token.value)}, expected plain values)")
         if reader.problems:
             return None, reader.problems
         nodes = list(yaml.compose_all(text, Loader=yaml.SafeLoader))
+    except yaml.reader.ReaderError as exc:  # a control character: no mark, only a position
+        line, column = text.count("\n", 0, exc.position) + 1, exc.position - text.rfind("\n", 0, exc.position)
+        got = f"U+{exc.character:04X}" if isinstance(exc.character, int) else show(exc.character)
+        return None, [Problem(file, line, column, "(document)", f"character not allowed in YAML (got {got}, expected printable text)")]
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         what = (exc.problem or "unreadable YAML").strip()
         if exc.context:
-            what = f"{exc.context.strip()}, {what}"
+            opened = f" (opened at line {exc.context_mark.line + 1})" if exc.context_mark and exc.context_mark is not mark else ""
+            what = f"{exc.context.strip()}{opened}, {what}"
+        if mark is None:
+            return None, [Problem(file, 1, 1, "(document)", f"YAML syntax error: {what} (expected well-formed YAML)")]
         reader.problem(mark, (), f"YAML syntax error: {what} (expected well-formed YAML)")
         return None, reader.problems
-    if len(nodes) != 1:
-        return None, [Problem(file, 1, 1, "(document)", f"expected exactly one YAML document (got {len(nodes)})")]
+    if not nodes:
+        return None, [Problem(file, 1, 1, "(document)", "empty file (got no YAML document, expected a mapping of scenario fields)")]
+    if len(nodes) > 1:
+        second = next((m for m in starts if m.index >= nodes[0].end_mark.index), nodes[1].start_mark)
+        reader.problem(second, (), f"several YAML documents (got {len(nodes)}, expected exactly one)")
+        return None, reader.problems
     reader.located.data = reader.build(nodes[0], ())
     return reader.located, reader.problems
