@@ -73,14 +73,18 @@ def _answer(r: StatusReport, request: dict, accept_changes: bool | None) -> d.Ch
                 if best == "accept" or x["cost"] < options[best]["cost"]:
                     best = x["id"]
         return d.Choose(request=request["id"], option=best)
+    affordable = {o["id"]: o for o in request["options"] if o["cost"] <= max(0.0, r.money_left)}
     if "accept" in options and "reject" in options:
         if accept_changes is None:
             slack = r.deadline_day - r.forecast_finish_day
             accept_changes = slack > 10 and r.forecast_cost + options["accept"]["cost"] < r.budget + r.reserve
-        return d.Choose(request=request["id"], option="accept" if accept_changes else "reject")
-    affordable = [o for o in request["options"] if o["cost"] <= r.money_left]
-    choice = min(affordable or request["options"], key=lambda o: o["cost"])
-    return d.Choose(request=request["id"], option=choice["id"] if request["default"] not in options or choice["cost"] < options[request["default"]]["cost"] else request["default"])
+        return d.Choose(request=request["id"], option="accept" if accept_changes and "accept" in affordable else "reject")
+    if request["default"] in affordable:
+        cheapest = min(affordable.values(), key=lambda o: o["cost"])
+        best = cheapest["id"] if cheapest["cost"] < affordable[request["default"]]["cost"] else request["default"]
+    else:
+        best = min(request["options"], key=lambda o: o["cost"])["id"]
+    return d.Choose(request=request["id"], option=best)
 
 
 def passive() -> Policy:

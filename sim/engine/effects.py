@@ -13,6 +13,7 @@ if TYPE_CHECKING:
 
 def apply(project: Project, impact, factor: float = 1.0, source: str = "") -> str:
     """Apply one impact scaled by ``factor``; return a sentence for the news."""
+    project.touch()
     now = project.now
     if factor <= 0:
         return "no impact"
@@ -99,6 +100,7 @@ def _lose(project: Project, impact, factor: float, source: str) -> str:
 
 def cut(project: Project, task) -> None:
     """Drop a task: its people are freed and its value is not delivered."""
+    project.touch()
     task.state = "cut"
     task.finish = project.now
     for person in task.people:

@@ -6,7 +6,9 @@ from dataclasses import dataclass, field
 
 from sim.schema.models import Event, Person, Profile, Risk
 
-from .rng import beta_pert, stream
+import math
+
+from .rng import beta_pert, stream, uniforms
 
 
 class PersonState:
@@ -14,7 +16,7 @@ class PersonState:
 
     __slots__ = (
         "id", "name", "role", "skills", "rate", "availability", "contract", "morale", "base_morale",
-        "fatigue", "joined", "ramp_days", "present", "left", "leaving_at", "task", "sick_until",
+        "fatigue", "debt", "joined", "ramp_days", "present", "left", "leaving_at", "task", "sick_until",
         "next_sick", "hazard", "threshold", "_sick", "_spell", "_sick_rate", "_sick_mean", "profile", "days_worked", "overtime_days",
     )
 
@@ -30,6 +32,7 @@ class PersonState:
         self.contract = spec.contract
         self.morale = self.base_morale = spec.morale if morale is None else morale
         self.fatigue = 0.0
+        self.debt = 0.0
         self.joined = joined
         self.ramp_days = ramp_days
         self.present = True
@@ -39,11 +42,11 @@ class PersonState:
         self.sick_until = -1.0
         self.days_worked = 0.0
         self.overtime_days = 0.0
-        self._sick = stream(seed, "sick", self.id)
+        self._sick = stream(seed, "sick", self.id) if sick_rate > 0 else None
         self._sick_rate, self._sick_mean = sick_rate, sick_mean
         self.draw_sickness(joined)
         self.hazard = 0.0
-        self.threshold = stream(seed, "quit", self.id).expovariate(1.0)
+        self.threshold = -math.log(1.0 - uniforms(seed, "quit", self.id)[0])
 
     def draw_sickness(self, after: float) -> None:
         """Draw the next sick spell (start after ``after``, length) from the person's own stream."""
@@ -68,7 +71,7 @@ class TaskState:
     __slots__ = (
         "spec", "id", "kind", "skill", "max_people", "planned_effort", "effort", "remaining", "done",
         "state", "start", "finish", "people", "latent", "found", "blocked_until", "priority", "fast_tracked",
-        "value", "deps", "rank", "attempts", "cutover_rng", "lead_time", "order", "waiting_on", "rework",
+        "value", "deps", "rank", "attempts", "cutover_rng", "lead_time", "order", "waiting_on", "rework", "card",
     )
 
     def __init__(self, spec, seed: int, order: int, plan_mode: bool):
@@ -78,7 +81,7 @@ class TaskState:
         self.skill = getattr(spec, "skill", None)
         self.max_people = getattr(spec, "max_people", 0)
         effort = getattr(spec, "effort", None)
-        rng = stream(seed, "task", spec.id)
+        rng = stream(seed, "task", spec.id) if not plan_mode else None
         if effort is None:
             self.planned_effort = self.effort = 0.0
         else:
@@ -102,9 +105,10 @@ class TaskState:
         self.deps: list[TaskState] = []
         self.rank = 0.0
         self.attempts = 0
-        self.cutover_rng = stream(seed, "cutover", spec.id)
+        self.cutover_rng = stream(seed, "cutover", spec.id) if spec.kind == "cutover" else None
         self.order = order
         self.waiting_on: float | None = None
+        self.card: dict | None = None  # the unchanging part of the task's line in a status report
 
     @property
     def resolved(self) -> bool:
@@ -126,14 +130,11 @@ class RiskState:
     def __init__(self, spec: Risk, seed: int):
         self.spec = spec
         self.id = spec.id
-        rng = stream(seed, "risk", spec.id)
-        self.u_occur = rng.random()
-        self.u_time = rng.random()
-        self.u_seen = rng.random()
-        self.u_pick = rng.random()
+        self.u_occur, self.u_time, self.u_seen, self.u_pick = uniforms(seed, "risk", spec.id, n=4)
         lo, hi = spec.window.start, spec.window.end
         t = lo + self.u_time * (hi - lo)
         self.time = t if t % 1 else t + 0.5
+        self.impacts_json = [i.model_dump(mode="json") for i in spec.impacts]
         self.bought: list[str] = []
         self.bought_before_hit: list[str] = []
         self.warned = False

@@ -17,7 +17,7 @@ from sim.schema.models import Profile
 
 from . import effects
 from .entities import PersonState, Request, RiskState, TaskState
-from .rng import poisson, stream
+from .rng import poisson, uniforms
 from .world import HORIZON_DAYS
 
 COST_KINDS = ("labour", "procurement", "responses", "risks", "hiring", "changes")
@@ -74,6 +74,9 @@ class Project:
         self.stop_event: simpy.Event | None = None
         self.stop_reason = ""
         self.fired_events: set[str] = set()
+        self._changes = 0
+        self._progress = 0.0
+        self._progress_at: tuple = (-1.0, 0)
         self.upstream = self._upstream()
         self.max_days = self.p.decisions.max_duration_factor * max(1.0, self.deadline_day) if not plan_mode else float(HORIZON_DAYS)
         self.env.process(self._days())
@@ -125,8 +128,15 @@ class Project:
         return [x for x in self.people.values() if x.present]
 
     def progress(self) -> float:
-        """Share of the baseline's planned effort earned so far (effort-weighted)."""
-        return sum(t.planned_effort * t.fraction for t in self.baseline_tasks) / self.total_planned
+        """Share of the baseline's planned effort earned so far (effort-weighted); cached per instant."""
+        if self._progress_at != (self.env.now, self._changes):
+            self._progress = sum(t.planned_effort * t.fraction for t in self.baseline_tasks) / self.total_planned
+            self._progress_at = (self.env.now, self._changes)
+        return self._progress
+
+    def touch(self) -> None:
+        """Note a change to task state made outside the daily step (it invalidates cached progress)."""
+        self._changes += 1
 
     # ------------------------------------------------------------ messages and stops
 
@@ -184,6 +194,7 @@ class Project:
                 if person.leaving_at is not None and person.leaving_at <= day:
                     self.depart(person, "left the project at the end of the notice period")
             present = self.present()
+        present = [x for x in present if x.joined <= day]  # someone arriving at the end of the day starts tomorrow
         working = [x for x in present if x.sick_until <= day]
         ramping = {x.id for x in working if day - x.joined < x.ramp_days}
         experienced = len(working) - len(ramping)
@@ -199,7 +210,7 @@ class Project:
         )
         floor, nominal_prof = pr.proficiency_floor, pr.nominal_proficiency
         norm = floor + (1 - floor) * nominal_prof
-        for task in [t for t in self.tasks.values() if t.state == "active" and t.people]:
+        for task in [t for t in self.tasks.values() if t.state == "active" and t.people and t.blocked_until <= day]:
             output = defects = 0.0
             for person in task.people:
                 if person.sick_until > day:
@@ -241,8 +252,9 @@ class Project:
         for person in present:
             works = person.sick_until <= day
             hx = h if works else 0.0
-            target = ot.fatigue_gain * hx / ot.fatigue_recovery
-            person.fatigue = target + (person.fatigue - target) * decay
+            target = hx / ot.fatigue_recovery
+            person.debt = target + (person.debt - target) * decay
+            person.fatigue = min(1.0, (person.debt / ot.fatigue_reference) ** 2)
             person.morale = min(1.0, max(0.0, person.morale - ot.fatigue_morale * person.fatigue + mo.recovery * (person.base_morale - person.morale)))
             labour += person.rate * person.availability * (1 + hx * (1 + premium))
             if works:
@@ -330,6 +342,7 @@ class Project:
             other.latent -= hit
             found += hit
         if found:
+            self.touch()
             self.defects_found += found
             extra = found * q.rework_days
             task.remaining += extra
@@ -351,6 +364,7 @@ class Project:
             self._complete(task, at)
 
     def _complete(self, task: TaskState, at: float) -> None:
+        self.touch()
         task.state = "done"
         task.finish = at
         task.remaining = 0.0
@@ -368,14 +382,21 @@ class Project:
                 if event.trigger.after_task == task.id:
                     self.fire(event)
 
+    def _held(self, task: TaskState):
+        """Wait out any delay imposed on ``task`` meanwhile."""
+        while task.blocked_until > self.now:
+            yield self.env.timeout(task.blocked_until - self.now)
+
     def _deliver(self, task: TaskState):
         yield self.env.timeout(task.lead_time)
+        yield from self._held(task)
         if not self.plan:
             self.say(f"{task.spec.vendor} delivered for {task.spec.name}.", "delivery", task.id)
         if task.state == "ordered":
             self._complete(task, self.now)
 
     def _cutover(self, task: TaskState):
+        yield from self._held(task)
         window = self.cal.next_window(self.now)
         if window is None:
             window = math.ceil(self.now) + self.p.decisions.emergency_window_days
@@ -417,14 +438,15 @@ class Project:
         ident = f"{profile.id}-{self.hired[profile.id]}"
         fee = profile.hiring_fee or self.p.decisions.hiring_fee_share * profile.daily_rate
         self.costs["hiring"] += fee
-        arrival = {"id": ident, "profile": profile.id, "arrives": self.now + profile.lead_time}
+        arrival = {"id": ident, "profile": profile.id, "arrives": math.ceil(self.now) + profile.lead_time}
         self.arrivals.append(arrival)
         self.env.process(self._arrive(profile, ident, arrival))
         return ident
 
     def _arrive(self, profile: Profile, ident: str, arrival: dict):
-        if profile.lead_time:
-            yield self.env.timeout(profile.lead_time)
+        wait = profile.lead_time + math.ceil(self.now) - self.now  # people start at the beginning of a day
+        if wait:
+            yield self.env.timeout(wait)
         ramp = profile.ramp_up if profile.ramp_up is not None else self.p.ramp_up.default_days
         person = self._person(profile, self.now, ramp, ident=ident, morale=self.p.productivity.nominal_morale)
         self._join(person)
@@ -527,10 +549,15 @@ class Project:
         weeks = self.p.decisions.status_interval / 5
         for s in self.scenario.stakeholders:
             self.nudge(s.id, weeks * c.satisfaction_gain * s.drivers.communication * (self.communication - c.nominal_effort) / c.nominal_effort)
+        present = self.present()
+        for task in self.tasks.values():
+            if task.state == "active" and not task.people and task.blocked_until <= self.now:
+                if not any(x.proficiency(task.skill) > 0 for x in present):
+                    self.say(f"Blocked: nobody on the team can do {task.spec.name} (skill '{task.skill}'). Hire someone.", "blocked", task.id)
         base = self.world.baseline
         earned = base.earned_schedule(self.progress())
         remaining = max(0.0, base.duration - earned)
-        self.pressure = remaining / max(1.0, self.deadline_day - self.now)
+        self.pressure = min(self.p.quality.max_pressure, remaining / max(1.0, self.deadline_day - self.now))
         self.stop("status")
 
     def _go_live(self) -> None:
@@ -539,7 +566,7 @@ class Project:
             return
         q, s = self.p.quality, self.p.stakeholders
         self.escaped = sum(t.latent for t in self.tasks.values() if t.state == "done")
-        self.incidents = poisson(stream(self.seed, "go-live").random(), self.escaped * q.incidents_per_defect)
+        self.incidents = poisson(uniforms(self.seed, "go-live")[0], self.escaped * q.incidents_per_defect)
         outcome = (float(self.finished <= self.deadline_day) + float(self.spent <= self.budget + self.reserve) + self.scope_share()) / 3
         for st in self.scenario.stakeholders:
             self.nudge(st.id, -s.incident_penalty * st.drivers.incidents * self.incidents)

@@ -75,6 +75,16 @@ def _person(project: Project, x) -> dict:
     }
 
 
+def _card(t, base) -> dict:
+    if t.card is None:
+        t.card = {
+            "id": t.id, "name": t.spec.name, "phase": t.spec.phase, "kind": t.kind, "scope": t.spec.scope, "skill": t.skill,
+            "depends_on": [p.id for p in t.deps], "planned_start": base.start.get(t.id), "planned_finish": base.finish.get(t.id),
+            "max_people": t.max_people, "estimate": t.planned_effort,
+        }
+    return t.card
+
+
 def build(project: Project, news_since: int) -> StatusReport:
     """The report at the current instant; ``news_since`` indexes the first unseen news item."""
     base = project.world.baseline
@@ -90,12 +100,9 @@ def build(project: Project, news_since: int) -> StatusReport:
     forecast = now + (base.duration - earned) / max(spi_t, 0.1) if project.finished is None else project.finished
     forecast_cost = project.spent + (bac - earned_value) / max(cpi, 0.1)
     tasks = [
-        {
-            "id": t.id, "name": t.spec.name, "phase": t.spec.phase, "kind": t.kind, "scope": t.spec.scope, "state": t.state,
-            "fraction": round(t.fraction, 4), "people": [x.id for x in t.people], "skill": t.skill, "value": t.value,
-            "depends_on": [p.id for p in t.deps], "planned_start": base.start.get(t.id), "planned_finish": base.finish.get(t.id),
+        _card(t, base) | {
+            "state": t.state, "fraction": round(t.fraction, 4), "people": [x.id for x in t.people], "value": t.value,
             "start": t.start, "finish": t.finish, "priority": t.priority, "fast_tracked": t.fast_tracked,
-            "max_people": t.max_people, "estimate": t.planned_effort,
         }
         for t in project.tasks.values()
     ]
@@ -103,7 +110,7 @@ def build(project: Project, news_since: int) -> StatusReport:
         {
             "id": r.id, "title": r.spec.title, "category": r.spec.category, "probability": r.probability,
             "window": (r.spec.window.start, r.spec.window.end), "hit": r.hit, "bought": list(r.bought),
-            "impacts": [i.model_dump(mode="json") for i in r.spec.impacts],
+            "impacts": r.impacts_json,
             "indicator": r.spec.indicator.signal if r.spec.indicator else None,
             "responses": [{"id": x.id, "strategy": x.strategy, "description": x.description, "cost": x.cost,
                            "probability_factor": x.probability_factor, "impact_factor": x.impact_factor} for x in r.spec.responses],

@@ -14,10 +14,19 @@ import math
 import random
 
 
+def _digest(seed: int, key: tuple) -> bytes:
+    return hashlib.sha256(repr((int(seed),) + key).encode()).digest()
+
+
 def stream(seed: int, *key: object) -> random.Random:
     """An independent generator for ``key`` under ``seed``."""
-    digest = hashlib.sha256(repr((int(seed),) + key).encode()).digest()
-    return random.Random(int.from_bytes(digest[:16], "big"))
+    return random.Random(int.from_bytes(_digest(seed, key)[:16], "big"))
+
+
+def uniforms(seed: int, *key: object, n: int = 1) -> list[float]:
+    """``n`` (at most 4) independent uniforms in [0, 1) for ``key``: cheaper than a generator for a few draws."""
+    digest = _digest(seed, key)
+    return [(int.from_bytes(digest[8 * i: 8 * i + 8], "big") >> 11) / 2**53 for i in range(n)]
 
 
 def beta_pert(rng: random.Random, low: float, mode: float, high: float) -> float:

@@ -48,7 +48,7 @@ class Session:
         self.refused: list[dict] = []
         self.log_path = Path(log_path) if log_path else None
         self._news_seen = 0
-        self._report = self._build()
+        self._report: StatusReport | None = None
         self.save()
 
     @classmethod
@@ -63,7 +63,9 @@ class Session:
         return self.project.ended
 
     def observe(self) -> StatusReport:
-        """The current status report."""
+        """The current status report (rebuilt after decisions, only when asked for)."""
+        if self._report is None:
+            self._report = self._build()
         return self._report
 
     def _build(self) -> StatusReport:
@@ -81,19 +83,20 @@ class Session:
         if rationale:
             decision = decision.model_copy(update={"rationale": rationale})
         pm.apply(self.project, decision)
+        self.project.touch()
         self.decisions.append({
             "stop": self.stops,
             "day": self.project.now,
             "wall_time": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
             "decision": decision.model_dump(mode="json"),
         })
-        self._report = self._build()
+        self._report = None
         self.save()
 
     def advance(self) -> StatusReport:
         """Run to the next decision point (or the end) and report."""
         if self.done:
-            return self._report
+            return self.observe()
         project = self.project
         self._news_seen = len(project.news)
         project.stop_reason = ""
@@ -101,8 +104,7 @@ class Session:
         project.env.run(until=project.stop_event)
         self.stops += 1
         self._report = self._build()
-        if self.done:
-            self.save()
+        self.save()
         return self._report
 
     def step(self, decisions: Iterable = ()) -> StatusReport:
@@ -117,7 +119,7 @@ class Session:
         With ``strict`` a refused decision raises DecisionError; otherwise it is
         skipped and kept in ``refused`` with its reason.
         """
-        report = self._report
+        report = self.observe()
         while not report.done:
             for decision in policy(report):
                 try:
