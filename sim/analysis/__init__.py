@@ -1,5 +1,9 @@
 """Analysis across runs: Monte Carlo studies and their summaries."""
 
-from .montecarlo import Study, child_seeds, critical_path, replicate_one, run_montecarlo
+from .montecarlo import Study, child_seeds, replicate_one, run_montecarlo
+from .summary import chances, criticality, percentiles, s_curve, summarise, tornado
 
-__all__ = ["Study", "child_seeds", "critical_path", "replicate_one", "run_montecarlo"]
+__all__ = [
+    "Study", "chances", "child_seeds", "criticality", "percentiles", "replicate_one",
+    "run_montecarlo", "s_curve", "summarise", "tornado",
+]

@@ -19,6 +19,7 @@ import pandas as pd
 from sim.engine import Session, World, outcome
 from sim.policies import DecisionPlan, make_policy
 from sim.results.scorecard import scorecard
+from sim.results.tables import critical_path
 
 
 @dataclass(frozen=True)
@@ -46,21 +47,6 @@ def child_seeds(seed: int, runs: int) -> list[int]:
 @lru_cache(maxsize=8)
 def _world(scenario: str, difficulty: str) -> World:
     return World.from_file(scenario, difficulty)
-
-
-def critical_path(project) -> list[str]:
-    """The chain of tasks that set the finish: from the last task back through each binding predecessor."""
-    done = [t for t in project.tasks.values() if t.finish is not None and t.state == "done"]
-    if not done:
-        return []
-    task = max(done, key=lambda t: (t.finish, -t.order))
-    chain = [task.id]
-    while True:
-        preds = [d for d in task.deps if d.finish is not None and d.state == "done"]
-        if not preds:
-            return chain[::-1]
-        task = max(preds, key=lambda t: (t.finish, -t.order))
-        chain.append(task.id)
 
 
 def replicate_one(study: Study, seed: int) -> dict:

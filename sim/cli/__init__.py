@@ -8,10 +8,10 @@ from collections.abc import Sequence
 
 from sim.schema import ScenarioError
 
-from . import play, scenario
+from . import play, scenario, study
 from .common import UsageError
 
-MODULES = (scenario, play)
+MODULES = (scenario, play, study)
 
 
 def parser() -> argparse.ArgumentParser:

@@ -17,6 +17,7 @@ from .decisions import (
     SetCommunication,
     SetOvertime,
     SetQuality,
+    SetReserve,
 )
 from .report import StatusReport
 from .session import LogError, Session, outcome, read_log, replay, resume
@@ -25,5 +26,5 @@ from .world import World
 __all__ = [
     "DECISION", "BuyResponse", "Choose", "CutScope", "Decision", "DecisionError", "FastTrack", "Hire", "LogError",
     "Prioritise", "Release", "RequestBudget", "RequestTime", "RestoreScope", "Session", "SetCommunication",
-    "SetOvertime", "SetQuality", "StatusReport", "World", "outcome", "read_log", "replay", "resume",
+    "SetOvertime", "SetQuality", "SetReserve", "StatusReport", "World", "outcome", "read_log", "replay", "resume",
 ]

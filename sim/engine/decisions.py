@@ -97,6 +97,13 @@ class FastTrack(_Decision):
     task: str
 
 
+class SetReserve(_Decision):
+    """Agree the management reserve with the sponsor before the project starts."""
+
+    type: Literal["set_reserve"] = "set_reserve"
+    amount: float = Field(ge=0)
+
+
 class RequestBudget(_Decision):
     """Ask the sponsor for more budget (costs sponsor satisfaction)."""
 
@@ -124,6 +131,7 @@ Decision = Annotated[
         RestoreScope,
         Prioritise,
         FastTrack,
+        SetReserve,
         RequestBudget,
         RequestTime,
     ],

@@ -69,9 +69,9 @@ class TaskState:
     """A task's progress, people, defects and timing."""
 
     __slots__ = (
-        "spec", "id", "kind", "skill", "max_people", "planned_effort", "effort", "remaining", "done",
+        "spec", "id", "kind", "skill", "max_people", "planned_effort", "weight", "effort", "remaining", "done",
         "state", "start", "finish", "people", "latent", "found", "blocked_until", "priority", "fast_tracked",
-        "value", "deps", "rank", "attempts", "cutover_rng", "lead_time", "order", "waiting_on", "rework", "card",
+        "value", "deps", "rank", "attempts", "cutover_rng", "lead_time", "order", "blocked_since", "rework", "card",
     )
 
     def __init__(self, spec, seed: int, order: int, plan_mode: bool):
@@ -89,6 +89,7 @@ class TaskState:
             self.effort = effort.pert_mean if plan_mode else beta_pert(rng, effort.optimistic, effort.most_likely, effort.pessimistic)
         lead = getattr(spec, "lead_time", None)
         self.lead_time = 0.0 if lead is None else (lead.pert_mean if plan_mode else beta_pert(rng, lead.optimistic, lead.most_likely, lead.pessimistic))
+        self.weight = 0.0  # earned-value weight, set for baseline tasks by the project
         self.remaining = self.effort
         self.done = 0.0
         self.rework = 0.0
@@ -107,7 +108,7 @@ class TaskState:
         self.attempts = 0
         self.cutover_rng = stream(seed, "cutover", spec.id) if spec.kind == "cutover" else None
         self.order = order
-        self.waiting_on: float | None = None
+        self.blocked_since: float | None = None  # since when nobody on the team has the skill
         self.card: dict | None = None  # the unchanging part of the task's line in a status report
 
     @property

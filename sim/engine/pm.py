@@ -127,6 +127,19 @@ def _sponsor_penalty(project: Project) -> None:
             project.nudge(s.id, -project.p.stakeholders.request_penalty)
 
 
+def _set_reserve(project: Project, x: d.SetReserve) -> None:
+    _check(project.now == 0, f"the reserve is agreed before the project starts (it is day {project.now:g})")
+    bac = project.scenario.budget.budget_at_completion
+    most = project.scenario.budget.management_reserve + project.p.decisions.max_budget_request * bac
+    _check(x.amount <= most, f"the sponsor agrees to a reserve of at most {most:,.0f} (asked {x.amount:,.0f})")
+    change = (x.amount - project.reserve) / (project.p.decisions.max_budget_request * bac)
+    project.reserve = x.amount
+    for s in project.scenario.stakeholders:
+        if s.role == "sponsor":
+            project.nudge(s.id, -project.p.stakeholders.request_penalty * change)
+    project.say(f"Management reserve agreed at {x.amount:,.0f}.", "decision", "reserve")
+
+
 def _request_budget(project: Project, x: d.RequestBudget) -> None:
     most = project.p.decisions.max_budget_request * project.scenario.budget.budget_at_completion
     _check(x.amount <= most, f"the sponsor grants at most {most:,.0f} in one request (asked {x.amount:,.0f})")
@@ -155,6 +168,7 @@ HANDLERS = {
     d.RestoreScope: _restore,
     d.Prioritise: _prioritise,
     d.FastTrack: _fast_track,
+    d.SetReserve: _set_reserve,
     d.RequestBudget: _request_budget,
     d.RequestTime: _request_time,
 }

@@ -26,7 +26,7 @@ COST_KINDS = ("labour", "procurement", "responses", "risks", "hiring", "changes"
 class Project:
     """All state of one run.  ``plan_mode`` computes the baseline: expected efforts, no luck."""
 
-    def __init__(self, world, seed: int, plan_mode: bool = False):
+    def __init__(self, world, seed: int, plan_mode: bool = False, without_risks: tuple[str, ...] = ()):
         self.world = world
         self.scenario = world.scenario
         self.p = world.params
@@ -39,6 +39,10 @@ class Project:
             self.add_task(spec)
         self.baseline_tasks = list(self.tasks.values())
         self.total_planned = sum(t.planned_effort for t in self.baseline_tasks) or 1.0
+        rate = sum(x.daily_rate for x in self.scenario.team) / len(self.scenario.team)
+        for task in self.baseline_tasks:  # earned-value weights: planned cost (PMBOK budgets work packages in money)
+            task.weight = task.planned_effort * rate + getattr(task.spec, "cost", 0.0)
+        self.total_weight = sum(t.weight for t in self.baseline_tasks) or 1.0
         self.total_value = sum(t.value for t in self.baseline_tasks)
         self.people: dict[str, PersonState] = {}
         for spec in self.scenario.team:
@@ -54,6 +58,7 @@ class Project:
         self.deadline_day = float(self.cal.deadline_day)
         self.costs = dict.fromkeys(COST_KINDS, 0.0)
         self.satisfaction = {s.id: s.satisfaction for s in self.scenario.stakeholders}
+        self.without_risks = tuple(without_risks)  # counterfactuals: these risks never strike
         self.risks = {} if plan_mode else {r.id: RiskState(r, self.seed) for r in self.scenario.risks}
         self.requests: dict[str, Request] = {}
         self.indicators: list[dict] = []
@@ -75,6 +80,8 @@ class Project:
         self.stop_reason = ""
         self.fired_events: set[str] = set()
         self._changes = 0
+        self._allocated_at = -1
+        self._next_unblock = 0.0
         self._progress = 0.0
         self._progress_at: tuple = (-1.0, 0)
         self.upstream = self._upstream()
@@ -82,7 +89,8 @@ class Project:
         self.env.process(self._days())
         if not plan_mode:
             for risk in self.risks.values():
-                self.env.process(self._risk(risk))
+                if risk.id not in self.without_risks:
+                    self.env.process(self._risk(risk))
             for event in self.scenario.events:
                 if event.trigger.day is not None:
                     self.env.process(self._event_at(event, event.trigger.day))
@@ -128,9 +136,9 @@ class Project:
         return [x for x in self.people.values() if x.present]
 
     def progress(self) -> float:
-        """Share of the baseline's planned effort earned so far (effort-weighted); cached per instant."""
+        """Share of the baseline's planned cost earned so far (each task weighted by its planned cost); cached per instant."""
         if self._progress_at != (self.env.now, self._changes):
-            self._progress = sum(t.planned_effort * t.fraction for t in self.baseline_tasks) / self.total_planned
+            self._progress = sum(t.weight * t.fraction for t in self.baseline_tasks) / self.total_weight
             self._progress_at = (self.env.now, self._changes)
         return self._progress
 
@@ -240,7 +248,7 @@ class Project:
                 self._effort_done(task, day + used / output)
         self._people_day(present, ramping, day, h)
         if self.plan:
-            self.planned_done_by_day.append(sum(t.planned_effort * t.fraction for t in self.baseline_tasks))
+            self.planned_done_by_day.append(sum(t.weight * t.fraction for t in self.baseline_tasks) / self.total_weight)
         else:
             self._record(day + 1, present)
 
@@ -295,11 +303,18 @@ class Project:
         return task.fast_tracked and all(d.resolved or d.start is not None for d in task.deps)
 
     def _allocate(self) -> None:
-        changed = True
+        now = self.env.now
+        changed = self._changes != self._allocated_at or now >= self._next_unblock
+        self._allocated_at = self._changes
         while changed:
             changed = False
+            self._next_unblock = float("inf")
             for task in list(self.tasks.values()):
-                if task.state == "waiting" and self._ready(task):
+                if task.state != "waiting":
+                    continue
+                if task.blocked_until > now:
+                    self._next_unblock = min(self._next_unblock, task.blocked_until)
+                elif self._ready(task):
                     if task.kind == "milestone":
                         task.start = self.now
                         self._complete(task, self.now)
@@ -322,7 +337,8 @@ class Project:
                 person.task = task
                 idle.remove(person)
                 if task.start is None:
-                    task.start = self.now
+                    task.start = now
+                    self.touch()  # a fast-tracked successor may now start
             if not idle:
                 return
 
@@ -438,7 +454,7 @@ class Project:
         ident = f"{profile.id}-{self.hired[profile.id]}"
         fee = profile.hiring_fee or self.p.decisions.hiring_fee_share * profile.daily_rate
         self.costs["hiring"] += fee
-        arrival = {"id": ident, "profile": profile.id, "arrives": math.ceil(self.now) + profile.lead_time}
+        arrival = {"id": ident, "profile": profile.id, "arrives": math.ceil(self.now) + profile.lead_time, "skills": dict(profile.skills)}
         self.arrivals.append(arrival)
         self.env.process(self._arrive(profile, ident, arrival))
         return ident
@@ -549,16 +565,38 @@ class Project:
         weeks = self.p.decisions.status_interval / 5
         for s in self.scenario.stakeholders:
             self.nudge(s.id, weeks * c.satisfaction_gain * s.drivers.communication * (self.communication - c.nominal_effort) / c.nominal_effort)
-        present = self.present()
-        for task in self.tasks.values():
-            if task.state == "active" and not task.people and task.blocked_until <= self.now:
-                if not any(x.proficiency(task.skill) > 0 for x in present):
-                    self.say(f"Blocked: nobody on the team can do {task.spec.name} (skill '{task.skill}'). Hire someone.", "blocked", task.id)
+        self._skill_gaps()
         base = self.world.baseline
         earned = base.earned_schedule(self.progress())
         remaining = max(0.0, base.duration - earned)
         self.pressure = min(self.p.quality.max_pressure, remaining / max(1.0, self.deadline_day - self.now))
         self.stop("status")
+
+    def _skill_gaps(self) -> None:
+        """Report tasks nobody can do; after ``pmo_backfill_days`` the PMO hires for the skill."""
+        present = self.present()
+        coming = {s for a in self.arrivals for s in a["skills"]}
+        market = self.scenario.market
+        for task in self.tasks.values():
+            if task.state != "active" or task.people or any(x.proficiency(task.skill) > 0 for x in present):
+                task.blocked_since = None
+                continue
+            if task.skill in coming:
+                continue
+            if task.blocked_since is None:
+                task.blocked_since = self.now
+            waited = self.now - task.blocked_since
+            able = [m for m in market if m.skills.get(task.skill, 0) > 0]
+            if waited >= self.p.decisions.pmo_backfill_days and able:
+                profile = max(able, key=lambda m: (m.skills[task.skill], -m.daily_rate))
+                ident = self.hire(profile)
+                task.blocked_since = None
+                for s in self.scenario.stakeholders:
+                    if s.role == "sponsor":
+                        self.nudge(s.id, -self.p.stakeholders.request_penalty)
+                self.say(f"The PMO escalated: {task.spec.name} was blocked for {waited:.0f} days, so it hired {profile.title} ({ident}).", "escalation", task.id)
+            else:
+                self.say(f"Blocked: nobody on the team can do {task.spec.name} (skill '{task.skill}'). Hire someone.", "blocked", task.id)
 
     def _go_live(self) -> None:
         self.finished = self.now

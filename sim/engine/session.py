@@ -37,12 +37,12 @@ class LogError(ValueError):
 class Session:
     """One playthrough of a world under one seed."""
 
-    def __init__(self, world: World, seed: int = 0, log_path: str | Path | None = None):
+    def __init__(self, world: World, seed: int = 0, log_path: str | Path | None = None, without_risks: tuple[str, ...] = ()):
         if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
             raise ValueError(f"seed must be a whole number >= 0 (got {seed!r})")
         self.world = world
         self.seed = seed
-        self.project = Project(world, seed)
+        self.project = Project(world, seed, without_risks=without_risks)
         self.stops = 0
         self.decisions: list[dict] = []
         self.refused: list[dict] = []

@@ -100,11 +100,10 @@ class World:
 
         plan = Project(self, seed=0, plan_mode=True)
         plan.run_to_end()
-        total = sum(t.planned_effort for t in plan.baseline_tasks) or 1.0
         return Baseline(
             start={t.id: t.start for t in plan.tasks.values() if t.start is not None},
             finish={t.id: t.finish for t in plan.tasks.values() if t.finish is not None},
-            progress=tuple(row / total for row in plan.planned_done_by_day),
+            progress=tuple(plan.planned_done_by_day),
             duration=plan.finished if plan.finished is not None else float(plan.env.now),
             labour_cost=plan.costs["labour"],
         )

@@ -4,16 +4,35 @@ from __future__ import annotations
 
 from functools import cached_property
 
+import numpy as np
 import pandas as pd
 
 from sim.engine import Session, outcome
 from sim.engine.check import fingerprint
+
+from .evm import add_evm
 
 TIMELINE_COLUMNS = (
     "day", "progress", "planned_progress", "cost", "labour_cost", "headcount", "morale", "fatigue",
     "defects_found", "latent_defects", "satisfaction", "overtime", "communication", "quality", "budget",
     "reserve", "deadline_day", "value_delivered",
 )
+
+
+def critical_path(project) -> list[str]:
+    """The chain of tasks that set the finish: from the last task back through each binding predecessor."""
+    done = [t for t in project.tasks.values() if t.finish is not None and t.state == "done"]
+    if not done:
+        return []
+    task = max(done, key=lambda t: (t.finish, -t.order))
+    chain = [task.id]
+    while True:
+        preds = [d for d in task.deps if d.finish is not None and d.state == "done"]
+        if not preds:
+            return chain[::-1]
+        task = max(preds, key=lambda t: (t.finish, -t.order))
+        chain.append(task.id)
+
 
 
 class Results:
@@ -25,10 +44,13 @@ class Results:
 
     @cached_property
     def timeline(self) -> pd.DataFrame:
-        """One row per working day, at the end of the day."""
+        """One row per working day, at the end of the day, with earned value (PMBOK) and earned schedule (Lipke)."""
         df = pd.DataFrame(self.project.timeline, columns=list(TIMELINE_COLUMNS))
         cal = self.project.cal
         df.insert(1, "date", pd.to_datetime([cal.date(d - 1) for d in df["day"]]))
+        base = self.project.world.baseline
+        df = add_evm(df, base.progress, base.duration)
+        df["forecast_finish_date"] = pd.to_datetime([cal.date(max(0.0, d - 1)) if np.isfinite(d) else pd.NaT for d in df["forecast_finish_day"]])
         return df
 
     @cached_property

@@ -1,0 +1,156 @@
+"""Commands for studies and reports: montecarlo and report."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
+from pathlib import Path
+
+from sim.policies import POLICIES
+from sim.schema import DIFFICULTIES
+
+from .common import UsageError, emit_json, seed_type
+
+LESSONS_SUFFIX = ".lessons.md"
+
+
+def positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 1 (got {text!r})")
+    return value
+
+
+@contextmanager
+def executor_for(workers: int | None, dask: str | None):
+    """None (serial), a process pool, or a Dask cluster's executor."""
+    if dask:
+        try:
+            from distributed import Client
+        except ImportError:
+            raise UsageError("--dask needs the cluster extra: pip install 'itpm-sim[cluster]'") from None
+        try:
+            client = Client(dask, timeout="10s")
+        except OSError as exc:
+            raise UsageError(f"cannot reach the Dask scheduler at {dask!r} ({exc})") from None
+        try:
+            yield client.get_executor()
+        finally:
+            client.close()
+    elif workers and workers > 1:
+        with ProcessPoolExecutor(workers) as pool:
+            yield pool
+    else:
+        yield None
+
+
+def _progress(total: int):
+    from tqdm.auto import tqdm
+
+    bar = tqdm(total=total, unit="run", disable=total < 200, leave=False)
+    return bar, bar.update
+
+
+def montecarlo(args: argparse.Namespace) -> int:
+    from sim.analysis import Study, run_montecarlo, summarise
+    from sim.engine import LogError, World, read_log
+
+    plan = ()
+    if args.decisions:
+        try:
+            plan = tuple({"day": e["day"], "decision": e["decision"]} for e in read_log(args.decisions)["decisions"])
+        except LogError as exc:
+            raise UsageError(str(exc)) from None
+    world = World.from_file(args.scenario, args.difficulty)
+    study = Study(world.path, args.difficulty, args.policy, plan)
+    bar, tick = _progress(args.runs)
+    with executor_for(args.workers, args.dask) as executor:
+        runs = run_montecarlo(study, args.runs, args.seed, executor=executor, progress=tick)
+    bar.close()
+    summary = summarise(runs)
+    summary["deadline_day"] = world.calendar.deadline_day
+    summary["budget"] = world.scenario.budget.budget_at_completion + world.scenario.budget.management_reserve
+    summary["currency"] = world.scenario.budget.currency
+    if args.out:
+        out = Path(args.out)
+        out.mkdir(parents=True, exist_ok=True)
+        runs.to_csv(out / "runs.csv", index=False)
+        (out / "summary.json").write_text(json.dumps(summary, indent=1, default=str) + "\n")
+    if args.json:
+        emit_json(summary)
+        return 0
+    cal = world.calendar
+    print(f"{world.scenario.id} ({args.difficulty}), {summary['runs']} runs of {study.label}, seed {args.seed}")
+    for name, row in summary["percentiles"].items():
+        print(f"  {name:>3}: finish day {row['finish_day']:6.1f} ({cal.date(row['finish_day'] - 1)}), cost {row['cost']:,.0f} {summary['currency']}")
+    c = summary["chances"]
+    print(f"  on time {c['on_time']:.0%}, on budget {c['on_budget']:.0%}, both {c['on_time_and_budget']:.0%}; mean score {summary['mean_score']:.1f}")
+    if args.out:
+        print(f"  written {args.out}/runs.csv and summary.json")
+    return 0
+
+
+def report(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from sim.results.report import study_report
+
+    source = Path(args.source)
+    if source.is_dir():
+        runs_file, summary_file = source / "runs.csv", source / "summary.json"
+        if not runs_file.exists() or not summary_file.exists():
+            raise UsageError(f"{source} is not a Monte Carlo output folder (expected runs.csv and summary.json in it)")
+        summary = json.loads(summary_file.read_text())
+        runs = pd.read_csv(runs_file)
+        runs.attrs.update({k: summary.get(k) for k in ("scenario", "difficulty", "policy", "seed")})
+        text = study_report(runs, summary.get("deadline_day"), summary.get("budget"), summary.get("currency", ""))
+    else:
+        text = _session_report(source)
+    Path(args.html).write_text(text, encoding="utf-8")
+    print(f"wrote {args.html}")
+    return 0
+
+
+def _session_report(log: Path) -> str:
+    from sim.engine import LogError, replay
+    from sim.results.debrief import make_debrief
+    from sim.results.report import html_report
+
+    try:
+        session = replay(log)
+    except LogError as exc:
+        raise UsageError(str(exc)) from None
+    if not session.done:
+        raise UsageError(f"{log}: the session is not finished yet (stopped on day {session.project.now:.0f}); finish it first")
+    notes = log.with_suffix(LESSONS_SUFFIX)
+    lessons = notes.read_text(encoding="utf-8") if notes.exists() else ""
+    with ProcessPoolExecutor(2) as pool:
+        debrief = make_debrief(session, pool, lessons=lessons)
+    return html_report(session, debrief)
+
+
+def register(sub) -> None:
+    p = sub.add_parser("montecarlo", help="replicate a scenario N times and summarise the spread of outcomes")
+    p.add_argument("scenario", metavar="SCENARIO")
+    p.add_argument("--runs", type=positive, required=True)
+    p.add_argument("--difficulty", choices=DIFFICULTIES, default="standard")
+    p.add_argument("--seed", type=seed_type, default=0)
+    how = p.add_mutually_exclusive_group()
+    how.add_argument("--policy", choices=list(POLICIES), default="reference")
+    how.add_argument("--decisions", metavar="LOG", help="replicate the decisions of a session log on every run")
+    where = p.add_mutually_exclusive_group()
+    where.add_argument("--workers", type=positive, help="a local process pool of W workers")
+    where.add_argument("--dask", metavar="ADDR", help="a Dask scheduler address, e.g. tcp://127.0.0.1:8786")
+    p.add_argument("--out", metavar="DIR")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=montecarlo)
+    p = sub.add_parser("report", help="write a self-contained HTML report of a session log or a Monte Carlo folder")
+    p.add_argument("source", metavar="LOG|DIR")
+    p.add_argument("--html", metavar="FILE", required=True)
+    p.set_defaults(handler=report)
+

@@ -1,0 +1,284 @@
+"""The debrief: why the project turned out as it did, measured rather than guessed.
+
+Each key decision and each risk that hit is judged by a counterfactual replay
+on the same seed: the same decisions without that one (or the same world
+without that risk), run again.  The score is shown beside what the
+``reference`` policy achieves on the same seed, so luck and skill are told
+apart.  Feedback is given on every PM duty (../shared/PM_DUTIES.md).
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import Executor
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import pandas as pd
+
+from sim.engine import Session, World, outcome
+from sim.policies import DecisionPlan, Reference
+from sim.results.scorecard import Scorecard, scorecard
+
+DUTIES = (
+    ("scope", "Define scope and objectives"),
+    ("planning", "Plan and schedule"),
+    ("budget", "Estimate and control the budget"),
+    ("team", "Assemble, manage and motivate the team"),
+    ("risk", "Identify and manage risks"),
+    ("communication", "Communicate with stakeholders"),
+    ("monitoring", "Monitor progress and act on deviations"),
+    ("change", "Control changes"),
+    ("quality", "Ensure quality"),
+    ("closure", "Close the project and learn"),
+)
+
+
+@dataclass(frozen=True)
+class Replay:
+    """What one counterfactual run produced."""
+
+    finish_day: float
+    cost: float
+    score: float
+    on_time: bool
+    on_budget: bool
+
+
+@lru_cache(maxsize=8)
+def _world(path: str, difficulty: str) -> World:
+    return World.from_file(path, difficulty)
+
+
+def _replay(world: World, seed: int, entries: tuple, without_risks: tuple = ()) -> Replay:
+    session = Session(world, seed, without_risks=without_risks)
+    session.run(DecisionPlan(list(entries)), strict=False)
+    o = outcome(session.project)
+    return Replay(o["finish_day"], o["cost"], scorecard(session.project).total, o["on_time"], o["on_budget"])
+
+
+def counterfactual(path: str, difficulty: str, seed: int, entries: tuple, without_risks: tuple = ()) -> Replay:
+    """Re-run a world from its file with ``entries`` (log decisions) and without some risks."""
+    return _replay(_world(path, difficulty), seed, entries, without_risks)
+
+
+@dataclass
+class Debrief:
+    """Everything the debrief shows; ``to_markdown`` writes it as plain language."""
+
+    scenario: str
+    seed: int
+    outcome: dict
+    scorecard: Scorecard
+    reference: Scorecard
+    reference_outcome: dict
+    risks: pd.DataFrame
+    estimates: pd.DataFrame
+    decisions: pd.DataFrame
+    duties: list[dict] = field(default_factory=list)
+    lessons: str = ""
+    currency: str = ""
+
+    def to_markdown(self) -> str:
+        o, ref = self.outcome, self.reference_outcome
+        late = o["finish_day"] - o["deadline_day"]
+        lines = [
+            f"# Debrief: {self.scenario} (seed {self.seed})",
+            "",
+            f"**Outcome.** Finished on {o['finish_date']} "
+            + ("on time" if o["on_time"] else f"{late:.0f} working days late")
+            + f"; cost {o['cost']:,.0f} {self.currency} against {o['budget'] + o['reserve']:,.0f} of budget and reserve"
+            + (" (on budget)" if o["on_budget"] else " (over budget)")
+            + f"; {o['scope']:.0%} of the business value delivered; {o['incidents']} incidents after go-live.",
+            "",
+            f"**Score.** {self.scorecard.total:.1f} ({self.scorecard.grade}). The reference PM, facing exactly the same luck, "
+            f"scored {self.reference.total:.1f} ({self.reference.grade}) and finished on day {ref['finish_day']:.0f} at "
+            f"{ref['cost']:,.0f} {self.currency}. "
+            + _luck_or_skill(self.scorecard.total, self.reference.total),
+            "",
+            "| part | you | reference |",
+            "|---|---|---|",
+            *[f"| {k} | {v:.0f} | {self.reference.parts[k]:.0f} |" for k, v in self.scorecard.parts.items()],
+            "",
+            "## Risks that hit",
+        ]
+        hit = self.risks[self.risks["hit"]]
+        if hit.empty:
+            lines.append("No risk in the register struck.")
+        for _, r in hit.iterrows():
+            lines.append(
+                f"- **{r['title']}** (day {r['day']:.0f}, {'warned' if r['warned'] else 'no warning seen'}): "
+                f"it cost {r['cost_impact']:+,.0f} {self.currency} and {r['finish_impact']:+.0f} working days, "
+                f"{r['score_impact']:+.1f} points of score (against a run where it never struck)."
+            )
+        est = self.estimates
+        worked = est[est["estimate"] > 0]
+        if not worked.empty:
+            total_error = worked["actual_effort"].sum() / worked["estimate"].sum() - 1
+            worst = worked.reindex(worked["error"].abs().sort_values(ascending=False).index).head(3)
+            lines += ["", "## Estimates",
+                      f"Work took {total_error:+.0%} against the PERT estimates in total. The largest misses: "
+                      + "; ".join(f"{r['name']} {r['error']:+.0%}" for _, r in worst.iterrows()) + "."]
+        lines += ["", "## What your decisions did"]
+        if self.decisions.empty:
+            lines.append("You made no decisions: every request fell to its default.")
+        else:
+            key = self.decisions.reindex(self.decisions["score_effect"].abs().sort_values(ascending=False).index).head(8)
+            for _, d in key.iterrows():
+                lines.append(
+                    f"- Day {d['day']:.0f}, {d['summary']}: {d['finish_effect']:+.0f} working days, "
+                    f"{d['cost_effect']:+,.0f} {self.currency}, {d['score_effect']:+.1f} points"
+                    + (f" (your reason: *{d['rationale']}*)" if d["rationale"] else "") + "."
+                )
+            lines.append("")
+            lines.append("Each effect compares your run with a re-run on the same seed without that one decision.")
+        lines += ["", "## Your duties as PM", "", "| duty | rating | evidence |", "|---|---|---|"]
+        lines += [f"| {d['duty']} | {d['rating']} | {d['evidence']} |" for d in self.duties]
+        if self.lessons:
+            lines += ["", "## Your lessons learned", "", self.lessons]
+        return "\n".join(lines) + "\n"
+
+
+def _luck_or_skill(you: float, reference: float) -> str:
+    gap = you - reference
+    if gap >= 5:
+        return f"You beat the yardstick by {gap:.0f} points: that is skill, not luck."
+    if gap <= -5:
+        return f"You trail the yardstick by {-gap:.0f} points on the same luck: the difference is in the decisions."
+    return "You and the yardstick are within 5 points: the outcome is mostly down to this seed's luck."
+
+
+def _summary(decision: dict) -> str:
+    kind = decision["type"].replace("_", " ")
+    details = ", ".join(f"{k} {v}" for k, v in decision.items() if k not in ("type", "rationale"))
+    return f"{kind} ({details})" if details else kind
+
+
+def _rate(score: float) -> str:
+    return "good" if score >= 75 else "fair" if score >= 50 else "poor"
+
+
+def _duties(session: Session, card: Scorecard, ref: Scorecard, ref_outcome: dict, decisions: pd.DataFrame, risks: pd.DataFrame, lessons: str) -> list[dict]:
+    p = session.project
+    o = outcome(p)
+    log = [e["decision"] for e in session.decisions]
+    kinds = [d["type"] for d in log]
+    timeline = p.timeline
+    comm = sum(r[12] for r in timeline) / len(timeline) if timeline else p.communication
+    qual = sum(r[13] for r in timeline) / len(timeline) if timeline else p.quality
+    nominal_c, nominal_q = p.p.communication.nominal_effort, p.p.quality.nominal_effort
+    musts = [t for t in p.tasks.values() if t.spec.scope == "must"]
+    must_done = sum(t.state == "done" for t in musts)
+    hires = [e for e in session.decisions if e["decision"]["type"] == "hire"]
+    late_hires = [e for e in hires if e["day"] > 0.5 * p.world.baseline.duration]
+    hit = risks[risks["hit"]]
+    bought = decisions[decisions["type"] == "buy_response"] if not decisions.empty else decisions
+    crs = [e for e in p.scenario.events if e.type == "change_request" and e.id in p.fired_events]
+    answered = {e["decision"].get("request") for e in session.decisions if e["decision"]["type"] == "choose"}
+    cr_answered = sum(f"event:{e.id}" in answered for e in crs)
+    slips = _unanswered_slips(session)
+    out = []
+
+    def add(key: str, rating: str, evidence: str) -> None:
+        out.append({"key": key, "duty": dict(DUTIES)[key], "rating": rating, "evidence": evidence})
+
+    cuts = kinds.count("cut_scope")
+    add("scope", _rate(card.parts["scope"]) if must_done == len(musts) else "poor",
+        f"{o['scope']:.0%} of the planned business value delivered; {must_done}/{len(musts)} must-have tasks done; {cuts} scope cut(s).")
+    add("planning", _rate(card.parts["schedule"]),
+        f"Finished day {o['finish_day']:.0f} against a deadline of day {o['deadline_day']:.0f} (plan: day {p.world.baseline.duration:.0f}); the reference PM finished on day {ref_outcome['finish_day']:.0f}.")
+    add("budget", _rate(card.parts["cost"]),
+        f"Spent {o['cost']:,.0f} of {o['budget']:,.0f} plus {o['reserve']:,.0f} reserve; labour {p.costs['labour']:,.0f}, responses {p.costs['responses']:,.0f}, risk impacts {p.costs['risks']:,.0f}; {kinds.count('release')} roll-off(s) of idle people.")
+    team_note = f"{o['resignations']} resignation(s); final team score {card.parts['team']:.0f}; {len(hires)} hire(s)"
+    if late_hires:
+        team_note += f", {len(late_hires)} after half the planned duration (Brooks' law: late hires slow a project)"
+    add("team", _rate(card.parts["team"]) if not late_hires else "fair" if card.parts["team"] >= 50 else "poor", team_note + ".")
+    saved = -bought["cost_effect"].sum() if not bought.empty else 0.0
+    add("risk", "good" if p.surprises == 0 and saved >= 0 else "fair" if saved >= 0 or len(hit) <= 2 else "poor",
+        f"{len(hit)} risk(s) hit, {p.surprises} without warning; {len(bought)} response(s) bought ahead, which changed cost by {-saved:+,.0f} overall.")
+    add("communication", _rate(card.parts["satisfaction"]) if comm >= 0.5 * nominal_c else "poor",
+        f"Average communication effort {comm:.0%} (nominal {nominal_c:.0%}); final stakeholder satisfaction {o['satisfaction']:.0%}; {len(p.indicators)} early warning(s) seen.")
+    add("monitoring", "good" if slips == 0 else "fair" if slips <= 3 else "poor",
+        f"{slips} status meeting(s) with SPI or CPI below 0.9 and no corrective decision in the next two weeks.")
+    add("change", "good" if cr_answered == len(crs) else "fair" if cr_answered else ("poor" if crs else "good"),
+        f"{cr_answered} of {len(crs)} change request(s) decided by you rather than by default.")
+    add("quality", _rate(card.parts["quality"]),
+        f"Average quality effort {qual:.0%} (nominal {nominal_q:.0%}); {o['escaped_defects']:.0f} defects escaped, {o['incidents']} incidents (reference quality score {ref.parts['quality']:.0f}).")
+    closed = p.finished is not None
+    add("closure", "good" if closed and must_done == len(musts) and lessons.strip() else "fair" if closed else "poor",
+        ("All work closed" if closed else "The project never closed") + ("; lessons learned written." if lessons.strip() else "; no lessons learned written yet."))
+    return out
+
+
+def _unanswered_slips(session: Session) -> int:
+    """Status meetings with SPI or CPI below 0.9 and no decision within the next two meetings."""
+    p = session.project
+    interval = p.p.decisions.status_interval
+    decided = sorted(e["day"] for e in session.decisions)
+    base = p.world.baseline
+    count = 0
+    for row in p.timeline:
+        day = row[0]
+        if day % interval:
+            continue
+        planned, earned, cost = row[2], row[1], row[3]
+        spi = earned / planned if planned else 1.0
+        cpi = p.budget * earned / cost if cost else 1.0
+        if (spi < 0.9 or cpi < 0.9) and day < base.duration * 2:
+            if not any(day <= d <= day + 2 * interval for d in decided):
+                count += 1
+    return count
+
+
+def make_debrief(session: Session, executor: Executor | None = None, lessons: str = "") -> Debrief:
+    """Build the debrief of a finished session; counterfactual runs go to ``executor`` if given."""
+    world, seed = session.world, session.seed
+    entries = tuple({"day": e["day"], "decision": e["decision"]} for e in session.decisions)
+    hit_risks = [r.id for r in session.project.risks.values() if r.hit]
+    jobs = [("all", entries, ())]
+    jobs += [(f"decision:{i}", entries[:i] + entries[i + 1:], ()) for i in range(len(entries))]
+    jobs += [(f"risk:{rid}", entries, (rid,)) for rid in hit_risks]
+    if executor is not None and world.path:
+        futures = [executor.submit(counterfactual, world.path, world.difficulty, seed, e, w) for _, e, w in jobs]
+        results = {name: f.result() for (name, _, _), f in zip(jobs, futures)}
+    else:
+        results = {name: _replay(world, seed, e, w) for name, e, w in jobs}
+    full = results["all"]
+
+    reference = Session(world, seed)
+    reference.run(Reference())
+    card, ref_card = scorecard(session.project), scorecard(reference.project)
+
+    rows = []
+    for i, e in enumerate(session.decisions):
+        without = results[f"decision:{i}"]
+        rows.append({
+            "index": i, "stop": e["stop"], "day": e["day"], "type": e["decision"]["type"],
+            "summary": _summary(e["decision"]), "rationale": e["decision"].get("rationale", ""),
+            "finish_effect": full.finish_day - without.finish_day, "cost_effect": full.cost - without.cost,
+            "score_effect": full.score - without.score,
+        })
+    decisions = pd.DataFrame(rows, columns=["index", "stop", "day", "type", "summary", "rationale", "finish_effect", "cost_effect", "score_effect"])
+
+    risk_rows = []
+    for r in session.project.risks.values():
+        row = {"risk": r.id, "title": r.spec.title, "category": r.spec.category, "hit": r.hit, "day": r.time if r.hit else float("nan"),
+               "warned": r.warned, "responses": ", ".join(r.bought), "cost_impact": 0.0, "finish_impact": 0.0, "score_impact": 0.0}
+        if r.hit:
+            without = results[f"risk:{r.id}"]
+            row.update(cost_impact=full.cost - without.cost, finish_impact=full.finish_day - without.finish_day, score_impact=full.score - without.score)
+        risk_rows.append(row)
+    risks = pd.DataFrame(risk_rows)
+
+    est = pd.DataFrame([
+        {"task": t.id, "name": t.spec.name, "phase": t.spec.phase, "estimate": t.planned_effort, "actual_effort": t.effort,
+         "rework": t.rework, "error": (t.effort / t.planned_effort - 1) if t.planned_effort else 0.0}
+        for t in session.project.baseline_tasks
+    ])
+    ref_outcome = outcome(reference.project)
+    debrief = Debrief(
+        scenario=world.scenario.id, seed=seed, outcome=outcome(session.project), scorecard=card, reference=ref_card,
+        reference_outcome=ref_outcome, risks=risks, estimates=est, decisions=decisions, lessons=lessons,
+        currency=world.scenario.budget.currency,
+    )
+    debrief.duties = _duties(session, card, ref_card, ref_outcome, decisions, risks, lessons)
+    return debrief

@@ -1,0 +1,267 @@
+"""The trainee app's state, with no widget import: the views link to these traits.
+
+``PlayModel`` holds the chosen world, the session and its latest status report,
+the stage the trainee is in, the draft plan, the lessons-learned text and the
+last message.  Every action goes through the engine's public API; a refused
+decision or an unreadable file becomes ``message`` (never a traceback), and
+nothing the trainee made is lost: the engine logs every decision and the notes
+are saved on every change.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+import traitlets as t
+
+from sim.catalog import briefing, scenario_table
+from sim.engine import DecisionError, LogError, Session, StatusReport, World, resume
+from sim.results import Results
+from sim.schema import DIFFICULTIES, ScenarioError
+
+from . import store
+from .draft import PlanDraft
+from .forecast import RUNS, Forecast, forecast_plan
+
+STAGES = ("choose", "plan", "execute", "close")
+HIDDEN_DURING_PLAY = ("latent_defects",)
+
+
+class PlayModel(t.HasTraits):
+    """One trainee's playthrough, from choosing a scenario to the debrief."""
+
+    scenario = t.Unicode("software_build")
+    difficulty = t.Enum(DIFFICULTIES, default_value="standard")
+    seed = t.Int(0, min=0)
+    fixed = t.List(t.Unicode())  # settings the instructor fixed: scenario, difficulty, seed
+    stage = t.Enum(STAGES, default_value="choose")
+    report = t.Instance(StatusReport, allow_none=True)
+    draft = t.Instance(PlanDraft, allow_none=True)
+    forecast = t.Instance(Forecast, allow_none=True)
+    lessons = t.Unicode("")
+    debrief = t.Any(None)
+    message = t.Unicode("")
+    error = t.Bool(False)
+    busy = t.Bool(False)
+    saved = t.List()  # store.Saved, newest first
+
+    def __init__(self, save_dir: str | Path = "sessions", scenario: str | None = None,
+                 difficulty: str | None = None, seed: int | None = None):
+        fixed = {k: v for k, v in (("scenario", scenario), ("difficulty", difficulty), ("seed", seed)) if v is not None}
+        super().__init__(**fixed, fixed=list(fixed))
+        self.save_dir = Path(save_dir)
+        self.session: Session | None = None
+        self.committed = False
+        self.refresh_saved()
+
+    # ------------------------------------------------------------ messages
+
+    def say(self, text: str, error: bool = False) -> None:
+        self.error = error
+        self.message = text
+
+    def refresh_saved(self) -> None:
+        found, problems = store.saved_sessions(self.save_dir)
+        self.saved = found
+        if problems:
+            self.say("Some saved files could not be read and are not listed: " + "; ".join(problems), error=True)
+
+    # ------------------------------------------------------------ stage 1: choose and read
+
+    def scenarios(self) -> pd.DataFrame:
+        return scenario_table(self.difficulty)
+
+    def briefing(self) -> str:
+        """The chosen scenario's briefing and objectives (Markdown)."""
+        try:
+            return briefing(self.scenario, self.difficulty)
+        except (ScenarioError, OSError) as exc:
+            return f"**The scenario cannot be read:** {exc}"
+
+    def start(self) -> bool:
+        """Open a new session on the chosen world and go to planning."""
+        try:
+            world = World.from_file(self.scenario, self.difficulty)
+            log = store.new_log_path(self.save_dir, world.scenario.id, self.difficulty, self.seed)
+            session = Session(world, self.seed, log)
+        except (ScenarioError, OSError, ValueError) as exc:
+            self.say(f"Cannot start: {exc}", error=True)
+            return False
+        self._open(session, {})
+        self.say(f"New session saved as {log}. It is saved after every decision.")
+        return True
+
+    def resume(self, path: str | Path) -> bool:
+        """Reopen a saved session where it stopped, with its notes."""
+        path = Path(path)
+        try:
+            session = resume(path)
+        except (LogError, ScenarioError, OSError, ValueError) as exc:
+            self.say(f"Cannot resume {path.name}: {exc}", error=True)
+            return False
+        try:
+            notes = store.read_notes(path)
+        except store.NotesError as exc:
+            moved = store.set_aside(store.notes_path(path))
+            notes = {}
+            self.say(f"{exc}. It was kept as {moved.name}; the session itself is intact.", error=True)
+        with self.hold_trait_notifications():
+            self.scenario, self.difficulty, self.seed = session.world.scenario.id, session.world.difficulty, session.seed
+        self._open(session, notes)
+        if not self.error:
+            self.say(f"Resumed {path.name} on {self.status_date():%a %d %b %Y}.")
+        return True
+
+    def _open(self, session: Session, notes: dict) -> None:
+        self.session = session
+        self.committed = bool(notes.get("committed")) or session.stops > 0
+        report = session.observe()
+        draft = PlanDraft(report)
+        dropped = draft.load(notes.get("plan", {}), report)
+        if dropped:
+            self.say("The saved plan mentions what this scenario no longer has: " + ", ".join(dropped), error=True)
+        draft.observe(lambda change: self._save_notes(), t.All)
+        with self.hold_trait_notifications():
+            self.lessons = str(notes.get("lessons", ""))
+            self.forecast = None
+            self.debrief = None
+            self.draft = draft
+            self.report = report
+        self._save_notes()
+        self.stage = "close" if session.done else "execute" if self.committed else "plan"
+        if session.done:
+            self.prepare_debrief()
+
+    @t.observe("lessons")
+    def _lessons_changed(self, change) -> None:
+        self._save_notes()
+
+    def _save_notes(self) -> None:
+        if self.session is None or self.session.log_path is None:
+            return
+        try:
+            store.write_notes(self.session.log_path, {
+                "lessons": self.lessons, "plan": self.draft.to_json() if self.draft else {}, "committed": self.committed,
+            })
+        except OSError as exc:
+            self.say(f"Your notes could not be saved ({exc}); copy your text somewhere safe.", error=True)
+
+    # ------------------------------------------------------------ stage 2: plan
+
+    @property
+    def world(self) -> World:
+        return self.session.world
+
+    def run_forecast(self, runs: int = RUNS, progress: Callable[[int], None] | None = None) -> None:
+        """Forecast the draft plan with a Monte Carlo study."""
+        self.busy = True
+        try:
+            self.forecast = forecast_plan(self.world, self.draft.entries(), self.seed, runs, progress)
+        except (ValueError, DecisionError) as exc:
+            self.say(f"The forecast failed: {exc}", error=True)
+        finally:
+            self.busy = False
+
+    def commit_plan(self) -> bool:
+        """Apply the draft plan to the session (all of it, or none of it) and start executing."""
+        decisions = self.draft.decisions()
+        trial = Session(self.world, self.seed)
+        for decision in decisions:
+            try:
+                trial.decide(decision)
+            except DecisionError as exc:
+                self.say(f"The plan cannot start as it is: {exc}", error=True)
+                return False
+        for decision in decisions:
+            self.session.decide(decision)
+        self.committed = True
+        self._save_notes()
+        self.report = self.session.observe()
+        self.say(f"Plan committed ({len(decisions)} decisions). The project starts on {self.status_date():%a %d %b %Y}.")
+        self.stage = "execute"
+        return True
+
+    # ------------------------------------------------------------ stage 3: execute
+
+    def decide(self, decision: dict, rationale: str = "") -> bool:
+        """Apply one decision now; a refused one leaves everything unchanged and says why."""
+        news = self.session.project.news
+        before = len(news)
+        try:
+            self.session.decide(decision, rationale=" ".join(rationale.split()))
+        except DecisionError as exc:
+            self.say(f"Refused: {exc}", error=True)
+            return False
+        self.report = self.session.observe()
+        self.say(" ".join(text for _, text in news[before:]) or "Decision recorded.")
+        return True
+
+    def advance(self) -> bool:
+        """Run to the next status meeting (or an earlier event that needs a decision)."""
+        if self.session is None or self.session.done:
+            return False
+        self.busy = True
+        try:
+            self.report = self.session.advance()
+        finally:
+            self.busy = False
+        self.say(self._stop_text(self.report))
+        if self.report.done:
+            self.stage = "close"
+            self.prepare_debrief()
+        return True
+
+    @staticmethod
+    def _stop_text(report: StatusReport) -> str:
+        open_ = len(report.requests)
+        if report.done:
+            return "The project has ended. Write your lessons learned and read the debrief."
+        if open_:
+            return f"{open_} decision{'s' if open_ > 1 else ''} waiting for you (see 'Decisions needed')."
+        return "Weekly status meeting."
+
+    def timeline(self) -> pd.DataFrame:
+        """The daily timeline as the PM may see it: hidden columns only once the project has ended."""
+        df = Results(self.session).timeline
+        return df if self.session.done else df.drop(columns=[c for c in HIDDEN_DURING_PLAY if c in df.columns])
+
+    def date(self, day: float) -> dt.date:
+        """The date of working day ``day`` (0 is the start date)."""
+        return self.world.calendar.date(day)
+
+    def status_date(self) -> dt.date:
+        """The date the current report describes: the end of the last working day."""
+        day = self.report.day if self.report else 0.0
+        return self.world.calendar.date(max(0, math.ceil(day) - 1))
+
+    # ------------------------------------------------------------ stage 4: close
+
+    def prepare_debrief(self) -> None:
+        """Build the debrief (the scorecard against ``reference`` and the explanations)."""
+        from sim.results.debrief import make_debrief
+
+        self.busy = True
+        try:
+            self.debrief = make_debrief(self.session)
+        finally:
+            self.busy = False
+
+    def export_report(self) -> Path | None:
+        """Write the HTML report beside the session log; returns its path."""
+        from sim.results.report import html_report
+
+        if self.debrief is None:
+            self.say("The debrief is not ready yet.", error=True)
+            return None
+        path = self.session.log_path.with_name(self.session.log_path.name.removesuffix(store.LOG_SUFFIX) + ".report.html")
+        try:
+            store.write_text(path, html_report(self.session, self.debrief))
+        except OSError as exc:
+            self.say(f"The report could not be written ({exc}).", error=True)
+            return None
+        self.say(f"Report written to {path}.")
+        return path

@@ -1,0 +1,131 @@
+"""Saved sessions on disk: the engine's session logs and, beside each, the trainee's notes.
+
+The engine writes the log (``NAME.session.json``) after every decision.  The
+notes (``NAME.notes.json``: the lessons-learned text, the draft plan and
+whether it was committed) are what the trainee made that is not a decision;
+they are written atomically on every change, so neither is ever lost.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from sim.engine import LogError, read_log
+
+LOG_SUFFIX = ".session.json"
+NOTES_SUFFIX = ".notes.json"
+NOTES_FORMAT = "itpm-sim-notes/1"
+
+
+class NotesError(ValueError):
+    """A notes file cannot be read; it is left untouched."""
+
+
+@dataclass(frozen=True)
+class Saved:
+    """One saved session, as listed for resuming."""
+
+    path: Path
+    scenario: str
+    difficulty: str
+    seed: int
+    stops: int
+    finished: bool
+    saved_at: dt.datetime
+
+    @property
+    def label(self) -> str:
+        state = "finished" if self.finished else f"{self.stops} status points in"
+        return f"{self.scenario} ({self.difficulty}, seed {self.seed}): {state}, saved {self.saved_at:%d %b %H:%M}"
+
+
+def new_log_path(folder: str | Path, scenario: str, difficulty: str, seed: int) -> Path:
+    """A fresh log path in ``folder`` that no existing file uses."""
+    folder = Path(folder)
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    stem = f"{scenario}-{difficulty}-seed{seed}-{stamp}"
+    path, n = folder / f"{stem}{LOG_SUFFIX}", 1
+    while path.exists():
+        n += 1
+        path = folder / f"{stem}-{n}{LOG_SUFFIX}"
+    return path
+
+
+def saved_sessions(folder: str | Path) -> tuple[list[Saved], list[str]]:
+    """Saved sessions in ``folder``, newest first, and a message for each file that cannot be read."""
+    folder = Path(folder)
+    found, problems = [], []
+    if not folder.is_dir():
+        return found, problems
+    for path in folder.glob(f"*{LOG_SUFFIX}"):
+        try:
+            log = read_log(path)
+        except LogError as exc:
+            problems.append(str(exc))
+            continue
+        found.append(Saved(
+            path=path, scenario=str(log["scenario"].get("id", "?")), difficulty=log["difficulty"], seed=log["seed"],
+            stops=int(log.get("stops", 0)), finished=bool(log.get("finished")),
+            saved_at=dt.datetime.fromtimestamp(path.stat().st_mtime),
+        ))
+    found.sort(key=lambda s: s.saved_at, reverse=True)
+    return found, problems
+
+
+def notes_path(log_path: str | Path) -> Path:
+    """The notes file beside a session log."""
+    log_path = Path(log_path)
+    name = log_path.name.removesuffix(LOG_SUFFIX) if log_path.name.endswith(LOG_SUFFIX) else log_path.stem
+    return log_path.with_name(name + NOTES_SUFFIX)
+
+
+def read_notes(log_path: str | Path) -> dict:
+    """The notes saved beside ``log_path`` ({} if none); raises NotesError with the reason."""
+    path = notes_path(log_path)
+    if not path.exists():
+        return {}
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise NotesError(f"{path}: cannot read the saved notes ({exc})") from None
+    if not isinstance(data, dict) or data.get("format") != NOTES_FORMAT:
+        raise NotesError(f"{path}: not a notes file (expected format {NOTES_FORMAT!r})")
+    return data
+
+
+def write_notes(log_path: str | Path, notes: dict) -> Path:
+    """Write the notes atomically."""
+    return write_text(notes_path(log_path), json.dumps({"format": NOTES_FORMAT, **notes}, indent=1))
+
+
+def set_aside(path: str | Path) -> Path:
+    """Rename an unreadable file out of the way (never delete it); returns the new name."""
+    path = Path(path)
+    target, n = path.with_name(path.name + ".unreadable"), 1
+    while target.exists():
+        n += 1
+        target = path.with_name(f"{path.name}.unreadable-{n}")
+    path.rename(target)
+    return target
+
+
+def write_text(path: str | Path, text: str) -> Path:
+    """Write a text file atomically (a temporary file, flushed to disk, then a rename)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}-", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path

@@ -1,0 +1,158 @@
+"""Words for the trainee: the glossary behind every tooltip, number formats, and small HTML helpers."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import math
+
+import mistune
+
+GLOSSARY = {
+    "PERT": "PERT estimate (O + 4M + P) / 6: the expected effort from the optimistic (O), most likely (M) and "
+            "pessimistic (P) estimates, in person-days.",
+    "O/M/P": "Optimistic / most likely / pessimistic effort, in person-days.",
+    "SPI": "Schedule performance index = earned value / planned value. Below 1: behind the plan.",
+    "CPI": "Cost performance index = earned value / actual cost. Below 1: each euro buys less work than planned.",
+    "EAC": "Estimate at completion = actual cost + remaining work / CPI: the forecast final cost.",
+    "BAC": "Budget at completion: the approved budget for the whole project.",
+    "PV": "Planned value: the budgeted cost of the work the plan scheduled up to a date.",
+    "EV": "Earned value: the budgeted cost of the work actually done.",
+    "AC": "Actual cost: what has been spent so far.",
+    "P50": "P50: half of the simulated futures finish by this date (or cost) or earlier.",
+    "P80": "P80: four in five simulated futures finish by this date (or cost) or earlier; a common commitment level.",
+    "critical path": "The chain of dependent tasks that sets the finish date: a day lost on it is a day lost at the end.",
+    "fast-track": "Start a task before its predecessors finish. It saves time but costs rework when they finish.",
+    "reserve": "Management reserve: money the sponsor holds back for unforeseen trouble, on top of the budget.",
+    "overtime": "Extra hours for the whole team as a share of a normal week (20% = 48-hour weeks). "
+                "Short bursts help; sustained overtime builds fatigue, defects and resignations.",
+    "communication": "Share of everyone's time on status meetings and stakeholder communication. "
+                     "More keeps stakeholders informed and early warnings visible; it takes time from the work.",
+    "quality": "Share of time on reviews and quality practice. More injects fewer defects; it takes time from the work.",
+    "morale": "How motivated a person is (0-100%). Low morale lowers output and raises the chance of resigning.",
+    "fatigue": "Accumulated tiredness from overtime (0-100%). It lowers output and morale and raises defects.",
+    "satisfaction": "How content a stakeholder is with the project (0-100%).",
+    "defects found": "Defects that tests have found so far; each needs rework. Defects not found escape at go-live.",
+    "scope": "must: cannot be cut; should and could: business value you may trade for time or money.",
+    "seed": "The seed fixes the world's luck: the same scenario, seed and decisions always give the same result.",
+    "heat map": "Each risk placed by its probability and its rough cost if it hits. Top right: act first.",
+    "Monte Carlo": "The plan is played many times under different luck; the spread of results is the forecast.",
+    "rationale": "Optional: one line on why you decide this. It is kept in the session log and the debrief.",
+}
+
+
+def tip(term: str) -> str:
+    """The glossary entry for ``term`` (a tooltip text)."""
+    return GLOSSARY[term]
+
+
+def abbr(term: str, label: str | None = None) -> str:
+    """``label`` (default ``term``) as HTML with the glossary entry as its hover title."""
+    return f'<abbr title="{html.escape(tip(term))}">{html.escape(label or term)}</abbr>'
+
+
+def esc(text) -> str:
+    return html.escape(str(text))
+
+
+def markdown(text: str) -> str:
+    """Markdown to HTML (for briefings)."""
+    return mistune.html(text)
+
+
+def money(amount: float, currency: str, compact: bool = False) -> str:
+    """``EUR 1,234,567``, or ``EUR 1.23M`` / ``EUR 82.4k`` when ``compact``."""
+    if amount is None or (isinstance(amount, float) and math.isnan(amount)):
+        return "n/a"
+    if compact:
+        size = abs(amount)
+        if size >= 1e6:
+            return f"{currency} {amount / 1e6:.2f}M"
+        if size >= 1e4:
+            return f"{currency} {amount / 1e3:.0f}k"
+    return f"{currency} {amount:,.0f}"
+
+
+def pct(share: float, digits: int = 0) -> str:
+    return f"{100 * share:.{digits}f}%"
+
+
+def day_text(date: dt.date) -> str:
+    """``Fri 15 Jan 2027``."""
+    return f"{date:%a} {date.day} {date:%b %Y}"
+
+
+def table(columns: list[str], rows: list[list], titles: dict[str, str] | None = None, raw: set[str] = frozenset()) -> str:
+    """An HTML table; cells are escaped except in ``raw`` columns; ``titles`` give header tooltips."""
+    titles = titles or {}
+    head = "".join(
+        f'<th title="{esc(titles[c])}">{esc(c)}</th>' if c in titles else f"<th>{esc(c)}</th>" for c in columns
+    )
+    body = "".join(
+        "<tr>" + "".join(f"<td>{cell if c in raw else esc(cell)}</td>" for c, cell in zip(columns, row)) + "</tr>"
+        for row in rows
+    )
+    return f'<table class="itpm-table"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+
+
+def frame(df, titles: dict[str, str] | None = None, digits: int = 1) -> str:
+    """A DataFrame as an escaped HTML table, numbers rounded to ``digits``."""
+    rows = [[_cell(v, digits) for v in row] for row in df.itertuples(index=False)]
+    return table([str(c) for c in df.columns], rows, titles)
+
+
+def _cell(value, digits: int):
+    if isinstance(value, float):
+        return "" if math.isnan(value) else f"{value:,.{digits}f}"
+    if isinstance(value, (list, tuple)):
+        return ", ".join(str(v) for v in value)
+    return "" if value is None else value
+
+
+def describe_impact(impact: dict, currency: str) -> str:
+    """One impact of a risk or event in plain words."""
+    kind = impact["type"]
+    if kind == "delay":
+        return f"{impact['task']} delayed {impact['days']:g} working days"
+    if kind == "extra_effort":
+        return f"+{impact['share']:.0%} effort on {', '.join(impact['tasks'])}"
+    if kind == "cost":
+        return f"costs {money(impact['amount'], currency)}"
+    if kind == "defects":
+        return f"{impact['count']:g} defects" + (f" in {impact['task']}" if impact.get("task") else "")
+    if kind == "morale":
+        return f"morale {impact['delta']:+.0%}" + (f" for {impact['person']}" if impact.get("person") else " for everyone")
+    if kind == "lose_person":
+        return f"lose {impact.get('person') or 'a team member'}"
+    if kind == "scope_change":
+        return f"{impact['task']} effort {impact['share']:+.0%}"
+    if kind == "satisfaction":
+        return f"{impact['stakeholder']} satisfaction {impact['delta']:+.0%}"
+    if kind == "budget":
+        return f"budget {'+' if impact['amount'] >= 0 else '-'}{money(abs(impact['amount']), currency)}"
+    if kind == "deadline":
+        return f"deadline {impact['days']:+d} working days"
+    if kind == "add_task":
+        return f"adds task {impact['task']['id'] if isinstance(impact['task'], dict) else impact['task']}"
+    if kind == "cut_task":
+        return f"cuts {impact['task']}"
+    return kind.replace("_", " ")
+
+
+CSS = """
+<style>
+.itpm-table { border-collapse: collapse; font-size: 12px; margin: 4px 0; }
+.itpm-table th, .itpm-table td { border-bottom: 1px solid #ddd; padding: 2px 6px; text-align: left; vertical-align: top; }
+.itpm-table th { background: #f2f2f2; position: sticky; top: 0; }
+.itpm-table th[title], abbr[title] { text-decoration: underline dotted; cursor: help; }
+.itpm-kpis { display: flex; flex-wrap: wrap; gap: 6px; }
+.itpm-kpi { border: 1px solid #ccc; border-radius: 4px; padding: 3px 8px; min-width: 120px; background: #fafafa; }
+.itpm-kpi b { display: block; font-size: 15px; }
+.itpm-kpi small { color: #444; }
+.itpm-error { color: #A33F00; font-weight: bold; }
+.itpm-ok { color: #00664A; }
+.itpm-stage { font-size: 18px; font-weight: bold; margin: 4px 0; }
+.itpm-scroll { max-height: 420px; overflow-y: auto; }
+.itpm-note { color: #444; font-size: 12px; }
+</style>
+"""
