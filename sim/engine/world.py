@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import bisect
+import itertools
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -31,13 +33,13 @@ class Baseline:
         return self.progress[min(i, len(self.progress) - 1)]
 
     def earned_schedule(self, progress: float) -> float:
-        """Lipke's earned schedule: when the plan reached ``progress``."""
+        """Lipke's (2003) earned schedule: C + (EV - PV_C) / (PV_C+1 - PV_C), C the last day with PV_C <= EV."""
         p = self.progress
-        for i, value in enumerate(p):
-            if value >= progress:
-                prev = p[i - 1] if i else 0.0
-                return i + ((progress - prev) / (value - prev) if value > prev else 1.0)
-        return float(len(p))
+        c = bisect.bisect_right(p, progress)  # days whose planned share is at most ``progress``
+        if c >= len(p):
+            return float(len(p))
+        before = p[c - 1] if c else 0.0
+        return c + ((progress - before) / (p[c] - before) if p[c] > before else 0.0)
 
 
 class World:
@@ -103,7 +105,7 @@ class World:
         return Baseline(
             start={t.id: t.start for t in plan.tasks.values() if t.start is not None},
             finish={t.id: t.finish for t in plan.tasks.values() if t.finish is not None},
-            progress=tuple(plan.planned_done_by_day),
+            progress=tuple(itertools.accumulate(plan.planned_done_by_day, max)),  # rework found in test must not un-plan work
             duration=plan.finished if plan.finished is not None else float(plan.env.now),
             labour_cost=plan.costs["labour"],
         )

@@ -44,13 +44,15 @@ def earned_value(bac, planned_share, earned_share, actual_cost) -> dict[str, np.
 
 
 def earned_schedule(baseline_progress, earned_share) -> np.ndarray:
-    """ES: the (fractional) day at which the baseline had earned ``earned_share``."""
-    plan = np.concatenate([[0.0], np.asarray(baseline_progress, dtype=float)])
-    days = np.arange(len(plan), dtype=float)
-    plan = np.maximum.accumulate(plan)
-    # np.interp needs strictly increasing x: keep the first day each planned level is reached
-    keep = np.concatenate([[True], np.diff(plan) > 0])
-    return np.interp(np.asarray(earned_share, dtype=float), plan[keep], days[keep])
+    """Lipke's ES = C + (EV - PV_C) / (PV_C+1 - PV_C), C the last day whose planned value is at most EV."""
+    pv = np.maximum.accumulate(np.concatenate([[0.0], np.asarray(baseline_progress, dtype=float)]))
+    ev = np.asarray(earned_share, dtype=float)
+    c = np.clip(np.searchsorted(pv, ev, side="right") - 1, 0, len(pv) - 1)
+    nxt = np.minimum(c + 1, len(pv) - 1)
+    step = pv[nxt] - pv[c]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        part = np.where(step > 0, (ev - pv[c]) / step, 0.0)
+    return c + part
 
 
 def forecast_finish(actual_time, planned_duration, es) -> np.ndarray:

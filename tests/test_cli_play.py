@@ -1,0 +1,109 @@
+"""The run, replay, plan, montecarlo and report commands, as a user runs them."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+
+def test_run_writes_tables_and_a_log_that_replays(cli, tmp_path):
+    out = tmp_path / "out"
+    result = cli("run", "network_migration", "--seed", "4", "--policy", "reference", "--out", str(out), "--json")
+    assert result.returncode == 0, result.stderr
+    summary = json.loads(result.stdout)
+    assert summary["scenario"] == "network_migration" and summary["seed"] == 4
+    assert {"finish_day", "cost", "scope", "incidents", "satisfaction", "score", "grade"} <= set(summary)
+    for name in ("timeline.csv", "tasks.csv", "events.csv", "decisions.csv", "session.json", "outcome.json"):
+        assert (out / name).exists(), name
+    replayed = cli("replay", str(out / "session.json"), "--json")
+    assert replayed.returncode == 0, replayed.stderr
+    data = json.loads(replayed.stdout)
+    assert data["match"] is True and data["replayed"]["fingerprint"] == summary["fingerprint"]
+
+
+def test_run_prints_a_readable_outcome(cli):
+    result = cli("run", "software_build", "--seed", "1", "--policy", "passive")
+    assert result.returncode == 0
+    assert "software_build (standard, seed 1)" in result.stdout
+    assert "score" in result.stdout and "grade" in result.stdout
+
+
+def test_replay_detects_a_tampered_outcome(cli, tmp_path):
+    out = tmp_path / "o"
+    assert cli("run", "network_migration", "--seed", "2", "--out", str(out)).returncode == 0
+    log = out / "session.json"
+    data = json.loads(log.read_text())
+    data["outcome"]["cost"] += 1
+    log.write_text(json.dumps(data))
+    result = cli("replay", str(log))
+    assert result.returncode == 1
+    assert "MISMATCH" in result.stdout and "cost" in result.stdout
+
+
+def test_decisions_log_drives_another_seed(cli, tmp_path):
+    out = tmp_path / "o"
+    assert cli("run", "network_migration", "--seed", "2", "--out", str(out)).returncode == 0
+    result = cli("run", "network_migration", "--seed", "3", "--decisions", str(out / "session.json"), "--json")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["seed"] == 3
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (("run", "nowhere"), "cannot read file"),
+        (("run", "network_migration", "--seed", "x"), "expected a whole number >= 0"),
+        (("run", "network_migration", "--policy", "lazy"), "invalid choice: 'lazy'"),
+        (("run", "network_migration", "--difficulty", "brutal"), "invalid choice: 'brutal'"),
+        (("replay", "missing.json"), "cannot read the session log"),
+        (("montecarlo", "network_migration", "--runs", "0"), "expected a whole number >= 1"),
+        (("montecarlo", "network_migration"), "the following arguments are required: --runs"),
+        (("report", "nothing-here", "--html", "x.html"), "cannot read the session log"),
+    ],
+)
+def test_bad_arguments_exit_2_with_a_message(cli, args, message):
+    result = cli(*args)
+    assert result.returncode == 2
+    assert message in result.stderr + result.stdout
+    assert "Traceback" not in result.stderr
+
+
+def test_bad_log_exits_2(cli, tmp_path):
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"format": "something else"}')
+    result = cli("replay", str(bad))
+    assert result.returncode == 2 and "not a session log" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_plan_shows_slack(cli):
+    result = cli("plan", "software_build", "--json")
+    data = json.loads(result.stdout)
+    assert data["schedule_slack_days"] == data["deadline_day"] - data["planned_finish_day"]
+
+
+def test_montecarlo_serial_equals_workers_and_reports(cli, tmp_path):
+    serial = cli("montecarlo", "network_migration", "--runs", "12", "--seed", "3", "--json")
+    pooled = cli("montecarlo", "network_migration", "--runs", "12", "--seed", "3", "--workers", "2", "--json", "--out", str(tmp_path / "mc"))
+    assert serial.returncode == pooled.returncode == 0, pooled.stderr
+    a, b = json.loads(serial.stdout), json.loads(pooled.stdout)
+    assert a == b
+    assert set(a["percentiles"]) == {"P10", "P50", "P80", "P90"}
+    html = tmp_path / "mc.html"
+    assert cli("report", str(tmp_path / "mc"), "--html", str(html)).returncode == 0
+    text = html.read_text()
+    assert "data:image/png;base64," in text and "Risk tornado" in text and "Criticality" in text
+    assert 'src="http' not in text
+
+
+def test_session_report_is_self_contained(cli, tmp_path):
+    out = tmp_path / "o"
+    assert cli("run", "network_migration", "--seed", "8", "--out", str(out)).returncode == 0
+    (out / "session.lessons.md").write_text("Order the switches in week one.")
+    html = tmp_path / "r.html"
+    result = cli("report", str(out / "session.json"), "--html", str(html))
+    assert result.returncode == 0, result.stderr
+    text = html.read_text()
+    assert text.count("data:image/png;base64,") >= 5
+    assert "Your duties as PM" in text and "Order the switches in week one." in text
+    assert 'src="http' not in text
