@@ -17,7 +17,7 @@ class PersonState:
     __slots__ = (
         "id", "name", "role", "skills", "rate", "availability", "contract", "morale", "base_morale",
         "fatigue", "debt", "joined", "ramp_days", "present", "left", "leaving_at", "task", "sick_until",
-        "next_sick", "hazard", "threshold", "_sick", "_spell", "_sick_rate", "_sick_mean", "profile", "days_worked", "overtime_days",
+        "next_sick", "hazard", "threshold", "_sick", "_spell", "_sick_rate", "_sick_mean", "profile", "days_worked", "overtime_days", "card",
     )
 
     def __init__(self, spec: Person | Profile, seed: int, joined: float, ramp_days: int, sick_rate: float, sick_mean: float,
@@ -42,6 +42,7 @@ class PersonState:
         self.sick_until = -1.0
         self.days_worked = 0.0
         self.overtime_days = 0.0
+        self.card: dict | None = None  # the unchanging part of the person's line in a status report
         self._sick = stream(seed, "sick", self.id) if sick_rate > 0 else None
         self._sick_rate, self._sick_mean = sick_rate, sick_mean
         self.draw_sickness(joined)
@@ -135,7 +136,13 @@ class RiskState:
         lo, hi = spec.window.start, spec.window.end
         t = lo + self.u_time * (hi - lo)
         self.time = t if t % 1 else t + 0.5
-        self.impacts_json = [i.model_dump(mode="json") for i in spec.impacts]
+        self.card = {  # the unchanging part of the risk's line in a status report
+            "id": spec.id, "title": spec.title, "category": spec.category, "window": (spec.window.start, spec.window.end),
+            "impacts": [i.model_dump(mode="json") for i in spec.impacts],
+            "indicator": spec.indicator.signal if spec.indicator else None,
+            "responses": [{"id": x.id, "strategy": x.strategy, "description": x.description, "cost": x.cost,
+                           "probability_factor": x.probability_factor, "impact_factor": x.impact_factor} for x in spec.responses],
+        }
         self.bought: list[str] = []
         self.bought_before_hit: list[str] = []
         self.warned = False

@@ -122,7 +122,7 @@ class Project:
 
     @property
     def now(self) -> float:
-        return float(self.env.now)
+        return self.env.now
 
     @property
     def spent(self) -> float:
@@ -138,7 +138,13 @@ class Project:
     def progress(self) -> float:
         """Share of the baseline's planned cost earned so far (each task weighted by its planned cost); cached per instant."""
         if self._progress_at != (self.env.now, self._changes):
-            self._progress = sum(t.weight * t.fraction for t in self.baseline_tasks) / self.total_weight
+            earned = 0.0
+            for t in self.baseline_tasks:  # the same sum as weight x fraction over all tasks, without the zero terms
+                if t.state == "done":
+                    earned += t.weight
+                elif t.done:
+                    earned += t.weight * t.fraction
+            self._progress = earned / self.total_weight
             self._progress_at = (self.env.now, self._changes)
         return self._progress
 
@@ -163,50 +169,52 @@ class Project:
 
     def _days(self):
         interval = self.p.decisions.status_interval
+        env = self.env
         while True:
             self._allocate()
-            yield self.env.timeout(1)
-            self._work(self.now - 1)
-            self._expire_requests()
-            if all(t.resolved for t in self.tasks.values()):
+            yield env.timeout(1)
+            now = env.now
+            self._work(now - 1)
+            if self.requests:
+                self._expire_requests()
+            if all(t.state in ("done", "cut") for t in self.tasks.values()):
                 self._go_live()
                 return
-            if self.now >= self.max_days:
+            if now >= self.max_days:
                 self._abandon()
                 return
             if not self.plan:
                 self._conditional_events()
-                if int(self.now) % interval == 0:
+                if int(now) % interval == 0:
                     self._status_meeting()
 
-    def _absence(self, person: PersonState, day: float) -> None:
-        p = self.p
-        if person.next_sick <= day and person.sick_until <= day:
-            person.sick_until = day + person.spell
-            person.draw_sickness(person.sick_until)
-        a = p.attrition
-        nominal = p.productivity.nominal_morale
-        person.hazard += a.base_hazard * (1 + a.morale_hazard * max(0.0, nominal - person.morale)) * (1 + a.fatigue_hazard * person.fatigue)
-        if person.leaving_at is None and person.hazard >= person.threshold:
-            person.leaving_at = day + a.notice_days
-            self.resignations += 1
-            self.say(f"{person.name} has resigned and leaves in {a.notice_days} working days.", "resignation", person.id)
+    def _absence(self, present: list[PersonState], day: float) -> None:
+        """Sick spells, resignation hazard and leavers at the end of their notice."""
+        a = self.p.attrition
+        nominal = self.p.productivity.nominal_morale
+        base, morale_k, fatigue_k = a.base_hazard, a.morale_hazard, a.fatigue_hazard
+        for person in present:
+            if person.next_sick <= day and person.sick_until <= day:
+                person.sick_until = day + person.spell
+                person.draw_sickness(person.sick_until)
+            person.hazard += base * (1 + morale_k * max(0.0, nominal - person.morale)) * (1 + fatigue_k * person.fatigue)
+            if person.leaving_at is None and person.hazard >= person.threshold:
+                person.leaving_at = day + a.notice_days
+                self.resignations += 1
+                self.say(f"{person.name} has resigned and leaves in {a.notice_days} working days.", "resignation", person.id)
+            if person.leaving_at is not None and person.leaving_at <= day:
+                self.depart(person, "left the project at the end of the notice period")
 
     def _work(self, day: float) -> None:
         p = self.p
         pr, ot, q, c = p.productivity, p.overtime, p.quality, p.communication
-        present = self.present()
         if not self.plan:
-            for person in present:
-                self._absence(person, day)
-                if person.leaving_at is not None and person.leaving_at <= day:
-                    self.depart(person, "left the project at the end of the notice period")
-            present = self.present()
-        present = [x for x in present if x.joined <= day]  # someone arriving at the end of the day starts tomorrow
+            self._absence(self.present(), day)
+        present = [x for x in self.people.values() if x.present and x.joined <= day]  # arrivals at the end of a day start tomorrow
         working = [x for x in present if x.sick_until <= day]
         ramping = {x.id for x in working if day - x.joined < x.ramp_days}
         experienced = len(working) - len(ramping)
-        mentor = min(0.9, self.p.ramp_up.mentoring_share * len(ramping) / experienced) if experienced else 0.0
+        mentor = min(0.9, p.ramp_up.mentoring_share * len(ramping) / experienced) if experienced else 0.0
         share = max(0.0, 1 - self.overhead(len(working)) - self.communication - self.quality) / self.k0
         h = self.overtime
         hours = (1 + h) * (1 - ot.hourly_loss * h)
@@ -218,26 +226,30 @@ class Project:
         )
         floor, nominal_prof = pr.proficiency_floor, pr.nominal_proficiency
         norm = floor + (1 - floor) * nominal_prof
+        morale_w, nominal_morale = pr.morale_weight, pr.nominal_morale
+        fatigue_p, fatigue_d, skill_d = ot.fatigue_productivity, ot.fatigue_defects, q.skill_defects
+        start = p.ramp_up.start_productivity
         for task in [t for t in self.tasks.values() if t.state == "active" and t.people and t.blocked_until <= day]:
             output = defects = 0.0
+            injects = task.kind in ("work", "cutover")
+            skill = task.skill
             for person in task.people:
                 if person.sick_until > day:
                     continue
-                prof = person.proficiency(task.skill)
+                prof = person.skills.get(skill, 0.0)
                 rate = (
                     person.availability * (floor + (1 - floor) * prof) / norm
-                    * (1 + pr.morale_weight * (person.morale - pr.nominal_morale))
-                    * (1 - ot.fatigue_productivity * person.fatigue) * hours * share
+                    * (1 + morale_w * (person.morale - nominal_morale))
+                    * (1 - fatigue_p * person.fatigue) * hours * share
                 )
                 if person.id in ramping:
-                    start = self.p.ramp_up.start_productivity
                     rate *= start + (1 - start) * (day - person.joined) / person.ramp_days
                 else:
                     rate *= 1 - mentor
                 rate = max(0.0, rate)
                 output += rate
-                if task.kind in ("work", "cutover"):
-                    defects += rate * max(0.2, 1 + q.skill_defects * (nominal_prof - prof)) * (1 + ot.fatigue_defects * person.fatigue)
+                if injects:
+                    defects += rate * max(0.2, 1 + skill_d * (nominal_prof - prof)) * (1 + fatigue_d * person.fatigue)
             if output <= 0:
                 continue
             used = min(output, task.remaining)
@@ -246,32 +258,42 @@ class Project:
             task.latent += defects * common_defects * used / output
             if task.remaining <= 1e-9:
                 self._effort_done(task, day + used / output)
-        self._people_day(present, ramping, day, h)
+        morale, fatigue = self._people_day(present, day, h)
         if self.plan:
             self.planned_done_by_day.append(sum(t.weight * t.fraction for t in self.baseline_tasks) / self.total_weight)
         else:
-            self._record(day + 1, present)
+            self._record(day + 1, present, morale, fatigue)
 
-    def _people_day(self, present: list[PersonState], ramping: set[str], day: float, h: float) -> None:
+    def _people_day(self, present: list[PersonState], day: float, h: float) -> tuple[float, float]:
+        """Fatigue, morale and pay for the day; returns the summed morale and fatigue."""
         ot, mo = self.p.overtime, self.p.morale
         premium = self.scenario.budget.overtime_premium
-        decay = math.exp(-ot.fatigue_recovery)
-        labour = 0.0
+        recovery, reference, fatigue_m, morale_r = ot.fatigue_recovery, ot.fatigue_reference, ot.fatigue_morale, mo.recovery
+        decay = math.exp(-recovery)
+        labour = morale = fatigue = 0.0
         for person in present:
             works = person.sick_until <= day
             hx = h if works else 0.0
-            target = hx / ot.fatigue_recovery
+            target = hx / recovery
             person.debt = target + (person.debt - target) * decay
-            person.fatigue = min(1.0, (person.debt / ot.fatigue_reference) ** 2)
-            person.morale = min(1.0, max(0.0, person.morale - ot.fatigue_morale * person.fatigue + mo.recovery * (person.base_morale - person.morale)))
+            person.fatigue = min(1.0, (person.debt / reference) ** 2)
+            person.morale = min(1.0, max(0.0, person.morale - fatigue_m * person.fatigue + morale_r * (person.base_morale - person.morale)))
             labour += person.rate * person.availability * (1 + hx * (1 + premium))
+            morale += person.morale
+            fatigue += person.fatigue
             if works:
                 person.days_worked += 1
                 person.overtime_days += hx
         self.costs["labour"] += labour
+        return morale, fatigue
 
-    def _record(self, day: float, present: list[PersonState]) -> None:
+    def _record(self, day: float, present: list[PersonState], morale: float, fatigue: float) -> None:
         n = len(present) or 1
+        latent = value = 0.0
+        for t in self.tasks.values():
+            latent += t.latent
+            if t.state == "done":
+                value += t.value
         self.timeline.append((
             day,
             self.progress(),
@@ -279,10 +301,10 @@ class Project:
             self.spent,
             self.costs["labour"],
             len(present),
-            sum(x.morale for x in present) / n,
-            sum(x.fatigue for x in present) / n,
+            morale / n,
+            fatigue / n,
             self.defects_found,
-            sum(t.latent for t in self.tasks.values()),
+            latent,
             sum(self.satisfaction.values()) / len(self.satisfaction),
             self.overtime,
             self.communication,
@@ -290,7 +312,7 @@ class Project:
             self.budget,
             self.reserve,
             self.deadline_day,
-            sum(t.value for t in self.tasks.values() if t.state == "done"),
+            value,
         ))
 
     # ------------------------------------------------------------ allocation and completion

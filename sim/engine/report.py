@@ -56,8 +56,7 @@ class StatusReport:
         return next(t for t in self.tasks if t["id"] == task_id)
 
 
-def _person(project: Project, x) -> dict:
-    now = project.now
+def _person(now: float, x) -> dict:
     if not x.present:
         status = "left"
     elif x.sick_until > now:
@@ -68,10 +67,11 @@ def _person(project: Project, x) -> dict:
         status = "working"
     else:
         status = "idle"
-    return {
-        "id": x.id, "name": x.name, "role": x.role, "status": status, "task": x.task.id if x.task else None,
-        "morale": round(x.morale, 4), "fatigue": round(x.fatigue, 4), "daily_rate": x.rate,
-        "ramping": now - x.joined < x.ramp_days, "skills": dict(x.skills), "contract": x.contract,
+    if x.card is None:
+        x.card = {"id": x.id, "name": x.name, "role": x.role, "daily_rate": x.rate, "skills": dict(x.skills), "contract": x.contract}
+    return x.card | {
+        "status": status, "task": x.task.id if x.task else None, "morale": round(x.morale, 4),
+        "fatigue": round(x.fatigue, 4), "ramping": now - x.joined < x.ramp_days,
     }
 
 
@@ -106,17 +106,7 @@ def build(project: Project, news_since: int) -> StatusReport:
         }
         for t in project.tasks.values()
     ]
-    risks = [
-        {
-            "id": r.id, "title": r.spec.title, "category": r.spec.category, "probability": r.probability,
-            "window": (r.spec.window.start, r.spec.window.end), "hit": r.hit, "bought": list(r.bought),
-            "impacts": r.impacts_json,
-            "indicator": r.spec.indicator.signal if r.spec.indicator else None,
-            "responses": [{"id": x.id, "strategy": x.strategy, "description": x.description, "cost": x.cost,
-                           "probability_factor": x.probability_factor, "impact_factor": x.impact_factor} for x in r.spec.responses],
-        }
-        for r in project.risks.values()
-    ]
+    risks = [r.card | {"probability": r.probability, "hit": r.hit, "bought": list(r.bought)} for r in project.risks.values()]
     requests = [
         {"id": q.id, "kind": q.kind, "title": q.title, "description": q.description, "options": [dict(o) for o in q.options],
          "default": q.default, "due": q.due}
@@ -150,7 +140,7 @@ def build(project: Project, news_since: int) -> StatusReport:
         satisfaction=dict(project.satisfaction),
         defects_found=project.defects_found,
         tasks=tasks,
-        team=[_person(project, x) for x in project.people.values()],
+        team=[_person(now, x) for x in project.people.values()],
         arrivals=[dict(a) for a in project.arrivals],
         market=market,
         risks=risks,
