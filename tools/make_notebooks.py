@@ -1,10 +1,16 @@
-"""Write the kit's notebooks from their cell sources (run after editing this file)."""
+"""Write the kit's notebooks from their cell sources, execute them, and keep their deterministic outputs.
+
+Run after editing this file (or after a change to the engine that moves a checked output).
+Cells whose source starts with ``# NBVAL_CHECK_OUTPUT`` are compared by ``pytest --nbval-lax``;
+outputs that show live widgets are dropped, since they mean nothing until the notebook runs.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import nbformat
+from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parents[1] / "notebooks"
 
@@ -46,9 +52,10 @@ scenario_table()
     md("""
 ## If you are a trainee
 
-Read a briefing first: it is what the sponsor tells you on day one. Then play the scenario (the play notebook
-walks you through planning, weekly execution and closure). Your session is saved after every decision, so you
-can stop and resume at any time.
+Read a briefing first: it is what the sponsor tells you on day one. Then play the scenario in
+[the play notebook, `01_play.ipynb`](01_play.ipynb): it walks you through planning, weekly execution and
+closure. Your session is saved after every decision, so you can stop and resume at any time. To play without
+any code on screen, open it in Voilà instead: `voila notebooks/01_play.ipynb`.
 """),
     code("""
 Markdown(briefing("network_migration"))
@@ -68,6 +75,7 @@ To see how a scenario plays out without a human, run a built-in policy. `referen
 yardstick in debriefs; `passive` decides nothing:
 """),
     code("""
+# NBVAL_CHECK_OUTPUT
 from sim.engine import Session, World
 from sim.policies import make_policy
 from sim.results import scorecard
@@ -102,11 +110,107 @@ session log records every decision with its simulated and wall-clock time and an
 ]
 
 
+PLAY = [
+    md("""
+# Play a scenario
+
+You are the project manager. This notebook runs the whole project with you, in four stages:
+
+1. **Choose and read.** Pick a scenario and a difficulty, and read the sponsor's briefing and objectives.
+2. **Plan.** Review the work breakdown and its estimates; shape the team (release people, hire from the
+   market); agree the management reserve; buy responses from the risk register; set communication and quality
+   effort. Before you commit, forecast the plan: hundreds of simulated futures show its likely finish date and
+   cost.
+3. **Execute, week by week.** Read the status dashboard, answer the decisions that events and risks force on
+   you, steer with the decision panel, and advance one week at a time.
+4. **Close.** Close out, write your lessons learned, read the debrief (your score against a reference PM who
+   faced exactly the same luck, what each of your decisions did, and feedback on each duty), and export the
+   report.
+
+Run every cell (menu *Run ▸ Run All Cells*), then work in the app at the bottom. Everything you decide is saved
+at once in the `sessions` folder beside this notebook, with your plan and your lessons learned; when you come
+back, the app offers to resume where you stopped.
+"""),
+    md("""
+## The scenarios
+
+Each is a realistic IT project with its own calendar, team, vendors, risks and stakeholders. The table shows
+the standard difficulty.
+"""),
+    code("""
+# NBVAL_CHECK_OUTPUT
+from sim.catalog import scenario_table
+
+scenario_table()
+"""),
+    md("""
+## Reading the dashboard
+
+Hover over any underlined word in the app for its meaning. The ones you will use most:
+
+- **SPI** (schedule performance index) = earned value / planned value: below 1 means behind the plan.
+- **CPI** (cost performance index) = earned value / actual cost: below 1 means each euro buys less work than
+  planned.
+- **EAC** (estimate at completion): the forecast final cost if the cost efficiency so far continues.
+- **PERT**: the expected effort (O + 4M + P) / 6 from optimistic, most likely and pessimistic estimates.
+- **P50 / P80**: half, or four in five, of the simulated futures finish by this date (or cost).
+- **Critical path**: the chain of tasks that sets the finish date; a day lost on it is a day lost at the end.
+- **Fast-track**: start a task before its predecessors finish; it saves time and costs rework.
+
+Time runs in working days. A status meeting is held every week; an event or a risk that needs you stops the
+clock earlier. A request you leave unanswered takes its default when it falls due: not deciding is a decision
+too.
+"""),
+    md("""
+## The app
+
+*Instructors:* to give a class or a candidate the same world, fix it in the call below, for example
+`play(scenario="software_build", difficulty="hard", seed=1234)`; the fixed settings cannot be changed in the app.
+"""),
+    code("""
+from sim.ui import play
+
+app = play()
+app
+"""),
+    md("""
+## After the project
+
+Your session log (`sessions/*.session.json`) holds every decision with its time and your rationale; your plan
+and lessons learned are in the `*.notes.json` beside it, and the exported report in `*.report.html`. Anyone can
+re-simulate the log bit for bit:
+
+```
+itpm-sim replay sessions/<your session>.session.json
+```
+"""),
+]
+
+NOTEBOOKS = {"00_start_here.ipynb": START, "01_play.ipynb": PLAY}
+
+
+def build(cells: list) -> nbformat.NotebookNode:
+    """A notebook of ``cells``, executed in the notebooks folder, keeping only meaningful outputs."""
+    nb = nbformat.v4.new_notebook(cells=[nbformat.from_dict(c) for c in cells])
+    for i, cell in enumerate(nb.cells):
+        cell.id = f"cell-{i:02d}"  # stable ids keep regenerated notebooks diff-free
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.metadata["language_info"] = {"name": "python"}
+    NotebookClient(nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(ROOT)}}).execute()
+    for cell in nb.cells:
+        cell.metadata.pop("execution", None)
+        if cell.cell_type == "code" and any("application/vnd.jupyter.widget-view+json" in o.get("data", {}) for o in cell.outputs):
+            cell.outputs = []
+            cell.execution_count = None
+    nb.metadata.pop("widgets", None)
+    nb.metadata["language_info"] = {"name": "python"}
+    return nb
+
+
 def main() -> None:
     ROOT.mkdir(exist_ok=True)
-    nb = nbformat.v4.new_notebook(cells=START)
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    nbformat.write(nb, ROOT / "00_start_here.ipynb")
+    for name, cells in NOTEBOOKS.items():
+        nbformat.write(build(cells), ROOT / name)
 
 
 if __name__ == "__main__":

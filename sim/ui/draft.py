@@ -13,6 +13,11 @@ from sim.engine import StatusReport
 SECTIONS = ("team", "reserve", "risks", "effort")
 
 
+def substance(entries) -> list[dict]:
+    """Plan entries without their rationales: what a forecast depends on."""
+    return [{k: v for k, v in e["decision"].items() if k != "rationale"} for e in entries]
+
+
 class PlanDraft(t.HasTraits):
     """Team changes, management reserve, risk responses and effort levels, with a rationale per section."""
 

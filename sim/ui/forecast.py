@@ -24,6 +24,7 @@ class Forecast:
     p80_finish: dt.date
     p50_cost: float
     p80_cost: float
+    limit: float  # budget + the plan's reserve
     on_time: float  # share of runs
     on_budget: float
     refused: int  # runs in which some planned decision was refused (e.g. not affordable)
@@ -35,6 +36,8 @@ def forecast_plan(world: World, entries: tuple, seed: int, runs: int = RUNS,
     study = Study(world.path, world.difficulty, policy="passive", plan=tuple(entries))
     df = run_montecarlo(study, runs, seed=seed, progress=progress)
     finish, cost = df["finish_day"], df["cost"]
+    budget = world.scenario.budget
+    reserve = next((e["decision"]["amount"] for e in entries if e["decision"]["type"] == "set_reserve"), budget.management_reserve)
 
     def date(day: float) -> dt.date:
         return world.calendar.date(max(0.0, day - 1))
@@ -42,7 +45,7 @@ def forecast_plan(world: World, entries: tuple, seed: int, runs: int = RUNS,
     return Forecast(
         runs=runs, plan=tuple(entries), finish_days=tuple(finish), costs=tuple(cost),
         p50_finish=date(finish.quantile(0.5)), p80_finish=date(finish.quantile(0.8)),
-        p50_cost=float(cost.quantile(0.5)), p80_cost=float(cost.quantile(0.8)),
+        p50_cost=float(cost.quantile(0.5)), p80_cost=float(cost.quantile(0.8)), limit=budget.budget_at_completion + reserve,
         on_time=float(df["on_time"].mean()), on_budget=float(df["on_budget"].mean()),
         refused=int((df["refused"] > 0).sum()),
     )

@@ -21,6 +21,8 @@ import traitlets as t
 from sim.catalog import briefing, scenario_table
 from sim.engine import DecisionError, LogError, Session, StatusReport, World, resume
 from sim.results import Results
+from sim.results.debrief import make_debrief
+from sim.results.report import html_report
 from sim.schema import DIFFICULTIES, ScenarioError
 
 from . import store
@@ -118,7 +120,8 @@ class PlayModel(t.HasTraits):
 
     def _open(self, session: Session, notes: dict) -> None:
         self.session = session
-        self.committed = bool(notes.get("committed")) or session.stops > 0
+        # The plan is applied only when committed, so any decision in the log means it was.
+        self.committed = bool(notes.get("committed")) or session.stops > 0 or bool(session.decisions)
         report = session.observe()
         draft = PlanDraft(report)
         dropped = draft.load(notes.get("plan", {}), report)
@@ -241,22 +244,16 @@ class PlayModel(t.HasTraits):
     # ------------------------------------------------------------ stage 4: close
 
     def prepare_debrief(self) -> None:
-        """Build the debrief (the scorecard against ``reference`` and the explanations)."""
-        from sim.results.debrief import make_debrief
-
+        """Build the debrief (the scorecard against ``reference``, the counterfactuals, the lessons learned)."""
         self.busy = True
         try:
-            self.debrief = make_debrief(self.session)
+            self.debrief = make_debrief(self.session, lessons=self.lessons)
         finally:
             self.busy = False
 
     def export_report(self) -> Path | None:
-        """Write the HTML report beside the session log; returns its path."""
-        from sim.results.report import html_report
-
-        if self.debrief is None:
-            self.say("The debrief is not ready yet.", error=True)
-            return None
+        """Write the HTML report (with the lessons learned as they stand now) beside the session log."""
+        self.prepare_debrief()
         path = self.session.log_path.with_name(self.session.log_path.name.removesuffix(store.LOG_SUFFIX) + ".report.html")
         try:
             store.write_text(path, html_report(self.session, self.debrief))

@@ -6,7 +6,7 @@ import datetime as dt
 import html
 import math
 
-import mistune
+from markdown_it import MarkdownIt
 
 GLOSSARY = {
     "PERT": "PERT estimate (O + 4M + P) / 6: the expected effort from the optimistic (O), most likely (M) and "
@@ -57,7 +57,7 @@ def esc(text) -> str:
 
 def markdown(text: str) -> str:
     """Markdown to HTML (for briefings)."""
-    return mistune.html(text)
+    return MarkdownIt("commonmark").enable("table").render(text)
 
 
 def money(amount: float, currency: str, compact: bool = False) -> str:

@@ -1,0 +1,118 @@
+"""The status dashboard: headline numbers and the charts, redrawn at every status point."""
+
+from __future__ import annotations
+
+import math
+
+import ipywidgets as w
+
+from . import charts
+from .parts import View, image
+from .text import abbr, day_text, esc, money, pct, table
+
+TABS = ("Schedule", "Earned value", "Budget", "Risks", "Team", "Stakeholders", "Defects")
+NOTES = {
+    "Schedule": f"Grey bars: the plan; coloured bars: what happened. ◆ and the outlined bars are the plan's {abbr('critical path')}.",
+    "Earned value": f"{abbr('PV')}, {abbr('EV')} and {abbr('AC')} in money over time.",
+    "Budget": f"Spending to date and the forecast final cost ({abbr('EAC')}) against budget and {abbr('reserve')}.",
+    "Risks": f"The register as a {abbr('heat map')}; early warnings reported are listed below it.",
+    "Team": f"{abbr('morale', 'Morale')} and {abbr('fatigue')} of each person now.",
+    "Stakeholders": f"{abbr('satisfaction', 'Satisfaction')} of each stakeholder now, against the start.",
+    "Defects": f"{abbr('defects found', 'Defects found')} by tests so far (defects not yet found are not shown).",
+}
+
+
+def kpi(label: str, value: str, small: str = "") -> str:
+    return f'<div class="itpm-kpi">{label}<b>{value}</b><small>{small}</small></div>'
+
+
+class Dashboard(View):
+    """Where the project stands: week, progress, money, forecasts, and a tab per chart."""
+
+    def __init__(self, model):
+        super().__init__(model)
+        self.headline = w.HTML()
+        self.kpis = w.HTML()
+        self.images = {name: image() for name in TABS}
+        self.indicators = w.HTML()
+        self.arrivals = w.HTML()
+        pages = []
+        for name in TABS:
+            extra = {"Risks": [self.indicators], "Team": [self.arrivals]}.get(name, [])
+            pages.append(w.VBox([w.HTML(f'<div class="itpm-note">{NOTES[name]}</div>'), self.images[name], *extra]))
+        self.tabs = w.Tab(children=pages, titles=list(TABS))
+        self.tabs.observe(lambda _: self._draw_visible(), "selected_index")
+        self.stale: set[str] = set()
+        self.widget = w.VBox([self.headline, self.kpis, self.tabs])
+        self.watch(self.update, ["report"])
+        self.update()
+
+    def update(self, _=None) -> None:
+        model, r = self.model, self.model.report
+        if r is None:
+            return
+        cur = r.currency
+        week = max(1, math.ceil(r.day / 5)) if r.day else 0
+        when = "before the start" if r.day == 0 else f"status on {day_text(model.status_date())}"
+        why = {"event": " · an event needs your decision", "risk": " · a risk has hit", "end": " · the project has ended"}
+        day = f"{r.day:g}" if r.day == int(r.day) else f"{math.floor(r.day) + 1} (during the day)"
+        self.headline.value = (f'<div class="itpm-stage">Week {week} · working day {day} · {when}'
+                               f'{why.get(r.reason, "")}</div>')
+        late = r.forecast_finish_day - r.deadline_day
+        finish = model.date(max(0.0, r.forecast_finish_day - 1))
+        team = [p for p in r.team if p["status"] != "left"]
+        self.kpis.value = '<div class="itpm-kpis">' + "".join([
+            kpi("Progress", pct(r.progress, 1), f"plan {pct(r.planned_progress, 1)}"),
+            kpi(abbr("SPI"), f"{r.spi:.2f}", "behind" if r.spi < 0.95 else "on plan" if r.spi <= 1.05 else "ahead"),
+            kpi(abbr("CPI"), f"{r.cpi:.2f}", "over cost" if r.cpi < 0.95 else "on cost" if r.cpi <= 1.05 else "under cost"),
+            kpi("Spent", money(r.spent, cur, compact=True), f"budget {money(r.budget, cur, compact=True)} + reserve "
+                f"{money(r.reserve, cur, compact=True)}"),
+            kpi("Forecast finish", f"{finish:%d %b %Y}",
+                f"{abs(late):.0f} working days {'late' if late > 0 else 'early'} vs {r.deadline:%d %b}"),
+            kpi(abbr("EAC", "Forecast cost (EAC)"), money(r.forecast_cost, cur, compact=True),
+                "over budget + reserve" if r.forecast_cost > r.budget + r.reserve else "within budget + reserve"),
+            kpi("Team", f"{len(team)} people", f"morale {pct(sum(p['morale'] for p in team) / max(1, len(team)))}, "
+                f"max fatigue {pct(max((p['fatigue'] for p in team), default=0))}"),
+            kpi("Defects found", f"{r.defects_found:.0f}", "by tests so far"),
+        ]) + "</div>"
+        self._lists(r)
+        self.stale = set(TABS)
+        self._draw_visible()
+
+    def _draw_visible(self) -> None:
+        """Draw the chart on the open tab if it is out of date (the others wait until they are opened)."""
+        name = TABS[self.tabs.selected_index or 0]
+        if name in self.stale:
+            self.images[name].value = self.chart(name)
+            self.stale.discard(name)
+
+    def chart(self, name: str) -> bytes:
+        """The PNG of one dashboard chart for the current report."""
+        model, r = self.model, self.model.report
+        date, cur = model.date, r.currency
+        scenario = model.world.scenario
+        if name == "Schedule":
+            return charts.gantt(r.tasks, r.day, r.deadline_day, date)
+        if name == "Earned value":
+            return charts.earned_value(model.timeline(), model.world.baseline.progress, r.budget, cur, date)
+        if name == "Budget":
+            return charts.budget_burn(model.timeline(), r.budget, r.reserve, r.spent, r.day, r.forecast_finish_day,
+                                      r.forecast_cost, cur, date)
+        if name == "Risks":
+            return charts.heat_map(r.risks, charts.risk_impacts(r, r.risks), {i["risk"] for i in r.indicators}, cur)
+        if name == "Team":
+            return charts.team(r.team)
+        if name == "Stakeholders":
+            return charts.stakeholders({s.id: s.name for s in scenario.stakeholders}, r.satisfaction,
+                                       {s.id: s.satisfaction for s in scenario.stakeholders})
+        return charts.defects(model.timeline())
+
+    def _lists(self, r) -> None:
+        date = self.model.date
+        titles = {x["id"]: x["title"] for x in r.risks}
+        self.indicators.value = ("<b>Early warnings reported</b>" + table(
+            ["reported", "risk", "signal"],
+            [[f"{date(max(0.0, i['day'] - 1)):%d %b}", titles.get(i["risk"], i["risk"]), i["signal"]] for i in r.indicators])
+            if r.indicators else '<div class="itpm-note">No early warning reported so far.</div>')
+        self.arrivals.value = ("<b>On the way</b>: " + "; ".join(
+            f"{esc(a['id'])} arrives {date(a['arrives']):%a %d %b}" for a in r.arrivals) if r.arrivals else "")

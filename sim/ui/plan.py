@@ -1,0 +1,268 @@
+"""Stage 2, plan: review the work breakdown, shape the team, set the reserve, buy risk responses,
+set communication and quality effort, forecast the plan, and commit it."""
+
+from __future__ import annotations
+
+import math
+
+import ipywidgets as w
+
+from sim.policies import impact_money
+
+from . import charts
+from .draft import substance
+from .forecast import RUNS
+from .parts import View, button, heading, image, message_bar, rationale
+from .text import abbr, day_text, describe_impact, esc, money, pct, table, tip
+
+WBS_TITLES = {
+    "O/M/P": tip("O/M/P"), "PERT": tip("PERT"), "scope": tip("scope"),
+    "people": "The most people who can work on the task at once.",
+    "lead time": "Vendor lead time after ordering: optimistic/most likely/pessimistic working days.",
+    "planned": "Start and finish in the baseline plan (expected efforts, no luck).",
+}
+
+
+def wbs_table(model) -> str:
+    """The work breakdown with estimates and the baseline dates; critical tasks marked."""
+    world, report = model.world, model.report
+    critical = set(charts.plan_critical_path(report.tasks))
+    rows = []
+    for task in world.scenario.tasks:
+        effort = getattr(task, "effort", None)
+        lead = getattr(task, "lead_time", None)
+        card = report.task(task.id)
+        start, finish = card["planned_start"], card["planned_finish"]
+        rows.append([
+            ("◆ " if task.id in critical else "") + task.name, task.phase, task.kind, getattr(task, "skill", "") or "",
+            f"{effort.optimistic:g}/{effort.most_likely:g}/{effort.pessimistic:g}" if effort else "",
+            f"{effort.pert_mean:.1f}" if effort else "",
+            f"{lead.optimistic:g}/{lead.most_likely:g}/{lead.pessimistic:g}" if lead else "",
+            getattr(task, "max_people", ""), task.scope, ", ".join(task.depends_on),
+            f"{model.date(start):%d %b} – {model.date(max(0.0, finish - 1e-9)):%d %b}" if start is not None else "",
+        ])
+    columns = ["task", "phase", "kind", "skill", "O/M/P", "PERT", "lead time", "people", "scope", "depends on", "planned"]
+    return (f'<div class="itpm-note">Effort in person-days; ◆ marks the {abbr("critical path")}. '
+            f'The plan finishes on <b>{day_text(model.date(max(0.0, world.baseline.duration - 1)))}</b>; '
+            f'the deadline is <b>{day_text(report.deadline)}</b>.</div>'
+            f'<div class="itpm-scroll">{table(columns, rows, WBS_TITLES)}</div>')
+
+
+DRAFT_TRAITS = ["releases", "hires", "reserve", "communication", "quality", "responses"]
+
+
+class PlanView(View):
+    """The pre-project plan, edited as a draft and committed at once."""
+
+    def __init__(self, model):
+        super().__init__(model)
+        self.draft = model.draft
+        report = model.report
+        self.currency = report.currency
+        self.wbs = w.HTML(wbs_table(model))
+        self.tabs = w.Tab(
+            children=[self.wbs, self._team_tab(report), self._reserve_tab(report), self._risk_tab(report), self._effort_tab()],
+            titles=["Work breakdown", "Team", "Reserve", "Risks", "Communication & quality"],
+        )
+        self.forecast_button = button(f"Forecast this plan ({RUNS} runs)", tip("Monte Carlo"), "info")
+        self.forecast_button.on_click(lambda _: self._forecast())
+        self.progress = w.IntProgress(min=0, max=RUNS, layout=w.Layout(width="240px", visibility="hidden"))
+        self.forecast_text = w.HTML()
+        self.forecast_chart = image()
+        self.commit = button("Commit the plan and start the project ▶",
+                             "Apply the plan as your day-0 decisions and go to the weekly execution.", "primary")
+        self.commit.on_click(lambda _: model.commit_plan())
+        self.widget = w.VBox([
+            heading("2 · Plan the project",
+                    "Nothing is decided until you commit: change the draft freely and forecast it as often as you like."),
+            self.tabs,
+            w.HTML("<b>Before committing: where does this plan land?</b>"),
+            w.HBox([self.forecast_button, self.progress]),
+            self.forecast_text, self.forecast_chart,
+            w.HBox([self.commit]),
+            message_bar(self),
+        ])
+        self.draft.observe(self._draft_changed, DRAFT_TRAITS)
+        self.draft.observe(self._draw_risks, ["responses"])
+        self.watch(self._draw_forecast, ["forecast"])
+        self._draw_risks()
+        self._draft_changed()
+        self._draw_forecast()
+
+    def close(self) -> None:
+        self.draft.unobserve(self._draft_changed, DRAFT_TRAITS)
+        self.draft.unobserve(self._draw_risks, ["responses"])
+        super().close()
+
+    # ------------------------------------------------------------ team
+
+    def _team_tab(self, report) -> w.Widget:
+        rows = [[p["name"], p["role"], ", ".join(f"{k} {v:.0%}" for k, v in sorted(p["skills"].items(), key=lambda kv: -kv[1])),
+                 money(p["daily_rate"], self.currency), p["contract"], pct(p["morale"])]
+                for p in report.team]
+        team = table(["name", "role", "skills (proficiency)", "rate per day", "contract", "morale"], rows,
+                     {"morale": tip("morale")})
+        self.releases = w.SelectMultiple(options=[(f"{p['name']} ({p['role'][:40]})", p["id"]) for p in report.team],
+                                         rows=6, description="Release", layout=w.Layout(width="98%"),
+                                         tooltip="People to release before the start (Ctrl/Cmd-click for several).")
+        w.link((self.draft, "releases"), (self.releases, "value"))
+        self.hires = {}
+        hire_rows = []
+        for m in report.market:
+            box = w.BoundedIntText(value=self.draft.hires.get(m["id"], 0), min=0, max=m["available"], layout=w.Layout(width="70px"),
+                                   tooltip=f"How many to hire (at most {m['available']}).")
+            box.observe(lambda change, pid=m["id"]: self._set_hires(pid, change["new"]), "value")
+            self.hires[m["id"]] = box
+            skills = ", ".join(f"{k} {v:.0%}" for k, v in sorted(m["skills"].items(), key=lambda kv: -kv[1]))
+            hire_rows.append(w.HBox([box, w.HTML(
+                f"<b>{esc(m['title'])}</b> — {esc(m['contract'])}, {money(m['daily_rate'], self.currency)}/day, "
+                f"arrives {m['lead_time']} working days after hiring, fee {money(m['hiring_fee'], self.currency)}; {esc(skills)}")]))
+        self.team_cost = w.HTML()
+        self.team_why = self._why("team")
+        return w.VBox([w.HTML(f'<div class="itpm-scroll">{team}</div>'), self.releases,
+                       w.HTML("<b>Hire from the market</b> (people arrive after the lead time, then ramp up):"),
+                       *hire_rows, self.team_cost, self.team_why])
+
+    def _set_hires(self, profile: str, count: int) -> None:
+        self.draft.hires = {**self.draft.hires, profile: int(count or 0)}
+
+    def _why(self, section: str) -> w.Text:
+        box = rationale()
+        box.value = self.draft.rationale.get(section, "")
+        box.observe(lambda change: setattr(self.draft, "rationale", {**self.draft.rationale, section: change["new"]}), "value")
+        return box
+
+    # ------------------------------------------------------------ reserve
+
+    def _reserve_tab(self, report) -> w.Widget:
+        world = self.model.world
+        budget = world.scenario.budget
+        most = budget.management_reserve + world.params.decisions.max_budget_request * budget.budget_at_completion
+        self.reserve = w.FloatSlider(min=0, max=most, step=max(1.0, 10 ** math.floor(math.log10(max(most, 10)) - 2)),
+                                     readout_format=",.0f", description=f"Reserve ({self.currency})",
+                                     tooltip=tip("reserve"), style={"description_width": "initial"},
+                                     layout=w.Layout(width="90%"))
+        w.link((self.draft, "reserve"), (self.reserve, "value"))
+        text = (f"<p>The budget at completion ({abbr('BAC')}) is <b>{money(budget.budget_at_completion, self.currency)}</b>. "
+                f"The sponsor proposes a {abbr('reserve', 'management reserve')} of "
+                f"<b>{money(budget.management_reserve, self.currency)}</b> and agrees to at most {money(most, self.currency)}. "
+                "Asking for more costs the sponsor's goodwill; asking for less earns some. "
+                "The project is on budget if it spends no more than budget plus reserve.</p>")
+        return w.VBox([w.HTML(text), self.reserve, self._why("reserve")])
+
+    # ------------------------------------------------------------ risks
+
+    def _risk_tab(self, report) -> w.Widget:
+        self.responses = {}
+        blocks = []
+        for risk in report.risks:
+            exposure = impact_money(report, risk["impacts"])
+            start, end = risk["window"]
+            head = (f"<b>{esc(risk['title'])}</b> <span class='itpm-note'>({esc(risk['id'])}, {esc(risk['category'])})</span><br>"
+                    f"Probability {pct(risk['probability'])}, between {self.model.date(start):%d %b} and "
+                    f"{self.model.date(end):%d %b}; if it hits: "
+                    f"{esc('; '.join(describe_impact(i, self.currency) for i in risk['impacts']))} "
+                    f"(roughly {money(exposure, self.currency, compact=True)})."
+                    + (f"<br><i>Early warning to watch for:</i> {esc(risk['indicator'])}" if risk["indicator"] else ""))
+            rows = [w.HTML(head)]
+            for response in risk["responses"]:
+                key = f"{risk['id']}/{response['id']}"
+                box = w.Checkbox(value=key in self.draft.responses, indent=False, layout=w.Layout(width="30px"),
+                                 tooltip="Buy this response before the project starts.")
+                box.observe(lambda change, key=key: self._set_response(key, change["new"]), "value")
+                self.responses[key] = box
+                rows.append(w.HBox([box, w.HTML(
+                    f"{esc(response['strategy'].title())}: {esc(response['description'])} — "
+                    f"{money(response['cost'], self.currency)} (probability ×{response['probability_factor']:g}, "
+                    f"impact ×{response['impact_factor']:g})")]))
+            blocks.append(w.VBox(rows, layout=w.Layout(border_bottom="1px solid #ddd", padding="4px 0")))
+        self.heat = image()
+        return w.VBox([self.heat, w.VBox(blocks, layout=w.Layout(max_height="360px", overflow="auto")), self._why("risks")])
+
+    def _set_response(self, key: str, on: bool) -> None:
+        rest = [k for k in self.draft.responses if k != key]
+        self.draft.responses = rest + [key] if on else rest
+
+    # ------------------------------------------------------------ effort
+
+    def _effort_tab(self) -> w.Widget:
+        high = self.model.world.params.decisions.max_effort_share
+        self.communication = w.FloatSlider(min=0, max=high, step=0.01, readout_format=".0%", description="Communication",
+                                           tooltip=tip("communication"), style={"description_width": "110px"},
+                                           layout=w.Layout(width="70%"))
+        self.quality = w.FloatSlider(min=0, max=high, step=0.01, readout_format=".0%", description="Quality",
+                                     tooltip=tip("quality"), style={"description_width": "110px"}, layout=w.Layout(width="70%"))
+        w.link((self.draft, "communication"), (self.communication, "value"))
+        w.link((self.draft, "quality"), (self.quality, "value"))
+        note = ("<p>Share of everyone's time. <b>Communication</b>: status meetings and stakeholder updates; it keeps "
+                "stakeholders content and makes early warnings of risks visible. <b>Quality</b>: reviews and testing "
+                "practice; it injects fewer defects. Both take time from the work. The scenario starts at "
+                f"{pct(self.draft.start['communication'])} and {pct(self.draft.start['quality'])}.</p>")
+        return w.VBox([w.HTML(note), self.communication, self.quality, self._why("effort")])
+
+    # ------------------------------------------------------------ summary, forecast
+
+    def _draft_changed(self, _=None) -> None:
+        report, draft = self.model.report, self.draft
+        rate = {p["id"]: p["daily_rate"] for p in report.team}
+        market = {m["id"]: m for m in report.market}
+        before = sum(rate.values())
+        after = before - sum(rate[p] for p in draft.releases) + sum(market[k]["daily_rate"] * n for k, n in draft.hires.items())
+        fees = sum(market[k]["hiring_fee"] * n for k, n in draft.hires.items())
+        responses = sum(x["cost"] for r in report.risks for x in r["responses"] if f"{r['id']}/{x['id']}" in draft.responses)
+        self.team_cost.value = (f"Team cost per working day: <b>{money(after, self.currency)}</b> "
+                                f"(now {money(before, self.currency)}). Hiring fees: {money(fees, self.currency)}.")
+        self.summary = (len(draft.decisions()), responses + fees)
+        self._describe_forecast()
+
+    def _draw_risks(self, _=None) -> None:
+        """The heat map as it would stand with the responses in the draft."""
+        report, draft = self.model.report, self.draft
+        bought = {r["id"]: [k.split("/", 1)[1] for k in draft.responses if k.split("/", 1)[0] == r["id"]] for r in report.risks}
+        risks = [r | {"bought": bought[r["id"]], "probability": r["probability"] * math.prod(
+            x["probability_factor"] for x in r["responses"] if x["id"] in bought[r["id"]])} for r in report.risks]
+        self.heat.value = charts.heat_map(risks, charts.risk_impacts(report, risks), set(), self.currency)
+
+    def _forecast(self) -> None:
+        self.forecast_button.disabled = True
+        self.progress.value = 0
+        self.progress.layout.visibility = "visible"
+        try:
+            self.model.run_forecast(RUNS, progress=lambda n: setattr(self.progress, "value", self.progress.value + n))
+        finally:
+            self.forecast_button.disabled = False
+            self.progress.layout.visibility = "hidden"
+
+    def _describe_forecast(self) -> None:
+        f = self.model.forecast
+        count, upfront = self.summary
+        plan = f"Your plan: {count} decisions, {money(upfront, self.currency)} committed up front."
+        if f is None:
+            self.forecast_text.value = f"<p>{plan} Forecast it to see the likely finish and cost.</p>"
+            return
+        report = self.model.report
+        stale = substance(f.plan) != substance(self.draft.entries())
+        rows = [
+            ["finish date", day_text(f.p50_finish), day_text(f.p80_finish), f"deadline {day_text(report.deadline)}",
+             f"{f.on_time:.0%} on time"],
+            [f"cost ({self.currency})", money(f.p50_cost, self.currency), money(f.p80_cost, self.currency),
+             f"budget + reserve {money(f.limit, self.currency)}", f"{f.on_budget:.0%} on budget"],
+        ]
+        self.forecast_text.value = (
+            f"<p>{plan}</p>"
+            + ('<p class="itpm-error">⚠ The draft has changed since this forecast: forecast again.</p>' if stale else "")
+            + table(["", "P50", "P80", "target", "chance"], rows, {"P50": tip("P50"), "P80": tip("P80")})
+            + f'<div class="itpm-note">{f.runs} simulated futures of this plan ({abbr("Monte Carlo")}); '
+            + ("" if not f.refused else f"in {f.refused} of them part of the plan could not be afforded; ")
+            + "your own project is one more future, not one of these.</div>")
+
+    def _draw_forecast(self, _=None) -> None:
+        self._describe_forecast()
+        f, report = self.model.forecast, self.model.report
+        if f is None:
+            self.forecast_chart.layout.display = "none"
+            return
+        self.forecast_chart.value = charts.forecast_spread(
+            [self.model.date(max(0.0, d - 1)) for d in f.finish_days], list(f.costs),
+            (f.p50_finish, f.p50_cost), (f.p80_finish, f.p80_cost), report.deadline, f.limit, self.currency)
+        self.forecast_chart.layout.display = "block"

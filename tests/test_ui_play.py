@@ -1,0 +1,164 @@
+"""Play whole scenarios through the app's widgets, headless: set ``.value``, ``.click()``, check the state."""
+
+from __future__ import annotations
+
+import pytest
+
+from sim.engine import read_log
+from sim.ui import play, store
+
+
+def _start(tmp_path, **fixed):
+    app = play(save_dir=tmp_path, **fixed)
+    app.choose.start.click()
+    assert app.model.stage == "plan", app.model.message
+    return app
+
+
+def _commit(app):
+    app.plan.commit.click()
+    assert app.model.stage == "execute", app.model.message
+    return app.execute
+
+
+def test_choose_stage_shows_the_briefing_of_the_chosen_world(tmp_path):
+    app = play(save_dir=tmp_path)
+    view = app.choose
+    view.scenario.value = "cloud_rollout"
+    assert app.model.scenario == "cloud_rollout"
+    first = view.briefing.value
+    assert "<h2>Objectives</h2>" in first
+    view.scenario.value = "network_migration"
+    assert view.briefing.value != first and "network_migration" in view.table.value
+    view.seed.value = 11
+    view.difficulty.value = "hard"
+    view.start.click()
+    assert (app.model.stage, app.model.seed, app.model.difficulty) == ("plan", 11, "hard")
+    assert app.choose is None and app.plan is not None
+
+
+def test_instructor_fixed_settings_cannot_be_changed(tmp_path):
+    app = play(scenario="network_migration", seed=1234, save_dir=tmp_path)
+    assert app.choose.seed.disabled and app.choose.scenario.disabled and not app.choose.difficulty.disabled
+    assert app.choose.seed.value == 1234
+    assert "fixed: scenario, seed" in app.choose.fixed_note.value
+
+
+def test_plan_stage_edits_the_draft_and_forecasts_it(tmp_path):
+    app = _start(tmp_path, scenario="network_migration", seed=2)
+    view, draft = app.plan, app.model.draft
+    assert "PERT" in view.wbs.value and "◆" in view.wbs.value
+    profile = next(iter(view.hires))
+    view.hires[profile].value = 1
+    view.communication.value = 0.14
+    view.reserve.value = view.reserve.value + 10_000
+    key = next(iter(view.responses))
+    heat = view.heat.value
+    view.responses[key].value = True
+    view.team_why.value = "cover the survey peak"
+    assert draft.hires == {profile: 1} and draft.communication == 0.14 and draft.responses == [key]
+    assert view.heat.value != heat  # the heat map shows the response bought
+    assert "Forecast it" in view.forecast_text.value
+    view.forecast_button.click()
+    text = view.forecast_text.value
+    assert "P50" in text and "P80" in text and "on time" in text and "2027" in text
+    assert view.forecast_chart.value and view.forecast_chart.layout.display == "block"
+    assert "changed since" not in text
+    view.quality.value = 0.2
+    assert "changed since" in view.forecast_text.value
+    execute = _commit(app)
+    log = read_log(app.model.session.log_path)["decisions"]
+    assert [e["decision"]["type"] for e in log] == ["hire", "set_reserve", "set_communication", "set_quality", "buy_response"]
+    assert log[0]["decision"]["rationale"] == "cover the survey peak"
+    assert execute.dashboard.headline.value
+
+
+def test_week_by_week_decisions_and_requests(tmp_path):
+    app = _start(tmp_path, scenario="network_migration", seed=1)
+    execute = _commit(app)
+    board = execute.dashboard
+    headline, kpis, gantt = board.headline.value, board.kpis.value, board.images["Schedule"].value
+    execute.advance.click()
+    execute.advance.click()
+    assert app.model.report.day == 10
+    assert "Week 2" in board.headline.value and board.headline.value != headline
+    assert board.kpis.value != kpis and board.images["Schedule"].value != gantt
+
+    panel = execute.panel
+    panel.overtime.value = 0.15
+    panel.pace_why.value = "recover the survey slip"
+    panel.apply_pace.click()
+    assert not app.model.error, app.model.message
+    last = read_log(app.model.session.log_path)["decisions"][-1]
+    assert last["decision"] == {"type": "set_overtime", "level": 0.15, "rationale": "recover the survey slip"}
+    assert panel.pace_why.value == "" and app.model.report.settings["overtime"] == 0.15
+
+    panel.task.value = next(t["id"] for t in app.model.report.tasks if t["scope"] == "must" and t["state"] != "done")
+    panel.cut.click()
+    assert app.model.error and "must-have" in app.model.message
+    assert "⚠" in execute.widget.children[1].children[1].children[1].value
+
+    panel.hire.click()  # the first profile on offer
+    assert not app.model.error, app.model.message
+    assert read_log(app.model.session.log_path)["decisions"][-1]["decision"]["type"] == "hire"
+    assert app.model.report.arrivals
+
+    for index, name in enumerate(board.tabs.titles):  # each chart is drawn when its tab is opened
+        board.tabs.selected_index = index
+        assert bytes(board.images[name].value).startswith(b"\x89PNG"), name
+    while not app.model.report.requests:
+        execute.advance.click()
+    request = app.model.report.requests[0]
+    choice, why, go = execute.requests.forms[request["id"]]
+    choice.value = choice.options[-1][1]
+    why.value = "answering on time"
+    go.click()
+    assert not app.model.error, app.model.message
+    entry = read_log(app.model.session.log_path)["decisions"][-1]["decision"]
+    assert entry == {"type": "choose", "request": request["id"], "option": choice.options[-1][1], "rationale": "answering on time"}
+    assert request["id"] not in execute.requests.forms
+
+
+@pytest.fixture(scope="module")
+def finished(tmp_path_factory):
+    """An app played to the end through the widgets, answering every request with its default."""
+    folder = tmp_path_factory.mktemp("finished")
+    app = _start(folder, scenario="network_migration", seed=4)
+    app.plan.quality.value = 0.12
+    execute = _commit(app)
+    for _ in range(200):
+        if app.model.stage != "execute":
+            break
+        for form in list(execute.requests.forms.values()):
+            form[2].click()
+        execute.advance.click()
+    return app
+
+
+def test_close_stage_shows_the_debrief_and_keeps_the_lessons(finished):
+    app = finished
+    assert app.model.stage == "close" and app.model.session.done
+    view = app.close
+    assert "reference" in view.scores.value and "total (weighted)" in view.scores.value
+    assert view.score_chart.value
+    assert "What your key decisions did" in view.explained.value and "Feedback on each duty" in view.explained.value
+    assert "Closure" in view.closure.value or "task" in view.closure.value
+    view.lessons.value = "Order the long-lead hardware in week one."
+    notes = store.read_notes(app.model.session.log_path)
+    assert notes["lessons"] == "Order the long-lead hardware in week one."
+    view.export.click()
+    assert not app.model.error, app.model.message
+    report = next(app.model.session.log_path.parent.glob("*.report.html")).read_text()
+    assert "Order the long-lead hardware in week one." in report
+    assert "data:text/html;base64," in view.download.value
+
+
+def test_reopening_offers_to_resume_the_finished_session(finished):
+    folder = finished.model.session.log_path.parent
+    again = play(save_dir=folder)
+    view = again.choose
+    assert view.resume_box.layout.display == "flex"
+    assert "finished" in view.saved.options[0][0]
+    view.resume.click()
+    assert again.model.stage == "close"
+    assert again.close.lessons.value == finished.model.lessons
