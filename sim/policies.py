@@ -144,19 +144,19 @@ class Reference:
         return r.forecast_finish_day - r.deadline_day
 
     def staff(self, r: StatusReport) -> list:
-        """Hire for the skill that most holds up the critical work, but only early."""
+        """Hire for a skill that holds up ready work, but only early and when clearly behind (Brooks)."""
         if r.day > self.hire_before * r.planned_finish_day or self._behind(r) < 0.1 * r.planned_finish_day or r.arrivals or r.progress < 0.05:
             return []
-        waiting = [t for t in r.tasks if t["state"] in ("waiting", "active") and t["skill"]]
-        if not waiting:
+        idle_skills = {s for p in r.team if p["status"] == "idle" for s, v in p["skills"].items() if v > 0}
+        starved: dict[str, float] = {}
+        for t in r.tasks:
+            if t["state"] == "active" and t["skill"] and len(t["people"]) < t["max_people"] and t["skill"] not in idle_skills:
+                starved[t["skill"]] = starved.get(t["skill"], 0.0) + t["estimate"] * (1 - t["fraction"])
+        if not starved:
             return []
-        needed: dict[str, float] = {}
-        for t in waiting:
-            needed[t["skill"]] = needed.get(t["skill"], 0.0) + t["estimate"] * (1 - t["fraction"])
-        holders = {s: sum(p["skills"].get(s, 0) for p in r.team if p["status"] != "left") for s in needed}
-        skill = max(needed, key=lambda s: needed[s] / (holders[s] + 0.1))
+        skill = max(starved, key=starved.get)
         options = [m for m in r.market if m["available"] > 0 and m["skills"].get(skill, 0) > 0.5]
-        if not options:
+        if not options or starved[skill] < 10:
             return []
         best = min(options, key=lambda m: m["lead_time"] + m["daily_rate"] / 100)
         remaining_days = max(0.0, r.planned_finish_day - r.day)

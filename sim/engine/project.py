@@ -228,7 +228,7 @@ class Project:
         norm = floor + (1 - floor) * nominal_prof
         morale_w, nominal_morale = pr.morale_weight, pr.nominal_morale
         fatigue_p, fatigue_d, skill_d = ot.fatigue_productivity, ot.fatigue_defects, q.skill_defects
-        start = p.ramp_up.start_productivity
+        start, novice_d = p.ramp_up.start_productivity, p.ramp_up.defect_multiplier
         for task in [t for t in self.tasks.values() if t.state == "active" and t.people and t.blocked_until <= day]:
             output = defects = 0.0
             injects = task.kind in ("work", "cutover")
@@ -242,14 +242,17 @@ class Project:
                     * (1 + morale_w * (person.morale - nominal_morale))
                     * (1 - fatigue_p * person.fatigue) * hours * share
                 )
+                novice = 1.0
                 if person.id in ramping:
-                    rate *= start + (1 - start) * (day - person.joined) / person.ramp_days
+                    ramped = (day - person.joined) / person.ramp_days
+                    rate *= start + (1 - start) * ramped
+                    novice += novice_d * (1 - ramped)
                 else:
                     rate *= 1 - mentor
                 rate = max(0.0, rate)
                 output += rate
                 if injects:
-                    defects += rate * max(0.2, 1 + skill_d * (nominal_prof - prof)) * (1 + fatigue_d * person.fatigue)
+                    defects += rate * max(0.2, 1 + skill_d * (nominal_prof - prof)) * (1 + fatigue_d * person.fatigue) * novice
             if output <= 0:
                 continue
             used = min(output, task.remaining)
@@ -268,7 +271,8 @@ class Project:
         """Fatigue, morale and pay for the day; returns the summed morale and fatigue."""
         ot, mo = self.p.overtime, self.p.morale
         premium = self.scenario.budget.overtime_premium
-        recovery, reference, fatigue_m, morale_r = ot.fatigue_recovery, ot.fatigue_reference, ot.fatigue_morale, mo.recovery
+        recovery, reference, exponent = ot.fatigue_recovery, ot.fatigue_reference, ot.fatigue_exponent
+        fatigue_m, morale_r = ot.fatigue_morale, mo.recovery
         decay = math.exp(-recovery)
         labour = morale = fatigue = 0.0
         for person in present:
@@ -276,7 +280,7 @@ class Project:
             hx = h if works else 0.0
             target = hx / recovery
             person.debt = target + (person.debt - target) * decay
-            person.fatigue = min(1.0, (person.debt / reference) ** 2)
+            person.fatigue = min(1.0, (person.debt / reference) ** exponent)
             person.morale = min(1.0, max(0.0, person.morale - fatigue_m * person.fatigue + morale_r * (person.base_morale - person.morale)))
             labour += person.rate * person.availability * (1 + hx * (1 + premium))
             morale += person.morale

@@ -29,9 +29,9 @@ def scorecard(project: Project) -> Scorecard:
     late = max(0.0, finish - project.deadline_day) / max(1.0, base.duration)
     over = max(0.0, project.spent - project.budget) / project.budget if project.budget else 1.0
     density = project.incidents / (project.total_planned / 100)
-    present = project.present()
-    morale = sum(x.morale for x in present) / len(present) if present else 0.0
-    fatigue = sum(x.fatigue for x in present) / len(present) if present else 1.0
+    days = project.timeline
+    morale = sum(row[6] for row in days) / len(days) if days else project.p.productivity.nominal_morale
+    fatigue = sum(row[7] for row in days) / len(days) if days else 0.0
     start_team = len(project.scenario.team)
     parts = {
         "schedule": 0.0 if project.abandoned else _clamp(100 * (1 - late / s.schedule_tolerance)),
