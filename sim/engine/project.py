@@ -81,6 +81,7 @@ class Project:
         self.fired_events: set[str] = set()
         self._changes = 0
         self._allocated_at = -1
+        self._stuck: tuple | None = None
         self._next_unblock = 0.0
         self._progress = 0.0
         self._progress_at: tuple = (-1.0, 0)
@@ -197,7 +198,8 @@ class Project:
             if person.next_sick <= day and person.sick_until <= day:
                 person.sick_until = day + person.spell
                 person.draw_sickness(person.sick_until)
-            person.hazard += base * (1 + morale_k * max(0.0, nominal - person.morale)) * (1 + fatigue_k * person.fatigue)
+            low = nominal - person.morale
+            person.hazard += base * (1 + morale_k * (low if low > 0.0 else 0.0)) * (1 + fatigue_k * person.fatigue)
             if person.leaving_at is None and person.hazard >= person.threshold:
                 person.leaving_at = day + a.notice_days
                 self.resignations += 1
@@ -249,10 +251,12 @@ class Project:
                     novice += novice_d * (1 - ramped)
                 else:
                     rate *= 1 - mentor
-                rate = max(0.0, rate)
+                if rate < 0.0:
+                    rate = 0.0
                 output += rate
                 if injects:
-                    defects += rate * max(0.2, 1 + skill_d * (nominal_prof - prof)) * (1 + fatigue_d * person.fatigue) * novice
+                    skill_factor = 1 + skill_d * (nominal_prof - prof)
+                    defects += rate * (skill_factor if skill_factor > 0.2 else 0.2) * (1 + fatigue_d * person.fatigue) * novice
             if output <= 0:
                 continue
             used = min(output, task.remaining)
@@ -280,8 +284,10 @@ class Project:
             hx = h if works else 0.0
             target = hx / recovery
             person.debt = target + (person.debt - target) * decay
-            person.fatigue = min(1.0, (person.debt / reference) ** exponent)
-            person.morale = min(1.0, max(0.0, person.morale - fatigue_m * person.fatigue + morale_r * (person.base_morale - person.morale)))
+            fatigue_now = (person.debt / reference) ** exponent
+            person.fatigue = fatigue_now if fatigue_now < 1.0 else 1.0
+            m = person.morale - fatigue_m * person.fatigue + morale_r * (person.base_morale - person.morale)
+            person.morale = 0.0 if m < 0.0 else 1.0 if m > 1.0 else m
             labour += person.rate * person.availability * (1 + hx * (1 + premium))
             morale += person.morale
             fatigue += person.fatigue
@@ -349,24 +355,28 @@ class Project:
                         task.state = "active"
                         if task.kind == "test":
                             self._detect(task)
-        idle = [x for x in self.people.values() if x.present and x.task is None and x.sick_until <= self.now]
+        idle = [x for x in self.people.values() if x.present and x.task is None and x.sick_until <= now]
         if not idle:
             return
-        open_tasks = sorted(
-            (t for t in self.tasks.values() if t.state == "active" and len(t.people) < t.max_people and t.blocked_until <= self.now),
-            key=lambda t: (-t.priority, -t.rank, t.order),
-        )
-        for task in open_tasks:
-            able = sorted((x for x in idle if x.proficiency(task.skill) > 0), key=lambda x: (-x.proficiency(task.skill), x.id))
+        candidates = [t for t in self.tasks.values() if t.state == "active" and len(t.people) < t.max_people and t.blocked_until <= now]
+        signature = (tuple(x.id for x in idle), tuple((t.id, len(t.people), t.priority) for t in candidates))
+        if signature == self._stuck:
+            return  # the same free people and the same open tasks as last time, when nobody fitted
+        assigned = False
+        for task in sorted(candidates, key=lambda t: (-t.priority, -t.rank, t.order)):
+            skill = task.skill
+            able = sorted((x for x in idle if x.skills.get(skill, 0.0) > 0), key=lambda x: (-x.skills[skill], x.id))
             for person in able[: task.max_people - len(task.people)]:
                 task.people.append(person)
                 person.task = task
                 idle.remove(person)
+                assigned = True
                 if task.start is None:
                     task.start = now
                     self.touch()  # a fast-tracked successor may now start
             if not idle:
-                return
+                break
+        self._stuck = None if assigned else signature
 
     def _release_people(self, task: TaskState) -> None:
         for person in task.people:

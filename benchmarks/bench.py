@@ -1,0 +1,177 @@
+"""The kit's speed benchmarks.
+
+Run:  python benchmarks/bench.py [engine] [montecarlo] [debrief] [--repeat N] [--runs N] [--json]
+
+engine      bare SimPy event throughput and the engine's, with their ratio; a full
+            run of each bundled scenario with `reference` (median); one interactive
+            week advance (median).  Targets: full run <= 20 ms, week advance <= 5 ms,
+            engine cost per event <= 3x bare SimPy's.
+montecarlo  --runs replications (default 10,000) of software_build with `reference`
+            on 2 workers, and the parallel efficiency at 2 workers measured on a
+            2,000-run slice.  Targets: 10,000 runs <= 60 s, efficiency >= 85%.
+debrief     the counterfactual replays of one debrief on 2 workers.  Target <= 2 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import time
+from concurrent.futures import ProcessPoolExecutor
+
+import simpy
+
+from sim.engine import Session, World
+from sim.policies import make_policy
+from sim.schema import bundled_scenarios
+
+
+def bare_simpy(events: int = 200_000) -> float:
+    """Seconds per event for processes that only yield timeouts."""
+    env = simpy.Environment()
+
+    def ticker(env, n):
+        for _ in range(n):
+            yield env.timeout(1)
+
+    per = events // 20
+    for _ in range(20):
+        env.process(ticker(env, per))
+    start = time.perf_counter()
+    env.run()
+    return (time.perf_counter() - start) / (per * 20)
+
+
+def counted_run(world: World, seed: int) -> tuple[float, int]:
+    """Seconds for one full reference run and the number of SimPy events it processed."""
+    session = Session(world, seed)
+    env = session.project.env
+    steps = 0
+    original = env.step
+
+    def step():
+        nonlocal steps
+        steps += 1
+        original()
+
+    env.step = step
+    start = time.perf_counter()
+    session.run(make_policy("reference"))
+    return time.perf_counter() - start, steps
+
+
+def week_advances(world: World, seeds: range) -> list[float]:
+    """Seconds per advance from one weekly status meeting to the next (no decisions)."""
+    out = []
+    for seed in seeds:
+        session = Session(world, seed)
+        report = session.advance()
+        while not report.done:
+            start = time.perf_counter()
+            report = session.advance()
+            if report.reason == "status":
+                out.append(time.perf_counter() - start)
+            if len(out) >= 40 * (seed - seeds.start + 1):
+                break
+    return out
+
+
+def engine(repeat: int) -> dict:
+    bare = min(bare_simpy() for _ in range(3))
+    results = {"bare_simpy_us_per_event": bare * 1e6, "scenarios": {}}
+    engine_per_event = []
+    for path in bundled_scenarios():
+        world = World.from_file(path)
+        world.baseline  # compiled once per world, shared by all runs
+        runs = [counted_run(world, seed) for seed in range(repeat)]
+        times = [t for t, _ in runs]
+        per_event = statistics.median(t / n for t, n in runs)
+        engine_per_event.append(per_event)
+        weeks = week_advances(world, range(5))
+        results["scenarios"][world.scenario.id] = {
+            "full_run_ms_median": statistics.median(times) * 1e3,
+            "full_run_ms_p90": sorted(times)[int(0.9 * len(times))] * 1e3,
+            "events_per_run_median": statistics.median(n for _, n in runs),
+            "engine_us_per_event": per_event * 1e6,
+            "week_advance_ms_median": statistics.median(weeks) * 1e3,
+        }
+    results["engine_to_bare_ratio"] = statistics.median(engine_per_event) / bare
+    return results
+
+
+def montecarlo(runs: int) -> dict:
+    from sim.analysis import Study, run_montecarlo
+
+    study = Study("software_build", policy="reference")
+    World.from_file("software_build").baseline
+    with ProcessPoolExecutor(2) as pool:
+        run_montecarlo(study, 40, seed=99, executor=pool)  # start the workers and warm their caches
+        start = time.perf_counter()
+        run_montecarlo(study, runs, seed=1, executor=pool)
+        full = time.perf_counter() - start
+        start = time.perf_counter()
+        run_montecarlo(study, 2000, seed=2, executor=pool)
+        parallel = time.perf_counter() - start
+    run_montecarlo(study, 40, seed=99)
+    start = time.perf_counter()
+    run_montecarlo(study, 2000, seed=2)
+    serial = time.perf_counter() - start
+    return {"runs": runs, "seconds_2_workers": full, "ms_per_run_per_worker": 2 * full / runs * 1e3,
+            "efficiency_2_workers": serial / (2 * parallel), "serial_2000_s": serial, "parallel_2000_s": parallel}
+
+
+def debrief() -> dict:
+    from sim.policies import make_policy
+    from sim.results.debrief import make_debrief
+
+    out = {}
+    with ProcessPoolExecutor(2) as pool:
+        pool.submit(int).result()
+        for name in [p.stem for p in bundled_scenarios()]:
+            session = Session(World.from_file(name), 3)
+            session.run(make_policy("aggressive"))
+            start = time.perf_counter()
+            make_debrief(session, pool)
+            out[name] = {"decisions": len(session.decisions), "seconds": time.perf_counter() - start}
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("parts", nargs="*", choices=["engine", "montecarlo", "debrief", []], default=[])
+    parser.add_argument("--repeat", type=int, default=30, help="engine: runs per scenario (default 30)")
+    parser.add_argument("--runs", type=int, default=10_000, help="montecarlo: replications (default 10,000)")
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+    parts = args.parts or ["engine", "montecarlo", "debrief"]
+    results = {}
+    if "engine" in parts:
+        results["engine"] = engine(args.repeat)
+    if "montecarlo" in parts:
+        results["montecarlo"] = montecarlo(args.runs)
+    if "debrief" in parts:
+        results["debrief"] = debrief()
+    if args.json:
+        print(json.dumps(results, indent=1))
+        return
+    if "engine" in results:
+        r = results["engine"]
+        print(f"bare SimPy: {r['bare_simpy_us_per_event']:.2f} us/event")
+        for sid, x in r["scenarios"].items():
+            print(f"{sid:>18}: full run {x['full_run_ms_median']:6.1f} ms median (p90 {x['full_run_ms_p90']:.1f}, target 20); "
+                  f"week advance {x['week_advance_ms_median']:5.2f} ms (target 5); "
+                  f"{x['events_per_run_median']:.0f} events, {x['engine_us_per_event']:.1f} us/event")
+        print(f"engine / bare SimPy per event: {r['engine_to_bare_ratio']:.1f}x (target 3x)")
+    if "montecarlo" in results:
+        m = results["montecarlo"]
+        print(f"Monte Carlo: {m['runs']} runs of software_build/reference on 2 workers in {m['seconds_2_workers']:.1f} s "
+              f"(target 60 s; {m['ms_per_run_per_worker']:.1f} ms per run per worker); "
+              f"parallel efficiency {m['efficiency_2_workers']:.0%} (target 85%)")
+    if "debrief" in results:
+        for name, d in results["debrief"].items():
+            print(f"debrief {name:>18}: {d['decisions']} decisions, counterfactuals in {d['seconds']:.2f} s (target 2 s)")
+
+
+if __name__ == "__main__":
+    main()
