@@ -79,7 +79,7 @@ def test_week_by_week_decisions_and_requests(tmp_path):
     board = execute.dashboard
     headline, kpis, gantt = board.headline.value, board.kpis.value, board.images["Schedule"].value
     execute.advance.click()
-    execute.advance.click()
+    execute.advance_below.click()
     assert app.model.report.day == 10
     assert "Week 2" in board.headline.value and board.headline.value != headline
     assert board.kpis.value != kpis and board.images["Schedule"].value != gantt
@@ -96,7 +96,7 @@ def test_week_by_week_decisions_and_requests(tmp_path):
     panel.task.value = next(t["id"] for t in app.model.report.tasks if t["scope"] == "must" and t["state"] != "done")
     panel.cut.click()
     assert app.model.error and "must-have" in app.model.message
-    assert "⚠" in execute.widget.children[1].children[1].children[1].value
+    assert "⚠" in execute.message.value and "must-have" in execute.message.value
 
     panel.hire.click()  # the first profile on offer
     assert not app.model.error, app.model.message
@@ -139,9 +139,10 @@ def test_close_stage_shows_the_debrief_and_keeps_the_lessons(finished):
     app = finished
     assert app.model.stage == "close" and app.model.session.done
     view = app.close
-    assert "reference" in view.scores.value and "total (weighted)" in view.scores.value
+    assert "reference PM" in view.scores.value and f"{app.model.debrief.scorecard.total:.1f}" in view.scores.value
     assert view.score_chart.value
-    assert "What your key decisions did" in view.explained.value and "Feedback on each duty" in view.explained.value
+    assert "What your decisions did" in view.explained.value and "Your duties as PM" in view.explained.value
+    assert "Every decision" in view.details.value and "quality (level 0.12)" in view.details.value
     assert "Closure" in view.closure.value or "task" in view.closure.value
     view.lessons.value = "Order the long-lead hardware in week one."
     notes = store.read_notes(app.model.session.log_path)

@@ -26,6 +26,7 @@ class App:
         self.stages = w.HTML()
         self.body = w.VBox()
         self.widget = w.VBox([w.HTML(CSS), self.stages, self.body], layout=w.Layout(width="100%"))
+        self.widget.add_class("itpm-app")
         model.observe(self._show, "stage")
         self._show()
 

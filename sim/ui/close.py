@@ -9,8 +9,8 @@ import ipywidgets as w
 from sim.engine import outcome
 
 from . import charts, store
-from .parts import View, button, heading, message_bar
-from .text import day_text, esc, frame, money, pct, table
+from .parts import View, button, heading, image, message_bar
+from .text import day_text, esc, markdown, money, pct, table
 
 LESSONS_PROMPT = ("What went well? What would you do differently, and when would you have to decide it? "
                   "Which signals did you see (or miss)? What should the next PM of this kind of project know?")
@@ -28,8 +28,11 @@ class CloseView(View):
         w.link((model, "lessons"), (self.lessons, "value"))
         self.saved_to = w.HTML()
         self.scores = w.HTML()
-        self.score_chart = w.Image(format="png", layout=w.Layout(max_width="100%", height="auto"))
+        self.score_chart = image()
         self.explained = w.HTML()
+        self.details = w.HTML()
+        self.more = w.Accordion(children=[self.details], titles=["Details: every decision, risk and estimate"],
+                                selected_index=None)
         self.export = button("Export the HTML report", "Write a self-contained report of the project and its debrief.", "primary")
         self.export.on_click(lambda _: self._export())
         self.download = w.HTML()
@@ -38,7 +41,7 @@ class CloseView(View):
             self.outcome,
             w.HTML("<b>Close-out: the closure tasks</b>"), self.closure,
             w.HTML("<b>Lessons learned</b> (for the next team; kept with your session)"), self.lessons, self.saved_to,
-            w.HTML("<b>Debrief</b>"), self.scores, self.score_chart, self.explained,
+            w.HTML("<b>Debrief</b>"), self.scores, self.score_chart, self.explained, self.more,
             w.HBox([self.export]), self.download,
             message_bar(self),
         ])
@@ -81,19 +84,37 @@ class CloseView(View):
             self.export.disabled = True
             return
         you, ref = d.scorecard, d.reference
-        rows = [[part, f"{you.weights[part]:g}", f"{you.parts[part]:.0f}", f"{ref.parts[part]:.0f}"] for part in you.parts]
-        rows.append(["total (weighted)", "", f"{you.total:.1f} ({you.grade})", f"{ref.total:.1f} ({ref.grade})"])
-        self.scores.value = ("<p>Your scorecard against the reference PM's on the same world (same scenario, difficulty "
-                             "and seed): the difference comes from the decisions alone.</p>"
-                             + table(["part", "weight", "you", "reference"], rows))
+        self.scores.value = (f"<p>Your score: <b>{you.total:.1f} ({you.grade})</b>; the reference PM on the same world "
+                             f"(same scenario, difficulty and seed, so the same luck): <b>{ref.total:.1f} ({ref.grade})</b>.</p>")
         self.score_chart.value = charts.scorecards(you.parts, ref.parts, (you.total, ref.total))
-        duties = table(["duty", "rating", "evidence"], [[x["duty"], x["rating"], x["evidence"]] for x in d.duties])
-        self.explained.value = (
-            "<b>What your key decisions did</b> (each replayed without it, on the same luck)" + frame(d.decisions)
-            + "<b>Feedback on each duty</b>" + duties
-            + "<b>Risks: which hit and what they cost</b>" + frame(d.risks)
-            + "<b>Estimates: how far they were off</b>" + frame(d.estimates))
+        narrative = d.to_markdown().split("\n", 2)[2]  # without its title
+        self.explained.value = f'<div class="itpm-md">{markdown(narrative)}</div>'
+        self.details.value = self._tables(d)
         self.export.disabled = False
+
+    def _tables(self, d) -> str:
+        """The debrief's tables in full, with units."""
+        date, cur = self.model.date, d.currency
+        effect = "Your run minus a re-run on the same seed without it."
+        decisions = table(
+            ["date", "decision", "your reason", "finish (working days)", f"cost ({cur})", "score (points)"],
+            [[f"{date(x.day):%d %b %Y}", x.summary, x.rationale, f"{x.finish_effect:+.1f}", f"{x.cost_effect:+,.0f}",
+              f"{x.score_effect:+.1f}"] for x in d.decisions.itertuples()],
+            {"finish (working days)": effect, f"cost ({cur})": effect, "score (points)": effect})
+        hit = "Your run minus a run in which this risk never struck."
+        risks = table(
+            ["risk", "hit", "date", "warning seen", "responses bought", f"cost ({cur})", "finish (working days)", "score (points)"],
+            [[x.title, "yes" if x.hit else "no", f"{date(x.day):%d %b %Y}" if x.hit else "", "yes" if x.warned else "no",
+              x.responses, f"{x.cost_impact:+,.0f}" if x.hit else "", f"{x.finish_impact:+.1f}" if x.hit else "",
+              f"{x.score_impact:+.1f}" if x.hit else ""] for x in d.risks.itertuples()],
+            {f"cost ({cur})": hit, "finish (working days)": hit, "score (points)": hit})
+        estimates = table(
+            ["task", "phase", "PERT estimate (person-days)", "actual (person-days)", "rework (person-days)", "error"],
+            [[x.name, x.phase, f"{x.estimate:.1f}", f"{x.actual_effort:.1f}", f"{x.rework:.1f}", f"{x.error:+.0%}"]
+             for x in d.estimates.itertuples()],
+            {"error": "Actual effort against the PERT estimate (rework not included)."})
+        return (f"<b>Every decision</b>{decisions}<b>Every risk in the register</b>{risks}"
+                f"<b>Every estimate</b>{estimates}")
 
     def _export(self) -> None:
         path = self.model.export_report()

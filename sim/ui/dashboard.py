@@ -34,16 +34,22 @@ class Dashboard(View):
         self.headline = w.HTML()
         self.kpis = w.HTML()
         self.images = {name: image() for name in TABS}
+        for name, img in self.images.items():
+            img.add_class("itpm-chart-" + name.lower().replace(" ", "-"))  # stable hooks for browser tests
+        self.headline.add_class("itpm-headline")
         self.indicators = w.HTML()
         self.arrivals = w.HTML()
         pages = []
         for name in TABS:
             extra = {"Risks": [self.indicators], "Team": [self.arrivals]}.get(name, [])
-            pages.append(w.VBox([w.HTML(f'<div class="itpm-note">{NOTES[name]}</div>'), self.images[name], *extra]))
+            chart = self.images[name]
+            if name == "Schedule":  # one row per task: scroll inside the tab rather than push everything down
+                chart = w.Box([chart], layout=w.Layout(max_height="460px", overflow="auto", display="block"))
+            pages.append(w.VBox([w.HTML(f'<div class="itpm-note">{NOTES[name]}</div>'), chart, *extra]))
         self.tabs = w.Tab(children=pages, titles=list(TABS))
         self.tabs.observe(lambda _: self._draw_visible(), "selected_index")
         self.stale: set[str] = set()
-        self.widget = w.VBox([self.headline, self.kpis, self.tabs])
+        self.widget = w.VBox([self.kpis, self.tabs])  # the headline sits in the execute view's sticky bar
         self.watch(self.update, ["report"])
         self.update()
 
@@ -65,10 +71,10 @@ class Dashboard(View):
             kpi("Progress", pct(r.progress, 1), f"plan {pct(r.planned_progress, 1)}"),
             kpi(abbr("SPI"), f"{r.spi:.2f}", "behind" if r.spi < 0.95 else "on plan" if r.spi <= 1.05 else "ahead"),
             kpi(abbr("CPI"), f"{r.cpi:.2f}", "over cost" if r.cpi < 0.95 else "on cost" if r.cpi <= 1.05 else "under cost"),
-            kpi("Spent", money(r.spent, cur, compact=True), f"budget {money(r.budget, cur, compact=True)} + reserve "
-                f"{money(r.reserve, cur, compact=True)}"),
+            kpi("Spent", money(r.spent, cur, compact=True), f"of {money(r.budget, cur, compact=True)} "
+                f"+ {money(r.reserve, cur, compact=True)} reserve"),
             kpi("Forecast finish", f"{finish:%d %b %Y}",
-                f"{abs(late):.0f} working days {'late' if late > 0 else 'early'} vs {r.deadline:%d %b}"),
+                f"{abs(late):.0f} days {'late' if late > 0 else 'early'} (deadline {r.deadline:%d %b})"),
             kpi(abbr("EAC", "Forecast cost (EAC)"), money(r.forecast_cost, cur, compact=True),
                 "over budget + reserve" if r.forecast_cost > r.budget + r.reserve else "within budget + reserve"),
             kpi("Team", f"{len(team)} people", f"morale {pct(sum(p['morale'] for p in team) / max(1, len(team)))}, "

@@ -20,15 +20,25 @@ class ExecuteView(View):
         self.panel = DecisionPanel(model)
         self.news = w.HTML()
         self.advance = button("Advance one week ▶", "Run to the next weekly status meeting, or earlier if an event or a "
-                              "risk needs your decision.", "success", width="100%")
+                              "risk needs your decision.", "success", width="240px")
         self.advance.on_click(lambda _: self._advance())
-        side = w.VBox([self.advance, message_bar(self), self.requests.widget, self.news, self.panel.widget],
-                      layout=w.Layout(flex="1 1 380px", min_width="360px", padding="0 0 0 8px"))
-        main = w.VBox([self.dashboard.widget], layout=w.Layout(flex="3 1 640px", min_width="560px"))
+        self.advance_below = button("Done deciding: advance one week ▶", "The same as the button at the top.", "success",
+                                    width="100%")  # in JupyterLab the top bar scrolls away
+        self.advance_below.on_click(lambda _: self._advance())
+        self.message = message_bar(self)
+        top = w.VBox([
+            w.HBox([self.dashboard.headline, self.advance], layout=w.Layout(justify_content="space-between", align_items="center")),
+            self.message,
+        ])
+        top.add_class("itpm-sticky")  # the week and the clock stay in sight while scrolling
+        side = w.VBox([self.requests.widget, self.news, self.panel.widget, self.advance_below],
+                      layout=w.Layout(flex="2 1 340px", min_width="320px", padding="0 0 0 8px"))
+        main = w.VBox([self.dashboard.widget], layout=w.Layout(flex="3 1 600px", min_width="480px"))
         self.widget = w.VBox([
             heading("3 · Run the project, week by week",
                     "Read the status, decide what you need to, then advance. Open requests not answered by their date "
                     "take their default."),
+            top,
             w.HBox([main, side], layout=w.Layout(flex_flow="row wrap", align_items="flex-start", width="100%")),
         ])
         self.watch(self._news, ["report"])
@@ -44,13 +54,13 @@ class ExecuteView(View):
         items = "".join(f"<li>{esc(text)}</li>" for text in r.news)
         self.news.value = (f"<b>News since the last status point</b><ul>{items}</ul>" if items
                            else '<div class="itpm-note">No news since the last status point.</div>')
-        self.advance.disabled = r.done
+        self.advance.disabled = self.advance_below.disabled = r.done
 
     def _advance(self) -> None:
-        self.advance.disabled = True
+        self.advance.disabled = self.advance_below.disabled = True
         self.advance.description = "Running…"
         try:
             self.model.advance()
         finally:
             self.advance.description = "Advance one week ▶"
-            self.advance.disabled = self.model.report.done
+            self.advance.disabled = self.advance_below.disabled = self.model.report.done

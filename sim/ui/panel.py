@@ -76,6 +76,7 @@ class DecisionPanel(View):
                     self.sponsor_why]),
         ], titles=["Pace", "Team", "Risks", "Scope", "Sponsor"])
         self.widget = w.VBox([w.HTML("<b>Your decisions</b>"), self.tabs])
+        self.widget.add_class("itpm-panel")
         self.watch(self.refresh, ["report"])
         self.refresh()
 

@@ -50,7 +50,7 @@ def button(label: str, tooltip: str, style: str = "", width: str = "auto") -> w.
 
 def image() -> w.Image:
     """A chart holder: PNG bytes, shown at its natural size but never wider than its column."""
-    return w.Image(format="png", layout=w.Layout(max_width="100%", height="auto", object_fit="contain"))
+    return w.Image(format="png", layout=w.Layout(max_width="100%", height="auto", align_self="flex-start"))
 
 
 def message_bar(view: View) -> w.HTML:

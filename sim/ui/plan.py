@@ -62,7 +62,7 @@ class PlanView(View):
         self.wbs = w.HTML(wbs_table(model))
         self.tabs = w.Tab(
             children=[self.wbs, self._team_tab(report), self._reserve_tab(report), self._risk_tab(report), self._effort_tab()],
-            titles=["Work breakdown", "Team", "Reserve", "Risks", "Communication & quality"],
+            titles=["Work breakdown", "Team", "Reserve", "Risks", "Comms & quality"],
         )
         self.forecast_button = button(f"Forecast this plan ({RUNS} runs)", tip("Monte Carlo"), "info")
         self.forecast_button.on_click(lambda _: self._forecast())

@@ -141,18 +141,24 @@ def describe_impact(impact: dict, currency: str) -> str:
 
 CSS = """
 <style>
-.itpm-table { border-collapse: collapse; font-size: 12px; margin: 4px 0; }
-.itpm-table th, .itpm-table td { border-bottom: 1px solid #ddd; padding: 2px 6px; text-align: left; vertical-align: top; }
-.itpm-table th { background: #f2f2f2; position: sticky; top: 0; }
+.itpm-app .widget-html-content { line-height: 1.4; }
+.itpm-table, .itpm-md table { border-collapse: collapse; font-size: 12px; margin: 4px 0; }
+.itpm-table th, .itpm-table td, .itpm-md th, .itpm-md td { border-bottom: 1px solid #ddd; padding: 2px 6px; text-align: left;
+  vertical-align: top; }
+.itpm-table th, .itpm-md th { background: #f2f2f2; position: sticky; top: 0; }
 .itpm-table th[title], abbr[title] { text-decoration: underline dotted; cursor: help; }
-.itpm-kpis { display: flex; flex-wrap: wrap; gap: 6px; }
-.itpm-kpi { border: 1px solid #ccc; border-radius: 4px; padding: 3px 8px; min-width: 120px; background: #fafafa; }
+.itpm-kpis { display: flex; flex-wrap: wrap; gap: 4px; }
+.itpm-kpi { border: 1px solid #ccc; border-radius: 4px; padding: 1px 7px; min-width: 88px; background: #fafafa;
+  font-size: 12px; line-height: 1.3; }
 .itpm-kpi b { display: block; font-size: 15px; }
-.itpm-kpi small { color: #444; }
+.itpm-kpi small { display: block; color: #444; font-size: 11px; }
 .itpm-error { color: #A33F00; font-weight: bold; }
 .itpm-ok { color: #00664A; }
 .itpm-stage { font-size: 18px; font-weight: bold; margin: 4px 0; }
-.itpm-scroll { max-height: 420px; overflow-y: auto; }
+.itpm-scroll { max-height: 420px; overflow: auto; }
+.itpm-scroll .itpm-table td:first-child { min-width: 200px; }
 .itpm-note { color: #444; font-size: 12px; }
+.itpm-sticky { position: sticky; top: 0; z-index: 5; background: var(--jp-layout-color0, white);
+  border-bottom: 1px solid #ccc; padding: 2px 0; }
 </style>
 """

@@ -1,0 +1,200 @@
+"""The play notebook in a real browser: JupyterLab and Voilà, driven by Playwright on Debian's Chromium.
+
+Each server runs on 127.0.0.1 on a free port with a random token and temporary
+config, data, runtime and settings folders, and is stopped at the end.  The
+trainee starts a session, commits the plan, advances two weeks, hires someone,
+and the dashboard must change.  A 1280x800 screenshot of each is kept (in
+$ITPM_SCREENSHOT_DIR if set) for a person to look at.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = Path("/usr/bin/chromium")
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+VIEWPORT = {"width": 1280, "height": 800}
+WAIT = 90_000  # ms: a cold kernel start plus the first charts
+
+pytestmark = [
+    pytest.mark.timeout(420),
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="Chromium is not installed (./kit test installs it as root)"),
+]
+sync_api = pytest.importorskip("playwright.sync_api")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def answers(url: str | int) -> bool:
+    """Whether ``url`` answers 200 (or, for a port number, whether the port accepts connections)."""
+    try:
+        if isinstance(url, int):
+            socket.create_connection(("127.0.0.1", url), timeout=2).close()
+            return True
+        with urllib.request.urlopen(url, timeout=2) as response:
+            return response.status == 200
+    except OSError:
+        return False
+
+
+def wait_until_up(url: str | int, proc: subprocess.Popen, log: Path, timeout: float = 90) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            pytest.fail(f"the server exited with {proc.returncode}:\n{log.read_text()[-3000:]}")
+        if answers(url):
+            return
+        time.sleep(0.3)
+    pytest.fail(f"the server did not answer {url} within {timeout:.0f} s:\n{log.read_text()[-3000:]}")
+
+
+class Server:
+    """A Jupyter server process with its own folders; ``stop`` ends it (and only it)."""
+
+    def __init__(self, args: list[str], home: Path, url: str, probe: str | int):
+        self.home, self.url = home, url
+        env = {**os.environ, "JUPYTER_CONFIG_DIR": str(home / "config"), "JUPYTER_DATA_DIR": str(home / "data"),
+               "JUPYTER_RUNTIME_DIR": str(home / "runtime"), "JUPYTER_PLATFORM_DIRS": "1", "MPLBACKEND": "Agg"}
+        self.log = home / "server.log"
+        self.proc = subprocess.Popen(args, cwd=home / "work", env=env, stdout=self.log.open("w"), stderr=subprocess.STDOUT)
+        try:
+            wait_until_up(probe, self.proc, self.log)
+        except BaseException:
+            self.stop()
+            raise
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(10)
+
+
+def _home(tmp_path: Path) -> Path:
+    for name in ("config", "data", "runtime", "work", "settings/@jupyterlab/notebook-extension",
+                 "settings/@jupyterlab/apputils-extension", "workspaces"):
+        (tmp_path / name).mkdir(parents=True, exist_ok=True)
+    shutil.copy(ROOT / "notebooks" / "01_play.ipynb", tmp_path / "work" / "01_play.ipynb")
+    # Render every cell (no windowing) and keep news and update checks from popping up.
+    (tmp_path / "settings/@jupyterlab/notebook-extension/tracker.jupyterlab-settings").write_text(
+        json.dumps({"windowingMode": "none"}))
+    (tmp_path / "settings/@jupyterlab/apputils-extension/notification.jupyterlab-settings").write_text(
+        json.dumps({"fetchNews": "false", "checkForUpdates": False}))
+    return tmp_path
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_api.sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS, headless=True)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture()
+def page(browser, tmp_path):
+    context = browser.new_context(viewport=VIEWPORT)
+    context.set_default_timeout(WAIT)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def shots() -> Path | None:
+    folder = os.environ.get("ITPM_SCREENSHOT_DIR")
+    return Path(folder) if folder else None
+
+
+def play_two_weeks(page, name: str, tmp_path: Path) -> None:
+    """Start, commit, advance twice, hire; the dashboard's headline and Gantt chart must change."""
+    page.get_by_role("button", name="Start planning ▶").click()
+    commit = page.get_by_role("button", name="Commit the plan and start the project ▶")
+    commit.wait_for()
+    folder = shots() or tmp_path
+    folder.mkdir(parents=True, exist_ok=True)
+    page.locator(".itpm-stage", has_text="2 · Plan the project").evaluate("e => e.scrollIntoView({block: 'start'})")
+    page.screenshot(path=str(folder / f"{name}-plan.png"))
+    commit.click()
+    advance = page.get_by_role("button", name="Advance one week ▶", exact=True)
+    advance.wait_for()
+    headline = page.locator(".itpm-headline")
+    gantt = page.locator("img.itpm-chart-schedule")
+    sync_api.expect(headline).to_contain_text("Week 0")
+    before = gantt.get_attribute("src")
+    assert before, "the Gantt chart has no image"
+    advance.click()
+    sync_api.expect(headline).to_contain_text("Week 1")
+    sync_api.expect(advance).to_be_enabled()
+    advance.click()
+    sync_api.expect(headline).to_contain_text("Week 2 · working day 10")
+    page.locator(".itpm-panel .lm-TabBar-tab", has_text="Team").click()
+    page.locator(".itpm-panel").get_by_role("button", name="Hire", exact=True).click()
+    sync_api.expect(page.locator(".itpm-ok").first).to_contain_text("Hiring")
+    assert gantt.get_attribute("src") != before, "the Gantt chart did not change after two weeks"
+    folder = shots() or tmp_path
+    folder.mkdir(parents=True, exist_ok=True)
+    headline.evaluate("e => e.scrollIntoView({block: 'start'})")
+    page.screenshot(path=str(folder / f"{name}-dashboard.png"))
+    page.locator(".itpm-panel").scroll_into_view_if_needed()
+    page.screenshot(path=str(folder / f"{name}-decisions.png"))
+
+
+def test_play_notebook_in_jupyterlab(page, tmp_path):
+    home = _home(tmp_path)
+    port, token = free_port(), secrets.token_hex(16)
+    server = Server([sys.executable, "-m", "jupyter", "lab", "--no-browser", "--ServerApp.ip=127.0.0.1",
+                     f"--ServerApp.port={port}", "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}",
+                     f"--ServerApp.root_dir={home / 'work'}", f"--LabApp.user_settings_dir={home / 'settings'}",
+                     f"--LabApp.workspaces_dir={home / 'workspaces'}", "--ServerApp.open_browser=False",
+                     *(["--allow-root"] if os.geteuid() == 0 else [])],
+                    home, f"http://127.0.0.1:{port}", f"http://127.0.0.1:{port}/api/status?token={token}")
+    try:
+        page.goto(f"http://127.0.0.1:{port}/lab/tree/01_play.ipynb?token={token}")
+        page.locator(".jp-Notebook").wait_for()
+        sync_api.expect(page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']")).to_have_count(1)
+        page.locator(".lm-MenuBar-itemLabel").get_by_text("Run", exact=True).click()
+        page.locator(".lm-Menu-itemLabel").get_by_text("Run All Cells", exact=True).click()
+        play_two_weeks(page, "jupyterlab", tmp_path)
+    except sync_api.Error as exc:
+        page.screenshot(path=str(tmp_path / "failure.png"))
+        pytest.fail(f"JupyterLab: {exc}\nscreenshot: {tmp_path / 'failure.png'}\n{server.log.read_text()[-2000:]}")
+    finally:
+        server.stop()
+    assert list((home / "work" / "sessions").glob("*.session.json")), "no session was saved"
+
+
+def test_play_notebook_in_voila(page, tmp_path):
+    home = _home(tmp_path)
+    port, token = free_port(), secrets.token_hex(16)
+    server = Server([sys.executable, "-m", "voila", "01_play.ipynb", "--no-browser", "--Voila.ip=127.0.0.1",
+                     f"--port={port}", "--Voila.port_retries=0", f"--token={token}"],
+                    home, f"http://127.0.0.1:{port}", port)  # the page itself runs the notebook: probe the port only
+    try:
+        page.goto(f"http://127.0.0.1:{port}/?token={token}")
+        play_two_weeks(page, "voila", tmp_path)
+    except sync_api.Error as exc:
+        page.screenshot(path=str(tmp_path / "failure.png"))
+        pytest.fail(f"Voilà: {exc}\nscreenshot: {tmp_path / 'failure.png'}\n{server.log.read_text()[-2000:]}")
+    finally:
+        server.stop()
+    assert list((home / "work" / "sessions").glob("*.session.json")), "no session was saved"
