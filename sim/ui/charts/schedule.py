@@ -75,6 +75,8 @@ def gantt(tasks: list[dict], now: float, deadline_day: float, date_of: DateOf):
         Patch(facecolor="#DDDDDD", edgecolor=OKABE_ITO["vermillion"], linewidth=1.6, label="◆ critical path (plan)"),
         Patch(facecolor=OKABE_ITO["blue"], label="done"),
         Patch(facecolor=OKABE_ITO["orange"], hatch="////", edgecolor="white", label="in progress"),
+        *[Patch(facecolor=STATE_COLOUR[state], label=STATE_LABEL[state]) for state in ("ordered", "window")
+          if any(t["state"] == state for t in tasks)],
         Line2D([], [], color=OKABE_ITO["black"], linestyle="--", label="today"),
         Line2D([], [], color=OKABE_ITO["vermillion"], linestyle=":", linewidth=1.5, label="deadline"),
     ]
