@@ -48,7 +48,6 @@ class PlayModel(t.HasTraits):
     debrief = t.Any(None)
     message = t.Unicode("")
     error = t.Bool(False)
-    busy = t.Bool(False)
     saved = t.List()  # store.Saved, newest first
 
     def __init__(self, save_dir: str | Path = "sessions", scenario: str | None = None,
@@ -161,13 +160,10 @@ class PlayModel(t.HasTraits):
 
     def run_forecast(self, runs: int = RUNS, progress: Callable[[int], None] | None = None) -> None:
         """Forecast the draft plan with a Monte Carlo study."""
-        self.busy = True
         try:
             self.forecast = forecast_plan(self.world, self.draft.entries(), self.seed, runs, progress)
         except (ValueError, DecisionError) as exc:
             self.say(f"The forecast failed: {exc}", error=True)
-        finally:
-            self.busy = False
 
     def commit_plan(self) -> bool:
         """Apply the draft plan to the session (all of it, or none of it) and start executing."""
@@ -207,11 +203,7 @@ class PlayModel(t.HasTraits):
         """Run to the next status meeting (or an earlier event that needs a decision)."""
         if self.session is None or self.session.done:
             return False
-        self.busy = True
-        try:
-            self.report = self.session.advance()
-        finally:
-            self.busy = False
+        self.report = self.session.advance()
         self.say(self._stop_text(self.report))
         if self.report.done:
             self.stage = "close"
@@ -245,11 +237,7 @@ class PlayModel(t.HasTraits):
 
     def prepare_debrief(self) -> None:
         """Build the debrief (the scorecard against ``reference``, the counterfactuals, the lessons learned)."""
-        self.busy = True
-        try:
-            self.debrief = make_debrief(self.session, lessons=self.lessons)
-        finally:
-            self.busy = False
+        self.debrief = make_debrief(self.session, lessons=self.lessons)
 
     def export_report(self) -> Path | None:
         """Write the HTML report (with the lessons learned as they stand now) beside the session log."""

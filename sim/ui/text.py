@@ -82,14 +82,14 @@ def day_text(date: dt.date) -> str:
     return f"{date:%a} {date.day} {date:%b %Y}"
 
 
-def table(columns: list[str], rows: list[list], titles: dict[str, str] | None = None, raw: set[str] = frozenset()) -> str:
-    """An HTML table; cells are escaped except in ``raw`` columns; ``titles`` give header tooltips."""
+def table(columns: list[str], rows: list[list], titles: dict[str, str] | None = None) -> str:
+    """An HTML table of escaped cells; ``titles`` give header tooltips."""
     titles = titles or {}
     head = "".join(
         f'<th title="{esc(titles[c])}">{esc(c)}</th>' if c in titles else f"<th>{esc(c)}</th>" for c in columns
     )
     body = "".join(
-        "<tr>" + "".join(f"<td>{cell if c in raw else esc(cell)}</td>" for c, cell in zip(columns, row)) + "</tr>"
+        "<tr>" + "".join(f"<td>{esc(cell)}</td>" for cell in row) + "</tr>"
         for row in rows
     )
     return f'<table class="itpm-table"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
@@ -142,6 +142,7 @@ def describe_impact(impact: dict, currency: str) -> str:
 CSS = """
 <style>
 .itpm-app .widget-html-content { line-height: 1.4; }
+.itpm-app .widget-radio-box label { height: auto; line-height: 1.3; white-space: normal; margin: 3px 0; }
 .itpm-table, .itpm-md table { border-collapse: collapse; font-size: 12px; margin: 4px 0; }
 .itpm-table th, .itpm-table td, .itpm-md th, .itpm-md td { border-bottom: 1px solid #ddd; padding: 2px 6px; text-align: left;
   vertical-align: top; }
