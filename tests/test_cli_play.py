@@ -6,6 +6,8 @@ import json
 
 import pytest
 
+from sim.results import store
+
 
 def test_run_writes_tables_and_a_log_that_replays(cli, tmp_path):
     out = tmp_path / "out"
@@ -99,7 +101,7 @@ def test_montecarlo_serial_equals_workers_and_reports(cli, tmp_path):
 def test_session_report_is_self_contained(cli, tmp_path):
     out = tmp_path / "o"
     assert cli("run", "network_migration", "--seed", "8", "--out", str(out)).returncode == 0
-    (out / "session.lessons.md").write_text("Order the switches in week one.")
+    store.write_notes(out / "session.json", {"lessons": "Order the switches in week one."})
     html = tmp_path / "r.html"
     result = cli("report", str(out / "session.json"), "--html", str(html))
     assert result.returncode == 0, result.stderr

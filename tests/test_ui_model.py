@@ -7,7 +7,7 @@ import json
 import pytest
 
 from sim.engine import read_log
-from sim.ui import store
+from sim.results import store
 from sim.ui.draft import substance
 from sim.ui.model import PlayModel
 

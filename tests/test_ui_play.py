@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from sim.engine import read_log
-from sim.ui import play, store
+from sim.results import store
+from sim.ui import play
 
 
 def _start(tmp_path, **fixed):

@@ -13,9 +13,6 @@ from sim.schema import DIFFICULTIES
 
 from .common import UsageError, emit_json, seed_type
 
-LESSONS_SUFFIX = ".lessons.md"
-
-
 def positive(text: str) -> int:
     try:
         value = int(text)
@@ -118,6 +115,7 @@ def report(args: argparse.Namespace) -> int:
 
 def _session_report(log: Path) -> str:
     from sim.engine import LogError, replay
+    from sim.results import store
     from sim.results.debrief import make_debrief
     from sim.results.report import html_report
 
@@ -127,8 +125,10 @@ def _session_report(log: Path) -> str:
         raise UsageError(str(exc)) from None
     if not session.done:
         raise UsageError(f"{log}: the session is not finished yet (stopped on day {session.project.now:.0f}); finish it first")
-    notes = log.with_suffix(LESSONS_SUFFIX)
-    lessons = notes.read_text(encoding="utf-8") if notes.exists() else ""
+    try:
+        lessons = str(store.read_notes(log).get("lessons", ""))
+    except store.NotesError as exc:
+        raise UsageError(str(exc)) from None
     with ProcessPoolExecutor(2) as pool:
         debrief = make_debrief(session, pool, lessons=lessons)
     return html_report(session, debrief)

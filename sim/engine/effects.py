@@ -40,7 +40,7 @@ def apply(project: Project, impact, factor: float = 1.0, source: str = "") -> st
         targets = targets or list(project.tasks.values())[:1]
         for task in targets:
             task.latent += impact.count * factor / len(targets)
-        return f"{impact.count * factor:.0f} hidden defects"
+        return "new defects slipped into the work (tests will show how many)"
     if isinstance(impact, m.MoraleImpact):
         people = [project.people[impact.person]] if impact.person else project.present()
         for person in people:

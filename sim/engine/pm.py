@@ -130,7 +130,7 @@ def _sponsor_penalty(project: Project) -> None:
 def _set_reserve(project: Project, x: d.SetReserve) -> None:
     _check(project.now == 0, f"the reserve is agreed before the project starts (it is day {project.now:g})")
     bac = project.scenario.budget.budget_at_completion
-    most = project.scenario.budget.management_reserve + project.p.decisions.max_budget_request * bac
+    most = project.world.max_reserve
     _check(x.amount <= most, f"the sponsor agrees to a reserve of at most {most:,.0f} (asked {x.amount:,.0f})")
     change = (x.amount - project.reserve) / (project.p.decisions.max_budget_request * bac)
     project.reserve = x.amount

@@ -55,6 +55,12 @@ class World:
         self.tasks = {t.id: t for t in scenario.tasks}
         self.ranks = self._ranks()
 
+    @property
+    def max_reserve(self) -> float:
+        """The largest management reserve the sponsor agrees to before the start."""
+        budget = self.scenario.budget
+        return budget.management_reserve + self.params.decisions.max_budget_request * budget.budget_at_completion
+
     @classmethod
     def from_file(cls, path: str | Path, difficulty: str = "standard") -> World:
         """Load, validate and compile a scenario file (or a bundled scenario id)."""

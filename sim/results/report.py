@@ -7,8 +7,8 @@ criticality and the risk tornado).
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
-import html
 
 import jinja2
 import pandas as pd
@@ -20,7 +20,7 @@ from sim.engine import Session
 
 from . import charts
 from .debrief import Debrief
-from .tables import Results, critical_path
+from .tables import Results
 
 _TEMPLATE = jinja2.Environment(autoescape=True).from_string("""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>{{ title }}</title>
@@ -39,8 +39,9 @@ th { background: #f0f0f0; } img { max-width: 100%; } .meta { color: #555; font-s
 """)
 
 
-def _section(heading: str, body_html: str = "", images: list[str] | None = None) -> dict:
-    return {"heading": heading, "html": body_html, "images": images or []}
+def _section(heading: str, body_html: str = "", images: list[bytes] | None = None) -> dict:
+    uris = ["data:image/png;base64," + base64.b64encode(png).decode() for png in images or []]
+    return {"heading": heading, "html": body_html, "images": uris}
 
 
 def _table(df: pd.DataFrame, floatfmt: str = "{:,.2f}") -> str:
@@ -57,22 +58,25 @@ def html_report(session: Session, debrief: Debrief) -> str:
     results = Results(session)
     timeline = results.timeline
     world = session.world
+    report = session.observe()
     currency = world.scenario.budget.currency
-    critical = set(critical_path(session.project))
-    date_of = lambda day: pd.Timestamp(world.calendar.date(max(0.0, day)))  # noqa: E731
+    date_of = world.calendar.date
+    stakeholders = world.scenario.stakeholders
     md = MarkdownIt("commonmark").enable("table")
+    decisions = results.decisions
     sections = [
         _section("", md.render(debrief.to_markdown().split("\n", 2)[2])),
         _section("Charts", "", [
-            charts.data_uri(charts.earned_value(timeline, currency)),
-            charts.data_uri(charts.budget_burn(timeline, currency)),
-            charts.data_uri(charts.gantt(results.tasks, date_of, critical)),
-            charts.data_uri(charts.team_health(timeline)),
-            charts.data_uri(charts.satisfaction(timeline)),
-            charts.data_uri(charts.defects(timeline, show_latent=True)),
+            charts.gantt(report.tasks, report.day, report.deadline_day, date_of),
+            charts.earned_value(timeline, world.baseline.progress, report.budget, currency, date_of),
+            charts.budget_burn(timeline, report.budget, report.reserve, report.spent, report.day,
+                               report.forecast_finish_day, report.forecast_cost, currency, date_of),
+            charts.team(report.team),
+            charts.stakeholders({s.id: s.name for s in stakeholders}, report.satisfaction, {s.id: s.satisfaction for s in stakeholders}),
+            charts.defects(timeline),
         ]),
-        _section("Decisions", _table(results.decisions.drop(columns=["details"]).assign(
-            details=[html.escape(str(d)) for d in results.decisions["details"]])) if not results.decisions.empty else "<p>No decisions.</p>"),
+        _section("Decisions", _table(decisions.assign(details=[", ".join(f"{k} {v}" for k, v in d.items()) for d in decisions["details"]]))
+                 if not decisions.empty else "<p>No decisions.</p>"),
     ]
     meta = f"{world.scenario.title} · {world.difficulty} · seed {session.seed}"
     return _render(f"Project report: {world.scenario.id}", meta, sections)
@@ -87,12 +91,12 @@ def study_report(runs: pd.DataFrame, deadline_day: float | None, budget: float |
     sections = [
         _section("Percentiles", _table(pct)),
         _section("Chances", _table(odds)),
-        _section("S-curves", "", [charts.data_uri(charts.s_curves(runs, deadline_day, budget, currency))]),
+        _section("S-curves", "", [charts.s_curves(runs, deadline_day, budget, currency)]),
         _section("Criticality", "<p>Criticality index: the share of runs in which the task was on the critical path. "
                  "Cruciality: the correlation of its duration with the finish.</p>" + _table(crit, "{:.3f}")),
     ]
     if not torn.empty:
-        sections.append(_section("Risk tornado", _table(torn.head(12), "{:,.3f}"), [charts.data_uri(charts.tornado(torn))]))
+        sections.append(_section("Risk tornado", _table(torn.head(12), "{:,.3f}"), [charts.tornado(torn)]))
     attrs = runs.attrs
     meta = f"{attrs.get('scenario', '')} · {attrs.get('difficulty', '')} · policy {attrs.get('policy', '')} · {len(runs)} runs, seed {attrs.get('seed', '')}"
     return _render("Monte Carlo study", meta, sections)

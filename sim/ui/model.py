@@ -25,7 +25,7 @@ from sim.results.debrief import make_debrief
 from sim.results.report import html_report
 from sim.schema import DIFFICULTIES, ScenarioError
 
-from . import store
+from sim.results import store
 from .draft import PlanDraft
 from .forecast import RUNS, Forecast, forecast_plan
 

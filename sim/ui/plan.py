@@ -9,7 +9,7 @@ import ipywidgets as w
 
 from sim.policies import impact_money
 
-from . import charts
+from sim.results import charts
 from .draft import substance
 from .forecast import RUNS
 from .parts import View, button, heading, image, message_bar, rationale
@@ -135,9 +135,8 @@ class PlanView(View):
     # ------------------------------------------------------------ reserve
 
     def _reserve_tab(self, report) -> w.Widget:
-        world = self.model.world
-        budget = world.scenario.budget
-        most = budget.management_reserve + world.params.decisions.max_budget_request * budget.budget_at_completion
+        budget = self.model.world.scenario.budget
+        most = self.model.world.max_reserve
         self.reserve = w.FloatSlider(min=0, max=most, step=max(1.0, 10 ** math.floor(math.log10(max(most, 10)) - 2)),
                                      readout_format=",.0f", description=f"Reserve ({self.currency})",
                                      tooltip=tip("reserve"), style={"description_width": "initial"},

@@ -1,4 +1,4 @@
-"""Static matplotlib charts rendered to PNG bytes, so they show alike in JupyterLab and Voilà."""
+"""Static matplotlib charts rendered to PNG bytes: they show alike in JupyterLab, Voilà and HTML reports."""
 
 from .base import OKABE_ITO, png
 from .money import budget_burn, earned_value, forecast_spread
@@ -6,8 +6,9 @@ from .people import defects, stakeholders, team
 from .risks import heat_map, risk_impacts
 from .schedule import gantt, plan_critical_path
 from .score import scorecards
+from .study import s_curves, tornado
 
 __all__ = [
     "OKABE_ITO", "budget_burn", "defects", "earned_value", "forecast_spread", "gantt", "heat_map", "plan_critical_path",
-    "png", "risk_impacts", "scorecards", "stakeholders", "team",
+    "png", "risk_impacts", "s_curves", "scorecards", "stakeholders", "team", "tornado",
 ]
