@@ -70,8 +70,8 @@ def _person(now: float, x) -> dict:
     if x.card is None:
         x.card = {"id": x.id, "name": x.name, "role": x.role, "daily_rate": x.rate, "skills": dict(x.skills), "contract": x.contract}
     return x.card | {
-        "status": status, "task": x.task.id if x.task else None, "morale": round(x.morale, 4),
-        "fatigue": round(x.fatigue, 4), "ramping": now - x.joined < x.ramp_days,
+        "status": status, "task": x.task.id if x.task else None, "morale": x.morale,
+        "fatigue": x.fatigue, "ramping": now - x.joined < x.ramp_days,
     }
 
 
@@ -101,7 +101,7 @@ def build(project: Project, news_since: int) -> StatusReport:
     forecast_cost = project.spent + (bac - earned_value) / max(cpi, 0.1)
     tasks = [
         _card(t, base) | {
-            "state": t.state, "fraction": round(t.fraction, 4), "people": [x.id for x in t.people], "value": t.value,
+            "state": t.state, "fraction": t.fraction, "people": [x.id for x in t.people], "value": t.value,
             "start": t.start, "finish": t.finish, "priority": t.priority, "fast_tracked": t.fast_tracked,
         }
         for t in project.tasks.values()
