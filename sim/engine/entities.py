@@ -72,7 +72,7 @@ class TaskState:
     __slots__ = (
         "spec", "id", "kind", "skill", "max_people", "planned_effort", "weight", "effort", "remaining", "done",
         "state", "start", "finish", "people", "latent", "found", "blocked_until", "priority", "fast_tracked",
-        "value", "deps", "rank", "attempts", "cutover_rng", "lead_time", "order", "blocked_since", "rework", "card",
+        "value", "deps", "rank", "attempts", "cutover_rng", "lead_time", "order", "blocked_since", "rework", "card", "ordered_at",
     )
 
     def __init__(self, spec, seed: int, order: int, plan_mode: bool):
@@ -111,6 +111,7 @@ class TaskState:
         self.order = order
         self.blocked_since: float | None = None  # since when nobody on the team has the skill
         self.card: dict | None = None  # the unchanging part of the task's line in a status report
+        self.ordered_at: float | None = None  # procurement: when the order went to the vendor
 
     @property
     def resolved(self) -> bool:
@@ -124,6 +125,14 @@ class TaskState:
             return 1.0
         total = self.effort + self.rework
         return min(1.0, self.done / total) if total > 0 else 0.0
+
+    def earned(self, now: float) -> float:
+        """Share complete for earned value: a procurement also earns through its vendor lead time."""
+        if self.kind != "procurement" or self.state == "done":
+            return self.fraction
+        waited = min(self.lead_time, now - self.ordered_at) if self.ordered_at is not None else 0.0
+        total = self.effort + self.rework + self.lead_time
+        return min(1.0, (self.done + waited) / total) if total > 0 else 0.0
 
 
 class RiskState:

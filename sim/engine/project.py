@@ -137,17 +137,25 @@ class Project:
         return [x for x in self.people.values() if x.present]
 
     def progress(self) -> float:
-        """Share of the baseline's planned cost earned so far (each task weighted by its planned cost); cached per instant."""
+        """Share of the baseline's planned cost earned so far (each task weighted by its planned cost); cached per instant.
+
+        A procurement earns over its ordering effort and its vendor lead time together, so a large order does
+        not make the indices leap on the day it is placed.
+        """
         if self._progress_at != (self.env.now, self._changes):
-            earned = 0.0
-            for t in self.baseline_tasks:  # the same sum as weight x fraction over all tasks, without the zero terms
-                if t.state == "done":
-                    earned += t.weight
-                elif t.done:
-                    earned += t.weight * t.fraction
-            self._progress = earned / self.total_weight
+            self._progress = self._earned_share()
             self._progress_at = (self.env.now, self._changes)
         return self._progress
+
+    def _earned_share(self) -> float:
+        now = self.env.now
+        earned = 0.0
+        for t in self.baseline_tasks:  # weight x share complete, skipping the tasks not yet begun
+            if t.state == "done":
+                earned += t.weight
+            elif t.done or t.ordered_at is not None:
+                earned += t.weight * t.earned(now)
+        return earned / self.total_weight
 
     def touch(self) -> None:
         """Note a change to task state made outside the daily step (it invalidates cached progress)."""
@@ -267,7 +275,7 @@ class Project:
                 self._effort_done(task, day + used / output)
         morale, fatigue = self._people_day(present, day, h)
         if self.plan:
-            self.planned_done_by_day.append(sum(t.weight * t.fraction for t in self.baseline_tasks) / self.total_weight)
+            self.planned_done_by_day.append(self._earned_share())
         else:
             self._record(day + 1, present, morale, fatigue)
 
@@ -405,6 +413,7 @@ class Project:
     def _effort_done(self, task: TaskState, at: float) -> None:
         if task.kind == "procurement":
             task.state = "ordered"
+            task.ordered_at = at
             self._release_people(task)
             self.costs["procurement"] += task.spec.cost
             self.env.process(self._deliver(task))
