@@ -8,7 +8,7 @@ import pytest
 from sim.engine import Session, World
 from sim.policies import make_policy
 from sim.results import Results
-from sim.results.evm import earned_schedule, earned_value, forecast_finish
+from sim.results.evm import earned_schedule, earned_value, forecast_finish, value_share
 
 
 def test_earned_value_hand_worked():
@@ -45,6 +45,11 @@ def test_earned_schedule_handles_flat_stretches_of_the_plan():
     assert earned_schedule(plan, [0.2, 0.4, 0.1]) == pytest.approx([3.0, 3.5, 0.5])
 
 
+def test_value_share_reads_the_time_phased_budget():
+    cost_plan = [10.0, 30.0, 30.0, 100.0]  # planned cumulative spend at the end of days 1..4
+    assert value_share(cost_plan, [0, 1, 1.5, 3, 4, 9]) == pytest.approx([0, 0.1, 0.2, 0.3, 1.0, 1.0])
+
+
 def test_engine_and_results_compute_the_same_earned_schedule():
     world = World.from_file("software_build")
     base = world.baseline
@@ -56,9 +61,14 @@ def test_timeline_carries_consistent_evm_columns():
     session = Session.start("network_migration", seed=3)
     session.run(make_policy("reference"))
     df = Results(session).timeline
-    assert (df["pv"] == df["budget"] * df["planned_progress"]).all()
-    assert (df["ev"] == df["budget"] * df["progress"]).all()
+    base = session.world.baseline
+    assert (df["pv"] == df["budget"] * df["pv_share"]).all()
+    assert (df["ev"] == df["budget"] * df["ev_share"]).all()
     assert (df["ac"] == df["cost"]).all()
+    # the timeline and the status report read PV% and EV% off the same time-phased budget
+    for row in df.iloc[::17].itertuples():
+        assert row.pv_share == pytest.approx(base.value_share(row.day))
+        assert row.ev_share == pytest.approx(base.earned_value_share(row.progress))
     assert np.allclose(df["eac"], df["eac_cpi"], equal_nan=True)
     assert df["eac_method"].iloc[0].startswith("EAC = BAC / CPI")
     last = df.iloc[-1]

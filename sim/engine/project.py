@@ -68,6 +68,7 @@ class Project:
         self.arrivals: list[dict] = []
         self.timeline: list[tuple] = []
         self.planned_done_by_day: list[float] = []
+        self.planned_cost_by_day: list[float] = []
         self.pressure = 1.0
         self.defects_found = 0.0
         self.finished: float | None = None
@@ -276,6 +277,7 @@ class Project:
         morale, fatigue = self._people_day(present, day, h)
         if self.plan:
             self.planned_done_by_day.append(self._earned_share())
+            self.planned_cost_by_day.append(self.spent)
         else:
             self._record(day + 1, present, morale, fatigue)
 

@@ -92,8 +92,9 @@ def build(project: Project, news_since: int) -> StatusReport:
     progress = project.progress()
     planned = base.planned_progress(now)
     bac = project.budget
-    earned_value = bac * progress
-    spi = progress / planned if planned > 0 else 1.0
+    planned_value = bac * base.value_share(now)
+    earned_value = bac * base.earned_value_share(progress)
+    spi = earned_value / planned_value if planned_value > 0 else 1.0
     cpi = earned_value / project.spent if project.spent > 0 else 1.0
     earned = base.earned_schedule(progress)
     spi_t = earned / now if now > 0 else 1.0

@@ -21,9 +21,25 @@ class Baseline:
 
     start: dict[str, float]
     finish: dict[str, float]
-    progress: tuple[float, ...]  # planned share complete at the end of each day
+    progress: tuple[float, ...]  # planned share of the work complete at the end of each day
     duration: float
     labour_cost: float
+    cost: tuple[float, ...] = ()  # planned cumulative spend at the end of each day (the time-phased budget)
+
+    def value_share(self, day: float) -> float:
+        """Planned spend by working day ``day`` (fractions interpolate) as a share of the planned total: PV%."""
+        c = self.cost
+        if not c or day <= 0:
+            return 0.0
+        if day >= len(c):
+            return 1.0
+        i = int(day)
+        before = c[i - 1] if i else 0.0
+        return (before + (c[i] - before) * (day - i)) / c[-1]
+
+    def earned_value_share(self, progress: float) -> float:
+        """EV%: the planned spend by the time the plan had reached ``progress`` of the work (at the earned schedule)."""
+        return self.value_share(self.earned_schedule(progress))
 
     def planned_progress(self, day: float) -> float:
         """Planned share complete at working day ``day``."""
@@ -114,4 +130,5 @@ class World:
             progress=tuple(itertools.accumulate(plan.planned_done_by_day, max)),  # rework found in test must not un-plan work
             duration=plan.finished if plan.finished is not None else float(plan.env.now),
             labour_cost=plan.costs["labour"],
+            cost=tuple(plan.planned_cost_by_day),
         )

@@ -62,13 +62,27 @@ def forecast_finish(actual_time, planned_duration, es) -> np.ndarray:
     return at + _div(planned_duration - np.asarray(es, dtype=float), spi_t)
 
 
-def add_evm(timeline: pd.DataFrame, baseline_progress, planned_duration: float) -> pd.DataFrame:
-    """The timeline with earned-value and earned-schedule columns added."""
+def value_share(cost_plan, days) -> np.ndarray:
+    """PV%: the time-phased budget (planned cumulative spend per day) at ``days``, as a share of its total."""
+    plan = np.concatenate([[0.0], np.asarray(cost_plan, dtype=float)])
+    share = plan / plan[-1] if plan[-1] > 0 else plan
+    return np.interp(np.asarray(days, dtype=float), np.arange(len(plan), dtype=float), share)
+
+
+def add_evm(timeline: pd.DataFrame, work_plan, cost_plan, planned_duration: float) -> pd.DataFrame:
+    """The timeline with earned-value and earned-schedule columns added.
+
+    ``work_plan`` is the baseline's planned share of work per day and ``cost_plan``
+    its planned cumulative spend: PV = BAC x PV%(t), and EV = BAC x PV%(ES), the
+    budgeted cost of the work performed, read off the plan at the earned schedule.
+    """
     df = timeline.copy()
-    for key, values in earned_value(df["budget"], df["planned_progress"], df["progress"], df["cost"]).items():
+    df["es"] = earned_schedule(work_plan, df["progress"])
+    df["pv_share"] = value_share(cost_plan, df["day"])
+    df["ev_share"] = value_share(cost_plan, df["es"])
+    for key, values in earned_value(df["budget"], df["pv_share"], df["ev_share"], df["cost"]).items():
         df[key] = values
     df["eac_method"] = EAC_FORMULAS[DEFAULT_EAC]
-    df["es"] = earned_schedule(baseline_progress, df["progress"])
     df["spi_t"] = _div(df["es"], df["day"])
     df["forecast_finish_day"] = forecast_finish(df["day"], planned_duration, df["es"])
     return df

@@ -49,7 +49,7 @@ class Results:
         cal = self.project.cal
         df.insert(1, "date", pd.to_datetime([cal.date(d - 1) for d in df["day"]]))
         base = self.project.world.baseline
-        df = add_evm(df, base.progress, base.duration)
+        df = add_evm(df, base.progress, base.cost, base.duration)
         df["forecast_finish_date"] = pd.to_datetime([cal.date(max(0.0, d - 1)) if np.isfinite(d) else pd.NaT for d in df["forecast_finish_day"]])
         return df
 
