@@ -7,7 +7,16 @@ from concurrent.futures import ProcessPoolExecutor
 import pandas as pd
 import pytest
 
-from sim.analysis import Study, chances, child_seeds, criticality, percentiles, run_montecarlo, s_curve, tornado
+from sim.analysis import (
+    Study,
+    chances,
+    child_seeds,
+    criticality,
+    percentiles,
+    run_montecarlo,
+    s_curve,
+    tornado,
+)
 
 STUDY = Study("network_migration", policy="reference")
 

@@ -16,8 +16,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sim.cli import main
-from sim.schema import DIFFICULTIES, Parameters, ScenarioError, bundled_scenarios, check_file, load_scenario
-from sim.schema import safe_yaml
+from sim.schema import (
+    DIFFICULTIES,
+    Parameters,
+    ScenarioError,
+    bundled_scenarios,
+    check_file,
+    load_scenario,
+    safe_yaml,
+)
 from sim.schema.loading import SCENARIO_DIR
 from sim.schema.params import BOUNDED_UNITS
 

@@ -13,6 +13,7 @@ from sim.schema import DIFFICULTIES
 
 from .common import UsageError, emit_json, seed_type
 
+
 def positive(text: str) -> int:
     try:
         value = int(text)

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 from sim.schema.models import Event, Person, Profile, Risk
-
-import math
 
 from .rng import beta_pert, stream, uniforms
 

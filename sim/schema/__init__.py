@@ -1,6 +1,13 @@
 """The scenario format: schema, safe loading and located validation."""
 
-from .loading import bundled_scenarios, check_file, content_hash, json_schema, load_scenario, resolve
+from .loading import (
+    bundled_scenarios,
+    check_file,
+    content_hash,
+    json_schema,
+    load_scenario,
+    resolve,
+)
 from .models import Scenario
 from .params import Parameters, defaults
 from .presets import DIFFICULTIES

@@ -7,10 +7,8 @@ import base64
 import ipywidgets as w
 
 from sim.engine import outcome
+from sim.results import charts, store
 
-from sim.results import charts
-
-from sim.results import store
 from .parts import View, button, heading, image, message_bar
 from .text import day_text, esc, markdown, money, pct, table
 

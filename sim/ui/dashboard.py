@@ -7,6 +7,7 @@ import math
 import ipywidgets as w
 
 from sim.results import charts
+
 from .parts import View, image
 from .text import abbr, day_text, esc, money, pct, table
 

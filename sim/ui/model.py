@@ -20,12 +20,11 @@ import traitlets as t
 
 from sim.catalog import briefing, scenario_table
 from sim.engine import DecisionError, LogError, Session, StatusReport, World, resume
-from sim.results import Results
+from sim.results import Results, store
 from sim.results.debrief import make_debrief
 from sim.results.report import html_report
 from sim.schema import DIFFICULTIES, ScenarioError
 
-from sim.results import store
 from .draft import PlanDraft
 from .forecast import RUNS, Forecast, forecast_plan
 

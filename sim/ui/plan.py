@@ -8,8 +8,8 @@ import math
 import ipywidgets as w
 
 from sim.policies import impact_money
-
 from sim.results import charts
+
 from .draft import substance
 from .forecast import RUNS
 from .parts import View, button, heading, image, message_bar, rationale

@@ -8,6 +8,8 @@ import math
 
 from markdown_it import MarkdownIt
 
+from sim.results.charts.base import compact as compact_amount
+
 GLOSSARY = {
     "PERT": "PERT estimate (O + 4M + P) / 6: the expected effort from the optimistic (O), most likely (M) and "
             "pessimistic (P) estimates, in person-days.",
@@ -61,15 +63,11 @@ def markdown(text: str) -> str:
 
 
 def money(amount: float, currency: str, compact: bool = False) -> str:
-    """``EUR 1,234,567``, or ``EUR 1.23M`` / ``EUR 82.4k`` when ``compact``."""
+    """``EUR 1,234,567``, or ``EUR 1.23M`` / ``EUR 82k`` when ``compact``."""
     if amount is None or (isinstance(amount, float) and math.isnan(amount)):
         return "n/a"
     if compact:
-        size = abs(amount)
-        if size >= 1e6:
-            return f"{currency} {amount / 1e6:.2f}M"
-        if size >= 1e4:
-            return f"{currency} {amount / 1e3:.0f}k"
+        return f"{currency} {compact_amount(amount)}"
     return f"{currency} {amount:,.0f}"
 
 

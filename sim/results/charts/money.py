@@ -8,7 +8,17 @@ import matplotlib.dates as mdates
 import numpy as np
 import pandas as pd
 
-from .base import OKABE_ITO, DateOf, compact, date_axis, figure, money_axis, styled, timeline_dates, when
+from .base import (
+    OKABE_ITO,
+    DateOf,
+    compact,
+    date_axis,
+    figure,
+    money_axis,
+    styled,
+    timeline_dates,
+    when,
+)
 
 
 @styled
