@@ -7,12 +7,12 @@ from typing import TYPE_CHECKING
 from sim.schema import models as m
 
 if TYPE_CHECKING:
-    from .entities import Request
+    from .entities import Request, RiskState
     from .project import Project
 
 
-def apply(project: Project, impact, factor: float = 1.0, source: str = "") -> str:
-    """Apply one impact scaled by ``factor``; return a sentence for the news."""
+def apply(project: Project, impact, factor: float = 1.0, risk: RiskState | None = None) -> str:
+    """Apply one impact scaled by ``factor`` (of ``risk``, if a risk struck); return a sentence for the news."""
     project.touch()
     now = project.now
     if factor <= 0:
@@ -33,7 +33,7 @@ def apply(project: Project, impact, factor: float = 1.0, source: str = "") -> st
                 names.append(f"{task.spec.name} +{extra:.1f} pd")
         return "extra effort: " + (", ".join(names) or "none (tasks already finished)")
     if isinstance(impact, m.CostImpact):
-        project.costs["risks" if source == "risk" else "changes"] += impact.amount * factor
+        project.costs["risks" if risk is not None else "changes"] += impact.amount * factor
         return f"cost {impact.amount * factor:,.0f}"
     if isinstance(impact, m.DefectsImpact):
         targets = [project.tasks[impact.task]] if impact.task else [t for t in project.tasks.values() if t.state in ("active", "done") and t.kind != "milestone"]
@@ -47,7 +47,7 @@ def apply(project: Project, impact, factor: float = 1.0, source: str = "") -> st
             person.morale = min(1.0, max(0.0, person.morale + impact.delta * factor))
         return f"morale {impact.delta * factor:+.2f}"
     if isinstance(impact, m.LosePersonImpact):
-        return _lose(project, impact, factor, source)
+        return _lose(project, impact, factor, risk)
     if isinstance(impact, m.ScopeChangeImpact):
         task = project.tasks[impact.task]
         extra = impact.share * factor * task.effort
@@ -78,10 +78,7 @@ def apply(project: Project, impact, factor: float = 1.0, source: str = "") -> st
     raise TypeError(f"unknown impact {impact!r}")
 
 
-def _lose(project: Project, impact, factor: float, source: str) -> str:
-    risk = None
-    if source == "risk":
-        risk = next((r for r in project.risks.values() if r.hit and not r.resolved and impact in r.spec.impacts), None)
+def _lose(project: Project, impact, factor: float, risk: RiskState | None) -> str:
     if risk is not None and risk.u_pick >= factor and factor < 1:
         return "nobody left (the response kept the team together)"
     if impact.person:
@@ -121,13 +118,13 @@ def resolve(project: Project, request: Request, option_id: str) -> None:
             factor *= response.impact_factor
             risk.bought.append(option_id)
             project.costs["responses"] += response.cost
-        said = [apply(project, impact, factor, "risk") for impact in risk.spec.impacts]
+        said = [apply(project, impact, factor, risk) for impact in risk.spec.impacts]
         risk.resolved = True
     else:
         event = request.source
         spec = next(o for o in event.options if o.id == option_id)
         project.costs["changes"] += spec.cost
-        said = [apply(project, impact, 1.0, "event") for impact in spec.effects]
+        said = [apply(project, impact) for impact in spec.effects]
         if event.type == "change_request" and option_id in ("accept", "reject"):
             gain = project.p.stakeholders.change_accept_gain * (1 if option_id == "accept" else -1)
             for s in project.scenario.stakeholders:

@@ -85,8 +85,8 @@ def _card(t, base) -> dict:
     return t.card
 
 
-def build(project: Project, news_since: int) -> StatusReport:
-    """The report at the current instant; ``news_since`` indexes the first unseen news item."""
+def build(project: Project, news_since: int, stop: int) -> StatusReport:
+    """The report at decision point ``stop``; ``news_since`` indexes the first unseen news item."""
     base = project.world.baseline
     now = project.now
     progress = project.progress()
@@ -119,7 +119,7 @@ def build(project: Project, news_since: int) -> StatusReport:
         for p in project.scenario.market
     ]
     return StatusReport(
-        stop=0,
+        stop=stop,
         reason=project.stop_reason or "start",
         day=now,
         date=project.cal.date(now),

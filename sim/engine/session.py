@@ -69,9 +69,7 @@ class Session:
         return self._report
 
     def _build(self) -> StatusReport:
-        report = build(self.project, self._news_seen)
-        object.__setattr__(report, "stop", self.stops)
-        return report
+        return build(self.project, self._news_seen, self.stops)
 
     def decide(self, decision, rationale: str = "") -> None:
         """Apply one decision now (a Decision model or its dict), or raise DecisionError unchanged."""

@@ -18,6 +18,7 @@ import pandas as pd
 from sim.engine import Session, World, outcome
 from sim.policies import DecisionPlan, Reference
 from sim.results.scorecard import Scorecard, scorecard
+from sim.results.tables import Results
 
 DUTIES = (
     ("scope", "Define scope and objectives"),
@@ -210,23 +211,13 @@ def _duties(session: Session, card: Scorecard, ref: Scorecard, ref_outcome: dict
 
 
 def _unanswered_slips(session: Session) -> int:
-    """Status meetings with SPI or CPI below 0.9 and no decision within the next two meetings."""
-    p = session.project
-    interval = p.p.decisions.status_interval
-    decided = sorted(e["day"] for e in session.decisions)
-    base = p.world.baseline
-    count = 0
-    for row in p.timeline:
-        day = row[0]
-        if day % interval:
-            continue
-        planned, earned, cost = row[2], row[1], row[3]
-        spi = earned / planned if planned else 1.0
-        cpi = p.budget * earned / cost if cost else 1.0
-        if (spi < 0.9 or cpi < 0.9) and day < base.duration * 2:
-            if not any(day <= d <= day + 2 * interval for d in decided):
-                count += 1
-    return count
+    """Status meetings where the report showed SPI or CPI below 0.9 and no decision followed within two meetings."""
+    interval = session.project.p.decisions.status_interval
+    decided = [e["day"] for e in session.decisions]
+    meetings = Results(session).timeline
+    meetings = meetings[meetings["day"] % interval == 0]
+    slipping = meetings[(meetings["spi"] < 0.9) | (meetings["cpi"] < 0.9)]["day"]
+    return sum(not any(day <= d <= day + 2 * interval for d in decided) for day in slipping)
 
 
 def make_debrief(session: Session, executor: Executor | None = None, lessons: str = "") -> Debrief:
