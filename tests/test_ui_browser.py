@@ -159,6 +159,24 @@ def play_two_weeks(page, name: str, tmp_path: Path) -> None:
     page.screenshot(path=str(folder / f"{name}-decisions.png"))
 
 
+def run_all_cells(page, attempts: int = 3) -> None:
+    """Run All Cells from the menu until the app appears.
+
+    A run requested while the fresh kernel's connection is still settling can be
+    dropped by JupyterLab (the cells stay unexecuted), so it is asked again.
+    """
+    start = page.get_by_role("button", name="Start planning ▶")
+    for attempt in range(attempts):
+        page.locator(".lm-MenuBar-itemLabel").get_by_text("Run", exact=True).click()
+        page.locator(".lm-Menu-itemLabel").get_by_text("Run All Cells", exact=True).click()
+        try:
+            start.wait_for(timeout=WAIT // attempts)
+            return
+        except sync_api.TimeoutError:
+            if attempt == attempts - 1:
+                raise
+
+
 def test_play_notebook_in_jupyterlab(page, tmp_path):
     home = _home(tmp_path)
     port, token = free_port(), secrets.token_hex(16)
@@ -172,8 +190,7 @@ def test_play_notebook_in_jupyterlab(page, tmp_path):
         page.goto(f"http://127.0.0.1:{port}/lab/tree/01_play.ipynb?token={token}")
         page.locator(".jp-Notebook").wait_for()
         sync_api.expect(page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']")).to_have_count(1)
-        page.locator(".lm-MenuBar-itemLabel").get_by_text("Run", exact=True).click()
-        page.locator(".lm-Menu-itemLabel").get_by_text("Run All Cells", exact=True).click()
+        run_all_cells(page)
         play_two_weeks(page, "jupyterlab", tmp_path)
     except sync_api.Error as exc:
         page.screenshot(path=str(tmp_path / "failure.png"))
