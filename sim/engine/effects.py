@@ -116,7 +116,7 @@ def resolve(project: Project, request: Request, option_id: str) -> None:
         if option_id != "accept":
             response = next(r for r in risk.spec.responses if r.id == option_id)
             factor *= response.impact_factor
-            risk.bought.append(option_id)
+            risk.buy(option_id)
             project.costs["responses"] += response.cost
         said = [apply(project, impact, factor, risk) for impact in risk.spec.impacts]
         risk.resolved = True

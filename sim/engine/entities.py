@@ -109,8 +109,8 @@ class TaskState:
         self.cutover_rng = stream(seed, "cutover", spec.id) if spec.kind == "cutover" else None
         self.order = order
         self.blocked_since: float | None = None  # since when nobody on the team has the skill
-        self.card: dict | None = None  # the unchanging part of the task's line in a status report
         self.ordered_at: float | None = None  # procurement: when the order went to the vendor
+        self.card: dict | None = None  # the unchanging part of the task's line in a status report
 
     @property
     def resolved(self) -> bool:
@@ -144,14 +144,8 @@ class RiskState:
         lo, hi = spec.window.start, spec.window.end
         t = lo + self.u_time * (hi - lo)
         self.time = t if t % 1 else t + 0.5
-        self.card = {  # the unchanging part of the risk's line in a status report
-            "id": spec.id, "title": spec.title, "category": spec.category, "window": (spec.window.start, spec.window.end),
-            "impacts": [i.model_dump(mode="json") for i in spec.impacts],
-            "indicator": spec.indicator.signal if spec.indicator else None,
-            "responses": [{"id": x.id, "strategy": x.strategy, "description": x.description, "cost": x.cost,
-                           "probability_factor": x.probability_factor, "impact_factor": x.impact_factor} for x in spec.responses],
-        }
         self.bought: list[str] = []
+        self.probability = spec.probability  # after the responses bought so far
         self.bought_before_hit: list[str] = []
         self.warned = False
         self.hit = False
@@ -167,10 +161,10 @@ class RiskState:
                 imf *= r.impact_factor
         return pf, imf
 
-    @property
-    def probability(self) -> float:
-        """Probability after the responses bought so far."""
-        return self.spec.probability * self.factors(self.bought)[0]
+    def buy(self, response: str) -> None:
+        """Put ``response`` in place; the probability falls by its factor."""
+        self.bought.append(response)
+        self.probability = self.spec.probability * self.factors(self.bought)[0]
 
 
 @dataclass

@@ -72,7 +72,7 @@ def _buy(project: Project, x: d.BuyResponse) -> None:
     _check(not risk.hit, f"risk {x.risk!r} has already hit; answer its request instead")
     response = responses[x.response]
     _afford(project, response.cost, f"response {x.response!r}")
-    risk.bought.append(x.response)
+    risk.buy(x.response)
     project.costs["responses"] += response.cost
     project.say(f"Bought response '{response.description}' for risk '{risk.spec.title}'.", "decision", x.risk)
 

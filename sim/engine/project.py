@@ -44,7 +44,8 @@ class Project:
             task.weight = task.planned_effort * rate + getattr(task.spec, "cost", 0.0)
         self.total_weight = sum(t.weight for t in self.baseline_tasks) or 1.0
         self.total_value = sum(t.value for t in self.baseline_tasks)
-        self.people: dict[str, PersonState] = {}
+        self.people: dict[str, PersonState] = {}  # everyone who was ever on the project
+        self.staff: list[PersonState] = []  # those present now, in order of joining
         for spec in self.scenario.team:
             self._join(self._person(spec, 0.0, 0))
         comm, qual = self.p.communication, self.p.quality
@@ -81,6 +82,9 @@ class Project:
         self.stop_reason = ""
         self.fired_events: set[str] = set()
         self._changes = 0
+        self._checked_end = -1
+        self._active: list[TaskState] = []
+        self._active_at = -1
         self._allocated_at = -1
         self._stuck: tuple | None = None
         self._next_unblock = 0.0
@@ -104,6 +108,8 @@ class Project:
         task = TaskState(spec, self.seed, len(self.tasks), self.plan)
         task.deps = [self.tasks[d] for d in spec.depends_on]
         task.rank = self.world.ranks.get(spec.id, task.effort / max(1, task.max_people))
+        if not self.plan:
+            task.card = self.world.task_card(spec)
         self.tasks[spec.id] = task
         return task
 
@@ -135,7 +141,7 @@ class Project:
         return self.finished is not None or self.abandoned
 
     def present(self) -> list[PersonState]:
-        return [x for x in self.people.values() if x.present]
+        return self.staff[:]
 
     def progress(self) -> float:
         """Share of the baseline's planned cost earned so far (each task weighted by its planned cost); cached per instant.
@@ -159,8 +165,15 @@ class Project:
         return earned / self.total_weight
 
     def touch(self) -> None:
-        """Note a change to task state made outside the daily step (it invalidates cached progress)."""
+        """Note a change to task state (it invalidates cached progress and the list of active tasks)."""
         self._changes += 1
+
+    def active(self) -> list[TaskState]:
+        """The active tasks, in file order; cached until the next ``touch()``."""
+        if self._active_at != self._changes:
+            self._active = [t for t in self.tasks.values() if t.state == "active"]
+            self._active_at = self._changes
+        return self._active
 
     # ------------------------------------------------------------ messages and stops
 
@@ -187,9 +200,11 @@ class Project:
             self._work(now - 1)
             if self.requests:
                 self._expire_requests()
-            if all(t.state in ("done", "cut") for t in self.tasks.values()):
-                self._go_live()
-                return
+            if self._changes != self._checked_end:  # tasks are resolved only by changes that touch()
+                self._checked_end = self._changes
+                if all(t.state in ("done", "cut") for t in self.tasks.values()):
+                    self._go_live()
+                    return
             if now >= self.max_days:
                 self._abandon()
                 return
@@ -221,7 +236,7 @@ class Project:
         pr, ot, q, c = p.productivity, p.overtime, p.quality, p.communication
         if not self.plan:
             self._absence(self.present(), day)
-        present = [x for x in self.people.values() if x.present and x.joined <= day]  # arrivals at the end of a day start tomorrow
+        present = [x for x in self.staff if x.joined <= day]  # arrivals at the end of a day start tomorrow
         working = [x for x in present if x.sick_until <= day]
         ramping = {x.id for x in working if day - x.joined < x.ramp_days}
         experienced = len(working) - len(ramping)
@@ -240,7 +255,7 @@ class Project:
         morale_w, nominal_morale = pr.morale_weight, pr.nominal_morale
         fatigue_p, fatigue_d, skill_d = ot.fatigue_productivity, ot.fatigue_defects, q.skill_defects
         start, novice_d = p.ramp_up.start_productivity, p.ramp_up.defect_multiplier
-        for task in [t for t in self.tasks.values() if t.state == "active" and t.people and t.blocked_until <= day]:
+        for task in [t for t in self.active() if t.people and t.blocked_until <= day]:
             output = defects = 0.0
             injects = task.kind in ("work", "cutover")
             skill = task.skill
@@ -363,12 +378,13 @@ class Project:
                         changed = True
                     else:
                         task.state = "active"
+                        self.touch()
                         if task.kind == "test":
                             self._detect(task)
-        idle = [x for x in self.people.values() if x.present and x.task is None and x.sick_until <= now]
+        idle = [x for x in self.staff if x.task is None and x.sick_until <= now]
         if not idle:
             return
-        candidates = [t for t in self.tasks.values() if t.state == "active" and len(t.people) < t.max_people and t.blocked_until <= now]
+        candidates = [t for t in self.active() if len(t.people) < t.max_people and t.blocked_until <= now]
         signature = (tuple(x.id for x in idle), tuple((t.id, len(t.people), t.priority) for t in candidates))
         if signature == self._stuck:
             return  # the same free people and the same open tasks as last time, when nobody fitted
@@ -413,6 +429,7 @@ class Project:
                 self.say(f"{task.spec.name} found {found:.0f} defects: {extra:.1f} person-days of rework.", "defects", task.id, count=found)
 
     def _effort_done(self, task: TaskState, at: float) -> None:
+        self.touch()
         if task.kind == "procurement":
             task.state = "ordered"
             task.ordered_at = at
@@ -479,6 +496,7 @@ class Project:
             self._complete(task, self.now)
             return
         task.state = "active"
+        self.touch()
         task.remaining += task.spec.rollback_effort
         task.rework += task.spec.rollback_effort
         self.say(f"Cutover {task.spec.name} failed and was rolled back; it needs the next window.", "cutover", task.id, success=False)
@@ -494,6 +512,7 @@ class Project:
 
     def _join(self, person: PersonState) -> None:
         self.people[person.id] = person
+        self.staff.append(person)
 
     def hire(self, profile: Profile) -> str:
         """Start hiring one person of ``profile``; returns the new person's id."""
@@ -519,6 +538,7 @@ class Project:
     def depart(self, person: PersonState, why: str, shock: bool = True) -> None:
         """``person`` leaves now; unless planned (``shock`` False), the others' morale takes a knock."""
         person.present = False
+        self.staff.remove(person)
         person.left = self.now
         if person.task is not None:
             person.task.people.remove(person)

@@ -69,20 +69,8 @@ def _person(now: float, x) -> dict:
         status = "idle"
     if x.card is None:
         x.card = {"id": x.id, "name": x.name, "role": x.role, "daily_rate": x.rate, "skills": dict(x.skills), "contract": x.contract}
-    return x.card | {
-        "status": status, "task": x.task.id if x.task else None, "morale": x.morale,
-        "fatigue": x.fatigue, "ramping": now - x.joined < x.ramp_days,
-    }
-
-
-def _card(t, base) -> dict:
-    if t.card is None:
-        t.card = {
-            "id": t.id, "name": t.spec.name, "phase": t.spec.phase, "kind": t.kind, "scope": t.spec.scope, "skill": t.skill,
-            "depends_on": [p.id for p in t.deps], "planned_start": base.start.get(t.id), "planned_finish": base.finish.get(t.id),
-            "max_people": t.max_people, "estimate": t.planned_effort,
-        }
-    return t.card
+    return dict(x.card, status=status, task=x.task.id if x.task else None, morale=x.morale,
+                fatigue=x.fatigue, ramping=now - x.joined < x.ramp_days)
 
 
 def build(project: Project, news_since: int, stop: int) -> StatusReport:
@@ -101,23 +89,19 @@ def build(project: Project, news_since: int, stop: int) -> StatusReport:
     forecast = now + (base.duration - earned) / max(spi_t, 0.1) if project.finished is None else project.finished
     forecast_cost = project.spent + (bac - earned_value) / max(cpi, 0.1)
     tasks = [
-        _card(t, base) | {
-            "state": t.state, "fraction": t.fraction, "people": [x.id for x in t.people], "value": t.value,
-            "start": t.start, "finish": t.finish, "priority": t.priority, "fast_tracked": t.fast_tracked,
-        }
+        dict(t.card, state=t.state, fraction=t.fraction, people=[x.id for x in t.people], value=t.value,
+             start=t.start, finish=t.finish, priority=t.priority, fast_tracked=t.fast_tracked)
         for t in project.tasks.values()
     ]
-    risks = [r.card | {"probability": r.probability, "hit": r.hit, "bought": list(r.bought)} for r in project.risks.values()]
+    cards = project.world.risk_cards
+    risks = [cards[r.id] | {"probability": r.probability, "hit": r.hit, "bought": list(r.bought)} for r in project.risks.values()]
     requests = [
         {"id": q.id, "kind": q.kind, "title": q.title, "description": q.description, "options": [dict(o) for o in q.options],
          "default": q.default, "due": q.due}
         for q in project.requests.values()
     ]
-    market = [
-        {"id": p.id, "title": p.title, "contract": p.contract, "daily_rate": p.daily_rate, "lead_time": p.lead_time,
-         "skills": dict(p.skills), "hiring_fee": p.hiring_fee, "available": p.max_hires - project.hired[p.id]}
-        for p in project.scenario.market
-    ]
+    hired = project.hired
+    market = [m | {"available": p.max_hires - hired[p.id]} for p, m in zip(project.scenario.market, project.world.market_cards.values())]
     return StatusReport(
         stop=stop,
         reason=project.stop_reason or "start",

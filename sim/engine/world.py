@@ -70,6 +70,7 @@ class World:
         self.calendar = WorkCalendar(scenario.calendar, HORIZON_DAYS)
         self.tasks = {t.id: t for t in scenario.tasks}
         self.ranks = self._ranks()
+        self._task_cards: dict[str, tuple] = {}
 
     @property
     def max_reserve(self) -> float:
@@ -116,6 +117,37 @@ class World:
         for tid in self.tasks:
             visit(tid)
         return order
+
+    def task_card(self, spec) -> dict:
+        """The unchanging part of a task's line in a status report (cached: it is the same in every run)."""
+        card = self._task_cards.get(spec.id)
+        if card is None or card[0] is not spec:
+            base = self.baseline
+            card = (spec, {
+                "id": spec.id, "name": spec.name, "phase": spec.phase, "kind": spec.kind, "scope": spec.scope,
+                "skill": getattr(spec, "skill", None), "depends_on": list(spec.depends_on), "planned_start": base.start.get(spec.id),
+                "planned_finish": base.finish.get(spec.id), "max_people": getattr(spec, "max_people", 0),
+                "estimate": spec.effort.pert_mean if getattr(spec, "effort", None) is not None else 0.0,
+            })
+            self._task_cards[spec.id] = card
+        return card[1]
+
+    @cached_property
+    def risk_cards(self) -> dict[str, dict]:
+        """The unchanging part of each risk's line in a status report."""
+        return {r.id: {
+            "id": r.id, "title": r.title, "category": r.category, "window": (r.window.start, r.window.end),
+            "impacts": [i.model_dump(mode="json") for i in r.impacts],
+            "indicator": r.indicator.signal if r.indicator else None,
+            "responses": [{"id": x.id, "strategy": x.strategy, "description": x.description, "cost": x.cost,
+                           "probability_factor": x.probability_factor, "impact_factor": x.impact_factor} for x in r.responses],
+        } for r in self.scenario.risks}
+
+    @cached_property
+    def market_cards(self) -> dict[str, dict]:
+        """Each market profile's line in a status report, but for how many are still available."""
+        return {p.id: {"id": p.id, "title": p.title, "contract": p.contract, "daily_rate": p.daily_rate, "lead_time": p.lead_time,
+                       "skills": dict(p.skills), "hiring_fee": p.hiring_fee} for p in self.scenario.market}
 
     @cached_property
     def baseline(self) -> Baseline:
