@@ -34,6 +34,9 @@ class Project:
         self.seed = int(seed)
         self.plan = plan_mode
         self.env = simpy.Environment()
+        self._changes = 0  # counts changes to task state; see touch()
+        self._by_state: dict[str, list[TaskState]] = {}
+        self._by_state_at = -1
         self.tasks: dict[str, TaskState] = {}
         for spec in self.scenario.tasks:
             self.add_task(spec)
@@ -81,10 +84,6 @@ class Project:
         self.stop_event: simpy.Event | None = None
         self.stop_reason = ""
         self.fired_events: set[str] = set()
-        self._changes = 0
-        self._checked_end = -1
-        self._active: list[TaskState] = []
-        self._active_at = -1
         self._allocated_at = -1
         self._stuck: tuple | None = None
         self._next_unblock = 0.0
@@ -111,6 +110,7 @@ class Project:
         if not self.plan:
             task.card = self.world.task_card(spec)
         self.tasks[spec.id] = task
+        self.touch()
         return task
 
     def _upstream(self) -> dict[str, list[TaskState]]:
@@ -168,12 +168,14 @@ class Project:
         """Note a change to task state (it invalidates cached progress and the list of active tasks)."""
         self._changes += 1
 
-    def active(self) -> list[TaskState]:
-        """The active tasks, in file order; cached until the next ``touch()``."""
-        if self._active_at != self._changes:
-            self._active = [t for t in self.tasks.values() if t.state == "active"]
-            self._active_at = self._changes
-        return self._active
+    def in_state(self, state: str) -> list[TaskState]:
+        """The tasks in ``state``, in file order; cached until the next ``touch()``."""
+        if self._by_state_at != self._changes:
+            self._by_state = {}
+            for t in self.tasks.values():
+                self._by_state.setdefault(t.state, []).append(t)
+            self._by_state_at = self._changes
+        return self._by_state.get(state, [])
 
     # ------------------------------------------------------------ messages and stops
 
@@ -200,11 +202,9 @@ class Project:
             self._work(now - 1)
             if self.requests:
                 self._expire_requests()
-            if self._changes != self._checked_end:  # tasks are resolved only by changes that touch()
-                self._checked_end = self._changes
-                if all(t.state in ("done", "cut") for t in self.tasks.values()):
-                    self._go_live()
-                    return
+            if len(self.in_state("done")) + len(self.in_state("cut")) == len(self.tasks):
+                self._go_live()
+                return
             if now >= self.max_days:
                 self._abandon()
                 return
@@ -255,7 +255,7 @@ class Project:
         morale_w, nominal_morale = pr.morale_weight, pr.nominal_morale
         fatigue_p, fatigue_d, skill_d = ot.fatigue_productivity, ot.fatigue_defects, q.skill_defects
         start, novice_d = p.ramp_up.start_productivity, p.ramp_up.defect_multiplier
-        for task in [t for t in self.active() if t.people and t.blocked_until <= day]:
+        for task in [t for t in self.in_state("active") if t.people and t.blocked_until <= day]:
             output = defects = 0.0
             injects = task.kind in ("work", "cutover")
             skill = task.skill
@@ -307,10 +307,11 @@ class Project:
         for person in present:
             works = person.sick_until <= day
             hx = h if works else 0.0
-            target = hx / recovery
-            person.debt = target + (person.debt - target) * decay
-            fatigue_now = (person.debt / reference) ** exponent
-            person.fatigue = fatigue_now if fatigue_now < 1.0 else 1.0
+            if hx or person.debt:  # else rested: no debt, no fatigue
+                target = hx / recovery
+                person.debt = target + (person.debt - target) * decay
+                fatigue_now = (person.debt / reference) ** exponent
+                person.fatigue = fatigue_now if fatigue_now < 1.0 else 1.0
             m = person.morale - fatigue_m * person.fatigue + morale_r * (person.base_morale - person.morale)
             person.morale = 0.0 if m < 0.0 else 1.0 if m > 1.0 else m
             labour += person.rate * person.availability * (1 + hx * (1 + premium))
@@ -352,12 +353,13 @@ class Project:
 
     # ------------------------------------------------------------ allocation and completion
 
-    def _ready(self, task: TaskState) -> bool:
-        if task.blocked_until > self.now:
-            return False
-        if all(d.resolved for d in task.deps):
-            return True
-        return task.fast_tracked and all(d.resolved or d.start is not None for d in task.deps)
+    @staticmethod
+    def _ready(task: TaskState) -> bool:
+        """Every predecessor finished or cut (or, fast-tracked, at least started)."""
+        for dep in task.deps:
+            if dep.state != "done" and dep.state != "cut":
+                return task.fast_tracked and all(d.resolved or d.start is not None for d in task.deps)
+        return True
 
     def _allocate(self) -> None:
         now = self.env.now
@@ -366,7 +368,7 @@ class Project:
         while changed:
             changed = False
             self._next_unblock = float("inf")
-            for task in list(self.tasks.values()):
+            for task in list(self.in_state("waiting")):
                 if task.state != "waiting":
                     continue
                 if task.blocked_until > now:
@@ -384,7 +386,7 @@ class Project:
         idle = [x for x in self.staff if x.task is None and x.sick_until <= now]
         if not idle:
             return
-        candidates = [t for t in self.active() if len(t.people) < t.max_people and t.blocked_until <= now]
+        candidates = [t for t in self.in_state("active") if len(t.people) < t.max_people and t.blocked_until <= now]
         signature = (tuple(x.id for x in idle), tuple((t.id, len(t.people), t.priority) for t in candidates))
         if signature == self._stuck:
             return  # the same free people and the same open tasks as last time, when nobody fitted
