@@ -125,12 +125,11 @@ class Reference:
 
     def release(self, r: StatusReport) -> list:
         """Roll off idle people whose skills no unfinished task needs."""
+        idle = [p for p in r.team if p["status"] == "idle"]
+        if not idle:
+            return []
         needed = {t["skill"] for t in r.tasks if t["state"] not in ("done", "cut") and t["skill"]}
-        return [
-            d.Release(person=p["id"])
-            for p in r.team
-            if p["status"] == "idle" and not any(p["skills"].get(s, 0) > 0 for s in needed)
-        ]
+        return [d.Release(person=p["id"]) for p in idle if not any(v > 0 and s in needed for s, v in p["skills"].items())]
 
     def mitigate(self, r: StatusReport) -> list:
         out = []

@@ -89,7 +89,6 @@ class Project:
         self._next_unblock = 0.0
         self._progress = 0.0
         self._progress_at: tuple = (-1.0, 0)
-        self.upstream = self._upstream()
         self.max_days = self.p.decisions.max_duration_factor * max(1.0, self.deadline_day) if not plan_mode else float(HORIZON_DAYS)
         self.env.process(self._days())
         if not plan_mode:
@@ -112,16 +111,6 @@ class Project:
         self.tasks[spec.id] = task
         self.touch()
         return task
-
-    def _upstream(self) -> dict[str, list[TaskState]]:
-        out: dict[str, list[TaskState]] = {}
-        for tid in self.world.topological_order():
-            seen: dict[str, TaskState] = {}
-            for dep in self.tasks[tid].deps:
-                seen[dep.id] = dep
-                seen.update((u.id, u) for u in out[dep.id])
-            out[tid] = list(seen.values())
-        return out
 
     def overhead(self, n: int) -> float:
         """Communication overhead share of a team of ``n`` (Madachy 2008)."""
@@ -328,8 +317,8 @@ class Project:
         latent = value = 0.0
         for t in self.tasks.values():
             latent += t.latent
-            if t.state == "done":
-                value += t.value
+        for t in self.in_state("done"):
+            value += t.value
         self.timeline.append((
             day,
             self.progress(),
@@ -414,7 +403,7 @@ class Project:
     def _detect(self, task: TaskState) -> None:
         """A test finds a share of the latent defects in what it covers; fixing them is rework."""
         q = self.p.quality
-        covered = [self.tasks[c] for c in task.spec.covers if c in self.tasks] or self.upstream.get(task.id, [])
+        covered = [self.tasks[c] for c in task.spec.covers if c in self.tasks] or [self.tasks[c] for c in self.world.upstream.get(task.id, ())]
         detection = task.spec.detection if task.spec.detection is not None else q.test_detection
         found = 0.0
         for other in covered:

@@ -102,6 +102,18 @@ class World:
             rank[tid] = length(self.tasks[tid]) + max((rank[s] for s in succ[tid]), default=0.0)
         return rank
 
+    @cached_property
+    def upstream(self) -> dict[str, list[str]]:
+        """Every task's direct and indirect predecessors (what a test covers by default)."""
+        out: dict[str, list[str]] = {}
+        for tid in self.topological_order():
+            seen: dict[str, None] = {}
+            for dep in self.tasks[tid].depends_on:
+                seen[dep] = None
+                seen.update(dict.fromkeys(out[dep]))
+            out[tid] = list(seen)
+        return out
+
     def topological_order(self) -> list[str]:
         """Task ids with every task after its dependencies (file order breaks ties)."""
         order, seen = [], set()
