@@ -202,32 +202,39 @@ class Project:
                 if int(now) % interval == 0:
                     self._status_meeting()
 
-    def _absence(self, present: list[PersonState], day: float) -> None:
-        """Sick spells, resignation hazard and leavers at the end of their notice."""
+    def _roll_call(self, day: float) -> tuple[list[PersonState], list[PersonState], set[str]]:
+        """Sick spells, resignation hazard and leavers (unless planning); then who is present, who works, who ramps up."""
         a = self.p.attrition
         nominal = self.p.productivity.nominal_morale
         base, morale_k, fatigue_k = a.base_hazard, a.morale_hazard, a.fatigue_hazard
-        for person in present:
-            if person.next_sick <= day and person.sick_until <= day:
-                person.sick_until = day + person.spell
-                person.draw_sickness(person.sick_until)
-            low = nominal - person.morale
-            person.hazard += base * (1 + morale_k * (low if low > 0.0 else 0.0)) * (1 + fatigue_k * person.fatigue)
-            if person.leaving_at is None and person.hazard >= person.threshold:
-                person.leaving_at = day + a.notice_days
-                self.resignations += 1
-                self.say(f"{person.name} has resigned and leaves in {a.notice_days} working days.", "resignation", person.id)
-            if person.leaving_at is not None and person.leaving_at <= day:
-                self.depart(person, "left the project at the end of the notice period")
+        absence = not self.plan
+        present, working, ramping = [], [], set()
+        for person in self.staff[:]:
+            if absence:
+                if person.next_sick <= day and person.sick_until <= day:
+                    person.sick_until = day + person.spell
+                    person.draw_sickness(person.sick_until)
+                low = nominal - person.morale
+                person.hazard += base * (1 + morale_k * (low if low > 0.0 else 0.0)) * (1 + fatigue_k * person.fatigue)
+                if person.leaving_at is None and person.hazard >= person.threshold:
+                    person.leaving_at = day + a.notice_days
+                    self.resignations += 1
+                    self.say(f"{person.name} has resigned and leaves in {a.notice_days} working days.", "resignation", person.id)
+                if person.leaving_at is not None and person.leaving_at <= day:
+                    self.depart(person, "left the project at the end of the notice period")
+                    continue
+            if person.joined <= day:  # arrivals at the end of a day start tomorrow
+                present.append(person)
+                if person.sick_until <= day:
+                    working.append(person)
+                    if day - person.joined < person.ramp_days:
+                        ramping.add(person.id)
+        return present, working, ramping
 
     def _work(self, day: float) -> None:
         p = self.p
         pr, ot, q, c = p.productivity, p.overtime, p.quality, p.communication
-        if not self.plan:
-            self._absence(self.present(), day)
-        present = [x for x in self.staff if x.joined <= day]  # arrivals at the end of a day start tomorrow
-        working = [x for x in present if x.sick_until <= day]
-        ramping = {x.id for x in working if day - x.joined < x.ramp_days}
+        present, working, ramping = self._roll_call(day)
         experienced = len(working) - len(ramping)
         mentor = min(0.9, p.ramp_up.mentoring_share * len(ramping) / experienced) if experienced else 0.0
         share = max(0.0, 1 - self.overhead(len(working)) - self.communication - self.quality) / self.k0
