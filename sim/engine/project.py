@@ -85,7 +85,8 @@ class Project:
         self.stop_reason = ""
         self.fired_events: set[str] = set()
         self._allocated_at = -1
-        self._stuck: tuple | None = None
+        self._stuck_at = -1  # touch() count when the free people last fitted no open task...
+        self._stuck_until = 0.0  # ...and when a recovery or an end of a hold may change that
         self._next_unblock = 0.0
         self._progress = 0.0
         self._progress_at: tuple = (-1.0, 0)
@@ -379,13 +380,12 @@ class Project:
                         self.touch()
                         if task.kind == "test":
                             self._detect(task)
+        if self._changes == self._stuck_at and now < self._stuck_until:
+            return  # nobody fitted last time, and nothing that frees a person or opens a place has happened since
         idle = [x for x in self.staff if x.task is None and x.sick_until <= now]
         if not idle:
             return
         candidates = [t for t in self.in_state("active") if len(t.people) < t.max_people and t.blocked_until <= now]
-        signature = (tuple(x.id for x in idle), tuple((t.id, len(t.people), t.priority) for t in candidates))
-        if signature == self._stuck:
-            return  # the same free people and the same open tasks as last time, when nobody fitted
         assigned = False
         for task in sorted(candidates, key=lambda t: (-t.priority, -t.rank, t.order)):
             skill = task.skill
@@ -396,11 +396,18 @@ class Project:
                 idle.remove(person)
                 assigned = True
                 if task.start is None:
-                    task.start = now
-                    self.touch()  # a fast-tracked successor may now start
+                    task.start = now  # a fast-tracked successor may now start
             if not idle:
                 break
-        self._stuck = None if assigned else signature
+        if assigned:
+            self.touch()
+            return
+        self._stuck_at = self._changes
+        self._stuck_until = min(
+            [x.sick_until for x in self.staff if x.task is None and x.sick_until > now]
+            + [t.blocked_until for t in self.in_state("active") if len(t.people) < t.max_people and t.blocked_until > now],
+            default=float("inf"),
+        )
 
     def _release_people(self, task: TaskState) -> None:
         for person in task.people:
@@ -511,6 +518,7 @@ class Project:
     def _join(self, person: PersonState) -> None:
         self.people[person.id] = person
         self.staff.append(person)
+        self.touch()
 
     def hire(self, profile: Profile) -> str:
         """Start hiring one person of ``profile``; returns the new person's id."""
@@ -537,6 +545,7 @@ class Project:
         """``person`` leaves now; unless planned (``shock`` False), the others' morale takes a knock."""
         person.present = False
         self.staff.remove(person)
+        self.touch()
         person.left = self.now
         if person.task is not None:
             person.task.people.remove(person)
