@@ -155,7 +155,10 @@ class Project:
         return earned / self.total_weight
 
     def touch(self) -> None:
-        """Note a change to task state (it invalidates cached progress and the list of active tasks)."""
+        """Note a change to a task's state or to who is on the team; every such change must call this.
+
+        It invalidates the cached progress, the tasks grouped by state, and the allocation's note that nobody fits.
+        """
         self._changes += 1
 
     def in_state(self, state: str) -> list[TaskState]:
