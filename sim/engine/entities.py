@@ -16,7 +16,7 @@ class PersonState:
     __slots__ = (
         "id", "name", "role", "skills", "rate", "availability", "contract", "morale", "base_morale",
         "fatigue", "debt", "joined", "ramp_days", "present", "left", "leaving_at", "task", "sick_until",
-        "next_sick", "hazard", "threshold", "_sick", "_spell", "_sick_rate", "_sick_mean", "profile", "days_worked", "overtime_days", "card",
+        "next_sick", "hazard", "threshold", "_sick", "_spell", "_sick_rate", "_sick_mean", "profile", "days_worked", "overtime_days", "card", "fit",
     )
 
     def __init__(self, spec: Person | Profile, seed: int, joined: float, ramp_days: int, sick_rate: float, sick_mean: float,
@@ -42,6 +42,7 @@ class PersonState:
         self.days_worked = 0.0
         self.overtime_days = 0.0
         self.card: dict | None = None  # the unchanging part of the person's line in a status report
+        self.fit: dict[str, tuple[float, float]] = {}  # per skill: capacity and defect factor (see Project._work)
         self._sick = stream(seed, "sick", self.id) if sick_rate > 0 else None
         self._sick_rate, self._sick_mean = sick_rate, sick_mean
         self.draw_sickness(joined)

@@ -262,12 +262,13 @@ class Project:
             for person in task.people:
                 if person.sick_until > day:
                     continue
-                prof = person.skills.get(skill, 0.0)
-                rate = (
-                    person.availability * (floor + (1 - floor) * prof) / norm
-                    * (1 + morale_w * (person.morale - nominal_morale))
-                    * (1 - fatigue_p * person.fatigue) * hours * share
-                )
+                fit = person.fit.get(skill)
+                if fit is None:  # this person's capacity and defect factor on this skill: fixed for the run
+                    prof = person.skills.get(skill, 0.0)
+                    skill_factor = 1 + skill_d * (nominal_prof - prof)
+                    fit = person.fit[skill] = (person.availability * (floor + (1 - floor) * prof) / norm,
+                                               skill_factor if skill_factor > 0.2 else 0.2)
+                rate = fit[0] * (1 + morale_w * (person.morale - nominal_morale)) * (1 - fatigue_p * person.fatigue) * hours * share
                 novice = 1.0
                 if person.id in ramping:
                     ramped = (day - person.joined) / person.ramp_days
@@ -279,8 +280,7 @@ class Project:
                     rate = 0.0
                 output += rate
                 if injects:
-                    skill_factor = 1 + skill_d * (nominal_prof - prof)
-                    defects += rate * (skill_factor if skill_factor > 0.2 else 0.2) * (1 + fatigue_d * person.fatigue) * novice
+                    defects += rate * fit[1] * (1 + fatigue_d * person.fatigue) * novice
             if output <= 0:
                 continue
             used = min(output, task.remaining)
