@@ -150,6 +150,20 @@ def test_report_never_shows_hidden_things(world):
     assert report.reason == "end"
 
 
+def test_report_shows_a_hire_ramping_up_until_released(world):
+    session = Session(world, 2)
+    session.decide(Hire(profile="migration_contractor"))
+    ident = session.project.arrivals[0]["id"]
+    report = session.advance()
+    while not any(p["id"] == ident for p in report.team):
+        report = session.advance()
+    line = next(p for p in report.team if p["id"] == ident)
+    assert line["ramping"] and line["status"] != "left"
+    session.decide(Release(person=ident))
+    line = next(p for p in session.observe().team if p["id"] == ident)
+    assert line["status"] == "left" and not line["ramping"]
+
+
 def test_every_event_and_risk_asks_for_a_decision(world):
     session = Session(world, 3)
     reasons = set()

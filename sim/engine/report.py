@@ -70,7 +70,7 @@ def _person(now: float, x) -> dict:
     if x.card is None:
         x.card = {"id": x.id, "name": x.name, "role": x.role, "daily_rate": x.rate, "skills": dict(x.skills), "contract": x.contract}
     return dict(x.card, status=status, task=x.task.id if x.task else None, morale=x.morale,
-                fatigue=x.fatigue, ramping=now - x.joined < x.ramp_days)
+                fatigue=x.fatigue, ramping=x.present and now - x.joined < x.ramp_days)
 
 
 def build(project: Project, news_since: int, stop: int) -> StatusReport:
