@@ -9,6 +9,7 @@ $ITPM_SCREENSHOT_DIR if set) for a person to look at.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import secrets
@@ -177,6 +178,19 @@ def run_all_cells(page, attempts: int = 3) -> None:
                 raise
 
 
+@contextlib.contextmanager
+def serving(server: Server, page, name: str, home: Path, tmp_path: Path):
+    """Drive ``page`` against ``server``: on failure show a screenshot and the server log; stop the server; expect a saved session."""
+    try:
+        yield
+    except sync_api.Error as exc:
+        page.screenshot(path=str(tmp_path / "failure.png"))
+        pytest.fail(f"{name}: {exc}\nscreenshot: {tmp_path / 'failure.png'}\n{server.log.read_text()[-2000:]}")
+    finally:
+        server.stop()
+    assert list((home / "work" / "sessions").glob("*.session.json")), "no session was saved"
+
+
 def test_play_notebook_in_jupyterlab(page, tmp_path):
     home = _home(tmp_path)
     port, token = free_port(), secrets.token_hex(16)
@@ -186,18 +200,12 @@ def test_play_notebook_in_jupyterlab(page, tmp_path):
                      f"--LabApp.workspaces_dir={home / 'workspaces'}", "--ServerApp.open_browser=False",
                      *(["--allow-root"] if os.geteuid() == 0 else [])],
                     home, f"http://127.0.0.1:{port}", f"http://127.0.0.1:{port}/api/status?token={token}")
-    try:
+    with serving(server, page, "JupyterLab", home, tmp_path):
         page.goto(f"http://127.0.0.1:{port}/lab/tree/01_play.ipynb?token={token}")
         page.locator(".jp-Notebook").wait_for()
         sync_api.expect(page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']")).to_have_count(1)
         run_all_cells(page)
         play_two_weeks(page, "jupyterlab", tmp_path)
-    except sync_api.Error as exc:
-        page.screenshot(path=str(tmp_path / "failure.png"))
-        pytest.fail(f"JupyterLab: {exc}\nscreenshot: {tmp_path / 'failure.png'}\n{server.log.read_text()[-2000:]}")
-    finally:
-        server.stop()
-    assert list((home / "work" / "sessions").glob("*.session.json")), "no session was saved"
 
 
 def test_play_notebook_in_voila(page, tmp_path):
@@ -206,12 +214,6 @@ def test_play_notebook_in_voila(page, tmp_path):
     server = Server([sys.executable, "-m", "voila", "01_play.ipynb", "--no-browser", "--Voila.ip=127.0.0.1",
                      f"--port={port}", "--Voila.port_retries=0", f"--token={token}"],
                     home, f"http://127.0.0.1:{port}", port)  # the page itself runs the notebook: probe the port only
-    try:
+    with serving(server, page, "Voilà", home, tmp_path):
         page.goto(f"http://127.0.0.1:{port}/?token={token}")
         play_two_weeks(page, "voila", tmp_path)
-    except sync_api.Error as exc:
-        page.screenshot(path=str(tmp_path / "failure.png"))
-        pytest.fail(f"Voilà: {exc}\nscreenshot: {tmp_path / 'failure.png'}\n{server.log.read_text()[-2000:]}")
-    finally:
-        server.stop()
-    assert list((home / "work" / "sessions").glob("*.session.json")), "no session was saved"

@@ -19,7 +19,7 @@ OKABE_ITO = {
     "yellow": "#F0E442", "blue": "#0072B2", "vermillion": "#D55E00", "purple": "#CC79A7", "grey": "#999999",
 }
 DPI = 96
-STYLE = {"font.size": 9, "axes.titlesize": 10, "axes.spines.top": False, "axes.spines.right": False,
+STYLE = {"font.size": 9, "axes.titlesize": 10, "axes.spines.top": False, "axes.spines.right": False, "grid.color": "#EEEEEE",
          "axes.prop_cycle": matplotlib.cycler(color=[OKABE_ITO[c] for c in ("blue", "orange", "green", "vermillion", "purple", "sky")])}
 
 DateOf = Callable[[float], dt.date]
@@ -53,6 +53,8 @@ def when(date_of: DateOf, day: float) -> float:
 
 
 def date_axis(ax) -> None:
+    """Calendar dates on the x axis, labelled concisely."""
+    ax.set_xlabel("date")
     locator = mdates.AutoDateLocator(minticks=4, maxticks=9)
     ax.xaxis.set_major_locator(locator)
     ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))

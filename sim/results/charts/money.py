@@ -36,10 +36,9 @@ def earned_value(timeline: pd.DataFrame, planned: tuple[float, ...], budget: flo
     ax.axhline(budget, color=OKABE_ITO["black"], linewidth=0.8, linestyle=":", label="BAC budget")
     money_axis(ax, currency)
     date_axis(ax)
-    ax.set_xlabel("date")
     ax.set_title("Earned value: behind plan when EV < PV; over cost when AC > EV")
     ax.legend(loc="upper left", fontsize=8, frameon=False)
-    ax.grid(color="#EEEEEE")
+    ax.grid(True)
     return fig
 
 
@@ -58,10 +57,9 @@ def budget_burn(timeline: pd.DataFrame, budget: float, reserve: float, spent: fl
     ax.set_ylim(0, max(budget + reserve, forecast_cost) * 1.08)
     money_axis(ax, currency)
     date_axis(ax)
-    ax.set_xlabel("date")
     ax.set_title("Budget burn")
     ax.legend(loc="lower right", fontsize=8, frameon=True)
-    ax.grid(color="#EEEEEE")
+    ax.grid(True)
     return fig
 
 

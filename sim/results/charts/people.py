@@ -52,8 +52,7 @@ def defects(timeline: pd.DataFrame):
     if len(timeline):
         ax.step(timeline_dates(timeline), timeline["defects_found"], where="post", color=OKABE_ITO["purple"], linewidth=2)
     ax.set_ylabel("defects found (cumulative)")
-    ax.set_xlabel("date")
     date_axis(ax)
-    ax.grid(color="#EEEEEE")
+    ax.grid(True)
     ax.set_ylim(bottom=0)
     return fig

@@ -68,8 +68,7 @@ def gantt(tasks: list[dict], now: float, deadline_day: float, date_of: DateOf):
     ax.axvline(when(date_of, deadline_day), color=OKABE_ITO["vermillion"], linestyle=":", linewidth=1.5)
     ax.set_ylim(-len(tasks) + 0.4, 0.8)
     date_axis(ax)
-    ax.set_xlabel("date")
-    ax.grid(axis="x", color="#EEEEEE")
+    ax.grid(True, axis="x")
     handles = [
         Patch(facecolor="#DDDDDD", label="plan"),
         Patch(facecolor="#DDDDDD", edgecolor=OKABE_ITO["vermillion"], linewidth=1.6, label="◆ critical path (plan)"),

@@ -25,7 +25,7 @@ def s_curves(runs: pd.DataFrame, deadline_day: float | None, budget: float | Non
         ax.set_xlabel(label)
         ax.set_ylabel("share of runs at or below")
         ax.set_ylim(0, 1)
-        ax.grid(color="#EEEEEE")
+        ax.grid(True)
     fig.suptitle("S-curves")
     return fig
 
