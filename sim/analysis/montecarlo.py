@@ -10,13 +10,12 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from sim.engine import Session, World, outcome
+from sim.engine import Session, cached_world, outcome
 from sim.policies import DecisionPlan, make_policy
 from sim.results.scorecard import scorecard
 from sim.results.tables import critical_path
@@ -44,14 +43,9 @@ def child_seeds(seed: int, runs: int) -> list[int]:
     return [int(c.generate_state(1, np.uint64)[0] >> np.uint64(1)) for c in np.random.SeedSequence(seed).spawn(runs)]
 
 
-@lru_cache(maxsize=8)
-def _world(scenario: str, difficulty: str) -> World:
-    return World.from_file(scenario, difficulty)
-
-
 def replicate_one(study: Study, seed: int) -> dict:
     """One replication: the outcome, score, risks that hit and the critical path."""
-    world = _world(study.scenario, study.difficulty)
+    world = cached_world(study.scenario, study.difficulty)
     session = Session(world, seed)
     session.run(study.make_policy(), strict=not study.plan)
     project = session.project
@@ -88,7 +82,7 @@ def run_montecarlo(
     """
     if runs < 1:
         raise ValueError(f"runs must be at least 1 (got {runs})")
-    study = Study(str(Path(_world(study.scenario, study.difficulty).path)), study.difficulty, study.policy, tuple(study.plan))
+    study = Study(str(Path(cached_world(study.scenario, study.difficulty).path)), study.difficulty, study.policy, tuple(study.plan))
     seeds = child_seeds(seed, runs)
     size = chunk_size or max(1, min(200, runs // 16 or 1))
     chunks = [seeds[i:i + size] for i in range(0, runs, size)]

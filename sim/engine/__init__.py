@@ -21,10 +21,10 @@ from .decisions import (
 )
 from .report import StatusReport
 from .session import LogError, Session, outcome, read_log, replay, resume
-from .world import World
+from .world import World, cached_world
 
 __all__ = [
     "DECISION", "BuyResponse", "Choose", "CutScope", "Decision", "DecisionError", "FastTrack", "Hire", "LogError",
     "Prioritise", "Release", "RequestBudget", "RequestTime", "RestoreScope", "Session", "SetCommunication",
-    "SetOvertime", "SetQuality", "SetReserve", "StatusReport", "World", "outcome", "read_log", "replay", "resume",
+    "SetOvertime", "SetQuality", "SetReserve", "StatusReport", "World", "cached_world", "outcome", "read_log", "replay", "resume",
 ]

@@ -100,8 +100,8 @@ def build(project: Project, news_since: int, stop: int) -> StatusReport:
          "default": q.default, "due": q.due}
         for q in project.requests.values()
     ]
-    hired = project.hired
-    market = [m | {"available": p.max_hires - hired[p.id]} for p, m in zip(project.scenario.market, project.world.market_cards.values())]
+    offers = project.world.market_cards
+    market = [offers[p.id] | {"available": p.max_hires - project.hired[p.id]} for p in project.scenario.market]
     return StatusReport(
         stop=stop,
         reason=project.stop_reason or "start",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import bisect
 import itertools
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 from sim.schema import Scenario, content_hash, load_scenario, resolve
@@ -70,7 +70,7 @@ class World:
         self.calendar = WorkCalendar(scenario.calendar, HORIZON_DAYS)
         self.tasks = {t.id: t for t in scenario.tasks}
         self.ranks = self._ranks()
-        self._task_cards: dict[str, tuple] = {}
+        self._task_cards: dict[str, dict] = {}
 
     @property
     def max_reserve(self) -> float:
@@ -131,18 +131,17 @@ class World:
         return order
 
     def task_card(self, spec) -> dict:
-        """The unchanging part of a task's line in a status report (cached: it is the same in every run)."""
+        """The unchanging part of a task's line in a status report (the same in every run; task ids are unique)."""
         card = self._task_cards.get(spec.id)
-        if card is None or card[0] is not spec:
+        if card is None:
             base = self.baseline
-            card = (spec, {
+            card = self._task_cards[spec.id] = {
                 "id": spec.id, "name": spec.name, "phase": spec.phase, "kind": spec.kind, "scope": spec.scope,
                 "skill": getattr(spec, "skill", None), "depends_on": list(spec.depends_on), "planned_start": base.start.get(spec.id),
                 "planned_finish": base.finish.get(spec.id), "max_people": getattr(spec, "max_people", 0),
                 "estimate": spec.effort.pert_mean if getattr(spec, "effort", None) is not None else 0.0,
-            })
-            self._task_cards[spec.id] = card
-        return card[1]
+            }
+        return card
 
     @cached_property
     def risk_cards(self) -> dict[str, dict]:
@@ -176,3 +175,9 @@ class World:
             labour_cost=plan.costs["labour"],
             cost=tuple(plan.planned_cost_by_day),
         )
+
+
+@lru_cache(maxsize=8)
+def cached_world(path: str, difficulty: str = "standard") -> World:
+    """One compiled World per scenario file and difficulty in this process: worker processes reuse it across runs."""
+    return World.from_file(path, difficulty)

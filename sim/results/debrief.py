@@ -11,11 +11,10 @@ from __future__ import annotations
 
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 import pandas as pd
 
-from sim.engine import Session, World, outcome
+from sim.engine import Session, World, cached_world, outcome
 from sim.policies import DecisionPlan, Reference
 from sim.results.scorecard import Scorecard, scorecard
 from sim.results.tables import Results
@@ -45,11 +44,6 @@ class Replay:
     on_budget: bool
 
 
-@lru_cache(maxsize=8)
-def _world(path: str, difficulty: str) -> World:
-    return World.from_file(path, difficulty)
-
-
 def _replay(world: World, seed: int, entries: tuple, without_risks: tuple = ()) -> Replay:
     session = Session(world, seed, without_risks=without_risks)
     session.run(DecisionPlan(list(entries)), strict=False)
@@ -59,7 +53,7 @@ def _replay(world: World, seed: int, entries: tuple, without_risks: tuple = ()) 
 
 def counterfactual(path: str, difficulty: str, seed: int, entries: tuple, without_risks: tuple = ()) -> Replay:
     """Re-run a world from its file with ``entries`` (log decisions) and without some risks."""
-    return _replay(_world(path, difficulty), seed, entries, without_risks)
+    return _replay(cached_world(path, difficulty), seed, entries, without_risks)
 
 
 @dataclass
