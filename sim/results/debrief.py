@@ -157,9 +157,9 @@ def _duties(session: Session, card: Scorecard, ref: Scorecard, ref_outcome: dict
     o = outcome(p)
     log = [e["decision"] for e in session.decisions]
     kinds = [d["type"] for d in log]
-    timeline = p.timeline
-    comm = sum(r[12] for r in timeline) / len(timeline) if timeline else p.communication
-    qual = sum(r[13] for r in timeline) / len(timeline) if timeline else p.quality
+    timeline = Results(session).timeline
+    comm = timeline["communication"].mean() if len(timeline) else p.communication
+    qual = timeline["quality"].mean() if len(timeline) else p.quality
     nominal_c, nominal_q = p.p.communication.nominal_effort, p.p.quality.nominal_effort
     musts = [t for t in p.tasks.values() if t.spec.scope == "must"]
     must_done = sum(t.state == "done" for t in musts)
@@ -170,7 +170,7 @@ def _duties(session: Session, card: Scorecard, ref: Scorecard, ref_outcome: dict
     crs = [e for e in p.scenario.events if e.type == "change_request" and e.id in p.fired_events]
     answered = {e["decision"].get("request") for e in session.decisions if e["decision"]["type"] == "choose"}
     cr_answered = sum(f"event:{e.id}" in answered for e in crs)
-    slips = _unanswered_slips(session)
+    slips = _unanswered_slips(timeline, p.p.decisions.status_interval, [e["day"] for e in session.decisions])
     out = []
 
     def add(key: str, rating: str, evidence: str) -> None:
@@ -204,12 +204,9 @@ def _duties(session: Session, card: Scorecard, ref: Scorecard, ref_outcome: dict
     return out
 
 
-def _unanswered_slips(session: Session) -> int:
+def _unanswered_slips(timeline: pd.DataFrame, interval: int, decided: list[float]) -> int:
     """Status meetings where the report showed SPI or CPI below 0.9 and no decision followed within two meetings."""
-    interval = session.project.p.decisions.status_interval
-    decided = [e["day"] for e in session.decisions]
-    meetings = Results(session).timeline
-    meetings = meetings[meetings["day"] % interval == 0]
+    meetings = timeline[timeline["day"] % interval == 0]
     slipping = meetings[(meetings["spi"] < 0.9) | (meetings["cpi"] < 0.9)]["day"]
     return sum(not any(day <= d <= day + 2 * interval for d in decided) for day in slipping)
 
