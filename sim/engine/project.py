@@ -399,11 +399,11 @@ class Project:
                 idle.remove(person)
                 assigned = True
                 if task.start is None:
-                    task.start = now  # a fast-tracked successor may now start
+                    task.start = now
             if not idle:
                 break
         if assigned:
-            self.touch()
+            self.touch()  # who is free changed, and a fast-tracked successor of a started task may now start
             return
         self._stuck_at = self._changes
         self._stuck_until = min(
