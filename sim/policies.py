@@ -29,11 +29,11 @@ def _mean_rate(r: StatusReport) -> float:
 def impact_money(r: StatusReport, impacts: list[dict]) -> float:
     """A PM's rough money equivalent of a list of impacts (schedule valued at half the burn rate)."""
     total = 0.0
-    rate = _mean_rate(r)
+    rate, burn = _mean_rate(r), _burn(r)
     for i in impacts:
         kind = i["type"]
         if kind == "delay":
-            total += 0.5 * i["days"] * _burn(r)
+            total += 0.5 * i["days"] * burn
         elif kind == "extra_effort":
             total += sum(r.task(t)["estimate"] * i["share"] * rate for t in i["tasks"] if any(x["id"] == t for x in r.tasks))
         elif kind == "cost":
@@ -45,20 +45,25 @@ def impact_money(r: StatusReport, impacts: list[dict]) -> float:
         elif kind == "scope_change":
             total += max(0.0, r.task(i["task"])["estimate"] * i["share"] * rate)
         elif kind == "morale":
-            total += abs(i["delta"]) * 10 * _burn(r) * 0.2
+            total += abs(i["delta"]) * 10 * burn * 0.2
     return total
 
 
-def _worth_buying(r: StatusReport, risk: dict, response: dict, margin: float, warned: bool = False) -> bool:
-    p = 1.0 if warned else risk["probability"]
-    loss = impact_money(r, risk["impacts"])
-    saving = p * loss * (1 - response["probability_factor"] * response["impact_factor"])
-    return response["strategy"] in ("avoid", "mitigate", "transfer") and response["cost"] * margin < saving and response["cost"] < 0.5 * r.money_left
+def _saving(response: dict, loss: float, p: float) -> float:
+    """Expected loss avoided by ``response`` when the risk strikes with probability ``p``."""
+    return p * loss * (1 - response["probability_factor"] * response["impact_factor"])
 
 
 def _best_response(r: StatusReport, risk: dict, margin: float, warned: bool = False) -> dict | None:
-    options = [x for x in risk["responses"] if x["id"] not in risk["bought"] and _worth_buying(r, risk, x, margin, warned)]
-    return min(options, key=lambda x: x["cost"] - risk["probability"] * impact_money(r, risk["impacts"]) * (1 - x["probability_factor"] * x["impact_factor"]), default=None)
+    """The cheapest net response worth buying, if any (a warned risk counts as certain)."""
+    loss = impact_money(r, risk["impacts"])
+    p = 1.0 if warned else risk["probability"]
+    options = [
+        x for x in risk["responses"]
+        if x["id"] not in risk["bought"] and x["strategy"] in ("avoid", "mitigate", "transfer")
+        and x["cost"] * margin < _saving(x, loss, p) and x["cost"] < 0.5 * r.money_left
+    ]
+    return min(options, key=lambda x: x["cost"] - _saving(x, loss, risk["probability"]), default=None)
 
 
 def _answer(r: StatusReport, request: dict, accept_changes: bool | None) -> d.Choose:

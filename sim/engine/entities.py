@@ -79,16 +79,17 @@ class TaskState:
         self.spec = spec
         self.id = spec.id
         self.kind = spec.kind
-        self.skill = getattr(spec, "skill", None)
-        self.max_people = getattr(spec, "max_people", 0)
-        effort = getattr(spec, "effort", None)
+        fields = spec.__dict__  # not getattr: pydantic raises, slowly, for a field this kind of task lacks
+        self.skill = fields.get("skill")
+        self.max_people = fields.get("max_people", 0)
+        effort = fields.get("effort")
         rng = stream(seed, "task", spec.id) if not plan_mode else None
         if effort is None:
             self.planned_effort = self.effort = 0.0
         else:
             self.planned_effort = effort.pert_mean
             self.effort = effort.pert_mean if plan_mode else beta_pert(rng, effort.optimistic, effort.most_likely, effort.pessimistic)
-        lead = getattr(spec, "lead_time", None)
+        lead = fields.get("lead_time")
         self.lead_time = 0.0 if lead is None else (lead.pert_mean if plan_mode else beta_pert(rng, lead.optimistic, lead.most_likely, lead.pessimistic))
         self.weight = 0.0  # earned-value weight, set for baseline tasks by the project
         self.remaining = self.effort

@@ -35,7 +35,8 @@ def apply(project: Project, decision) -> None:
     """Apply one decision now, or raise DecisionError and change nothing."""
     _check(not project.ended, "the project has ended; no more decisions are taken")
     handler = HANDLERS.get(type(decision))
-    _check(handler is not None, f"unknown decision {decision!r}")
+    if handler is None:
+        raise DecisionError(f"unknown decision {decision!r}")
     handler(project, decision)
 
 

@@ -37,6 +37,8 @@ class Project:
         self._changes = 0  # counts changes to task state; see touch()
         self._by_state: dict[str, list[TaskState]] = {}
         self._by_state_at = -1
+        self._earning_cache: tuple[float, list[TaskState]] = (0.0, [])
+        self._earning_at = -1
         self.tasks: dict[str, TaskState] = {}
         for spec in self.scenario.tasks:
             self.add_task(spec)
@@ -44,7 +46,7 @@ class Project:
         self.total_planned = sum(t.planned_effort for t in self.baseline_tasks) or 1.0
         rate = sum(x.daily_rate for x in self.scenario.team) / len(self.scenario.team)
         for task in self.baseline_tasks:  # earned-value weights: planned cost (PMBOK budgets work packages in money)
-            task.weight = task.planned_effort * rate + getattr(task.spec, "cost", 0.0)
+            task.weight = task.planned_effort * rate + task.spec.__dict__.get("cost", 0.0)
         self.total_weight = sum(t.weight for t in self.baseline_tasks) or 1.0
         self.total_value = sum(t.value for t in self.baseline_tasks)
         self.people: dict[str, PersonState] = {}  # everyone who was ever on the project
@@ -146,18 +148,35 @@ class Project:
 
     def _earned_share(self) -> float:
         now = self.env.now
-        earned = 0.0
-        for t in self.baseline_tasks:  # weight x share complete, skipping the tasks not yet begun
+        earned, begun = self._earning()
+        for t in begun:  # weight x share complete, in file order
             if t.state == "done":
                 earned += t.weight
             elif t.done or t.ordered_at is not None:
                 earned += t.weight * t.earned(now)
         return earned / self.total_weight
 
+    def _earning(self) -> tuple[float, list[TaskState]]:
+        """The summed weights of the leading run of finished baseline tasks, and the later ones that have begun.
+
+        Tasks that have not begun earn nothing, so leaving them out keeps the sum, and its rounding, unchanged.
+        A task begins (is started, ordered or finished) only with a touch(), so this is cached until the next one.
+        """
+        if self._earning_at != self._changes:
+            tasks, i, lead = self.baseline_tasks, 0, 0.0
+            while i < len(tasks) and tasks[i].state == "done":
+                lead += tasks[i].weight
+                i += 1
+            begun = [t for t in tasks[i:] if t.state == "done" or t.start is not None or t.ordered_at is not None or t.done]
+            self._earning_cache = (lead, begun)
+            self._earning_at = self._changes
+        return self._earning_cache
+
     def touch(self) -> None:
         """Note a change to a task's state or to who is on the team; every such change must call this.
 
-        It invalidates the cached progress, the tasks grouped by state, and the allocation's note that nobody fits.
+        It invalidates the cached progress, the tasks begun for earned value, the tasks grouped by state, and the
+        allocation's note that nobody fits.
         """
         self._changes += 1
 
@@ -599,9 +618,8 @@ class Project:
 
     def _conditional_events(self) -> None:
         progress = None
-        for event in self.scenario.events:
-            level = event.trigger.progress_at_least
-            if level is not None and event.id not in self.fired_events:
+        for level, event in self.world.progress_events:
+            if event.id not in self.fired_events:
                 progress = self.progress() if progress is None else progress
                 if progress >= level:
                     self.fire(event)

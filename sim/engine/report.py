@@ -69,8 +69,26 @@ def _person(now: float, x) -> dict:
         status = "idle"
     if x.card is None:
         x.card = {"id": x.id, "name": x.name, "role": x.role, "daily_rate": x.rate, "skills": dict(x.skills), "contract": x.contract}
-    return dict(x.card, status=status, task=x.task.id if x.task else None, morale=x.morale,
-                fatigue=x.fatigue, ramping=x.present and now - x.joined < x.ramp_days)
+    line = x.card.copy()
+    line["status"] = status
+    line["task"] = x.task.id if x.task else None
+    line["morale"] = x.morale
+    line["fatigue"] = x.fatigue
+    line["ramping"] = x.present and now - x.joined < x.ramp_days
+    return line
+
+
+def _task(t) -> dict:
+    line = t.card.copy()  # copy and set: measurably cheaper than dict(card, **changes) at every stop
+    line["state"] = t.state
+    line["fraction"] = t.fraction
+    line["people"] = [x.id for x in t.people] if t.people else []
+    line["value"] = t.value
+    line["start"] = t.start
+    line["finish"] = t.finish
+    line["priority"] = t.priority
+    line["fast_tracked"] = t.fast_tracked
+    return line
 
 
 def build(project: Project, news_since: int, stop: int) -> StatusReport:
@@ -88,11 +106,7 @@ def build(project: Project, news_since: int, stop: int) -> StatusReport:
     spi_t = earned / now if now > 0 else 1.0
     forecast = now + (base.duration - earned) / max(spi_t, 0.1) if project.finished is None else project.finished
     forecast_cost = project.spent + (bac - earned_value) / max(cpi, 0.1)
-    tasks = [
-        dict(t.card, state=t.state, fraction=t.fraction, people=[x.id for x in t.people], value=t.value,
-             start=t.start, finish=t.finish, priority=t.priority, fast_tracked=t.fast_tracked)
-        for t in project.tasks.values()
-    ]
+    tasks = [_task(t) for t in project.tasks.values()]
     cards = project.world.risk_cards
     risks = [cards[r.id] | {"probability": r.probability, "hit": r.hit, "bought": list(r.bought)} for r in project.risks.values()]
     requests = [

@@ -9,6 +9,7 @@ from functools import cached_property, lru_cache
 from pathlib import Path
 
 from sim.schema import Scenario, content_hash, load_scenario, resolve
+from sim.schema.models import Event
 
 from .calendar import WorkCalendar
 
@@ -101,6 +102,11 @@ class World:
         for tid in reversed(self.topological_order()):
             rank[tid] = length(self.tasks[tid]) + max((rank[s] for s in succ[tid]), default=0.0)
         return rank
+
+    @cached_property
+    def progress_events(self) -> list[tuple[float, Event]]:
+        """The scripted events triggered by progress, with their thresholds, in file order."""
+        return [(e.trigger.progress_at_least, e) for e in self.scenario.events if e.trigger.progress_at_least is not None]
 
     @cached_property
     def upstream(self) -> dict[str, list[str]]:
