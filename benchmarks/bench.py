@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import platform
 import statistics
+import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
 
@@ -145,7 +147,7 @@ def main() -> None:
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     parts = args.parts or ["engine", "montecarlo", "debrief"]
-    results = {}
+    results: dict = {"python": {"version": platform.python_version(), "executable": sys.executable}}
     if "engine" in parts:
         results["engine"] = engine(args.repeat)
     if "montecarlo" in parts:
@@ -155,6 +157,7 @@ def main() -> None:
     if args.json:
         print(json.dumps(results, indent=1))
         return
+    print(f"Python {results['python']['version']} at {results['python']['executable']}")
     if "engine" in results:
         r = results["engine"]
         print(f"bare SimPy: {r['bare_simpy_us_per_event']:.2f} us/event")
