@@ -331,8 +331,9 @@ class Project:
                 person.debt = target + (person.debt - target) * decay
                 fatigue_now = (person.debt / reference) ** exponent
                 person.fatigue = fatigue_now if fatigue_now < 1.0 else 1.0
-            m = person.morale - fatigue_m * person.fatigue + morale_r * (person.base_morale - person.morale)
-            person.morale = 0.0 if m < 0.0 else 1.0 if m > 1.0 else m
+            if person.fatigue or person.morale != person.base_morale:  # else rested and settled: morale stays
+                m = person.morale - fatigue_m * person.fatigue + morale_r * (person.base_morale - person.morale)
+                person.morale = 0.0 if m < 0.0 else 1.0 if m > 1.0 else m
             labour += person.rate * person.availability * (1 + hx * (1 + premium))
             morale += person.morale
             fatigue += person.fatigue
