@@ -1,0 +1,32 @@
+"""The benchmark script runs end to end and reports every speed target (numbers, not timings, are checked)."""
+
+from __future__ import annotations
+
+import json
+import math
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_benchmark_script_reports_every_target_on_small_sizes():
+    out = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "bench.py"), "--repeat", "2", "--runs", "24", "--slice", "24", "--json"],
+        capture_output=True, text=True, cwd=ROOT, timeout=300, check=True,
+    )
+    r = json.loads(out.stdout)
+    assert r["python"]["executable"] == sys.executable
+    engine = r["engine"]
+    assert set(engine["scenarios"]) == {"cloud_rollout", "network_migration", "software_build"}
+    for x in engine["scenarios"].values():
+        assert 0 < x["full_run_ms_median"] <= x["full_run_ms_p90"]
+        assert x["events_per_run_median"] > 100  # a project of months is hundreds of SimPy events
+        assert 0 < x["week_advance_ms_median"] < x["full_run_ms_median"]
+    assert engine["engine_to_bare_ratio"] > 1  # the engine does model work on top of SimPy's dispatch
+    mc = r["montecarlo"]
+    assert mc["runs"] == 24 and mc["slice_runs"] == 24
+    assert mc["seconds_2_workers"] > 0 and math.isclose(mc["ms_per_run_per_worker"], 2 * mc["seconds_2_workers"] / 24 * 1e3)
+    assert 0 < mc["efficiency_2_workers"] < 2
+    assert {name: d["decisions"] > 0 and d["seconds"] > 0 for name, d in r["debrief"].items()} == dict.fromkeys(engine["scenarios"], True)
