@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import re
+import shlex
+import subprocess
+import sys
 from pathlib import Path
 
 from sim.schema import defaults
@@ -31,3 +34,20 @@ def test_readme_gives_exactly_two_setup_commands_and_ci_runs_the_test_one():
     assert commands == ["./kit lab", "./kit test"]
     ci = (ROOT / ".ci" / "run").read_text()
     assert ci.strip().splitlines()[-1] == "exec ./kit test"
+
+
+def _python_for_venv(python: str) -> subprocess.CompletedProcess:
+    """Run the kit's interpreter choice on its own (the function, not the install)."""
+    script = f'set -euo pipefail; source <(sed -n "/^python_for_venv()/,/^}}/p" kit); PYTHON={shlex.quote(python)} python_for_venv'
+    return subprocess.run(["bash", "-c", script], cwd=ROOT, capture_output=True, text=True)
+
+
+def test_kit_builds_its_environment_on_the_python_it_is_given():
+    chosen = _python_for_venv(sys.executable)
+    assert chosen.returncode == 0 and chosen.stdout.strip() == sys.executable
+
+
+def test_kit_refuses_an_unusable_python_with_a_clear_message():
+    refused = _python_for_venv("/nonexistent/python3.11")
+    assert refused.returncode == 2
+    assert "needs Python 3.11 or newer" in refused.stderr and "/nonexistent/python3.11" in refused.stderr
