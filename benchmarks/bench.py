@@ -10,10 +10,10 @@ montecarlo  --runs replications (default 10,000) of software_build with `referen
             on 2 workers, and the parallel efficiency at 2 workers: --slice
             replications (default 2,000) run serially and on 2 workers.
             Targets: 10,000 runs <= 60 s, efficiency >= 85%.
+debrief     the counterfactual replays of one debrief on 2 workers.  Target <= 2 s.
 
 Run it with the kit's interpreter (.venv/bin/python, see ./kit): the numbers
 depend on how the Python that runs them was built, and the output names it.
-debrief     the counterfactual replays of one debrief on 2 workers.  Target <= 2 s.
 """
 
 from __future__ import annotations
