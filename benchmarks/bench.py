@@ -143,12 +143,19 @@ def debrief() -> dict:
     return out
 
 
+def positive(text: str) -> int:
+    """An argparse type: a whole number of at least 1."""
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {text!r}")
+    return int(text)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("parts", nargs="*", choices=["engine", "montecarlo", "debrief", []], default=[])
-    parser.add_argument("--repeat", type=int, default=30, help="engine: runs per scenario (default 30)")
-    parser.add_argument("--runs", type=int, default=10_000, help="montecarlo: replications (default 10,000)")
-    parser.add_argument("--slice", type=int, default=2000, help="montecarlo: replications for the efficiency measurement (default 2,000)")
+    parser.add_argument("--repeat", type=positive, default=30, help="engine: runs per scenario (default 30)")
+    parser.add_argument("--runs", type=positive, default=10_000, help="montecarlo: replications (default 10,000)")
+    parser.add_argument("--slice", type=positive, default=2000, help="montecarlo: replications for the efficiency measurement (default 2,000)")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     parts = args.parts or ["engine", "montecarlo", "debrief"]

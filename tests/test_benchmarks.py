@@ -30,3 +30,10 @@ def test_benchmark_script_reports_every_target_on_small_sizes():
     assert mc["seconds_2_workers"] > 0 and math.isclose(mc["ms_per_run_per_worker"], 2 * mc["seconds_2_workers"] / 24 * 1e3)
     assert 0 < mc["efficiency_2_workers"] < 2
     assert {name: d["decisions"] > 0 and d["seconds"] > 0 for name, d in r["debrief"].items()} == dict.fromkeys(engine["scenarios"], True)
+
+
+def test_benchmark_script_refuses_a_size_below_one():
+    out = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "bench.py"), "montecarlo", "--slice", "0"],
+                         capture_output=True, text=True, cwd=ROOT, timeout=60)
+    assert out.returncode == 2
+    assert "--slice: expected a whole number of at least 1, got '0'" in out.stderr and "Traceback" not in out.stderr
