@@ -24,6 +24,10 @@ def test_benchmark_script_reports_every_target_on_small_sizes():
         assert 0 < x["full_run_ms_median"] <= x["full_run_ms_p90"]
         assert x["events_per_run_median"] > 100  # a project of months is hundreds of SimPy events
         assert 0 < x["week_advance_ms_median"] < x["full_run_ms_median"]
+        outside = x["outside_days_ms"]
+        assert set(outside) == {"setup_ms", "reports_ms", "policy_ms"} and min(outside.values()) > 0
+        assert sum(outside.values()) < x["full_run_ms_median"]  # a part of the run, measured on its own
+        assert 1 < x["outside_days_to_bare_ratio"] < engine["engine_to_bare_ratio"]
     assert engine["engine_to_bare_ratio"] > 1  # the engine does model work on top of SimPy's dispatch
     mc = r["montecarlo"]
     assert mc["runs"] == 24 and mc["slice_runs"] == 24
