@@ -24,3 +24,19 @@ def run_cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
 def cli():
     """The ``run_cli`` helper."""
     return run_cli
+
+
+def edit_world(world, edit) -> "World":
+    """A copy of ``world`` whose scenario data went through ``edit`` (a function that changes a dict in place)."""
+    from sim.engine import World
+    from sim.schema.models import Scenario
+
+    data = world.scenario.model_dump()
+    edit(data)
+    return World(Scenario.model_validate(data), world.difficulty)
+
+
+@pytest.fixture(scope="session")
+def edited():
+    """The ``edit_world`` helper."""
+    return edit_world

@@ -155,7 +155,9 @@ def test_engine_invariants(data, seed, policy):
     # Money spent equals the sum of its parts, each recomputed independently.
     procurement = sum(t.spec.cost for t in project.tasks.values() if t.kind == "procurement" and t.state in ("ordered", "done"))
     responses = sum(r.cost for risk in project.risks.values() for r in risk.spec.responses if r.id in risk.bought)
-    hiring = sum(p.hiring_fee for p in data_market(project) for _ in range(project.hired[p.id]))
+    fees = {p.id: p.hiring_fee if p.hiring_fee is not None else project.p.decisions.hiring_fee_share * p.daily_rate
+            for p in data_market(project)}
+    hiring = sum(fees[p] * n for p, n in project.hired.items())
     assert abs(project.costs["procurement"] - procurement) < 1e-6
     assert abs(project.costs["responses"] - responses) < 1e-6
     assert abs(project.costs["hiring"] - hiring) < 1e-6

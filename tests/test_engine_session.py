@@ -17,6 +17,7 @@ from sim.engine import (
     Release,
     RequestBudget,
     Session,
+    SetCommunication,
     SetOvertime,
     World,
     replay,
@@ -222,3 +223,80 @@ def test_replay_refuses_garbage(tmp_path):
     bad.write_text("{not json")
     with pytest.raises(LogError, match="not a JSON session log"):
         replay(bad)
+
+
+def test_a_profile_without_a_fee_costs_the_default_share_everywhere(world, edited):
+    def fees(data):
+        data["parameters"]["decisions"]["hiring_fee_share"] = 10.0
+        data["market"][0]["hiring_fee"] = None
+        data["market"][1]["hiring_fee"] = 0.0  # an explicit zero is a zero, not "use the default"
+
+    w = edited(world, fees)
+    default, free = w.scenario.market[0], w.scenario.market[1]
+    session = Session(w, 1)
+    cards = {m["id"]: m for m in session.observe().market}
+    assert cards[default.id]["hiring_fee"] == 10.0 * default.daily_rate and cards[free.id]["hiring_fee"] == 0.0
+    session.decide(Hire(profile=free.id))
+    assert session.project.costs["hiring"] == 0.0
+    session.decide(Hire(profile=default.id))
+    assert session.project.costs["hiring"] == 10.0 * default.daily_rate
+
+    broke = Session(w, 1)
+    p = broke.project
+    p.costs["labour"] = p.budget + p.reserve - 5.0 * default.daily_rate  # enough for the day rate, not for the fee
+    before = snapshot(broke)
+    with pytest.raises(DecisionError, match="cannot afford"):
+        broke.decide(Hire(profile=default.id))
+    assert snapshot(broke) == before
+
+
+def _first_working_pair(session: Session):
+    """Advance to a stop where someone is on a task and someone else is idle."""
+    report = session.observe()
+    while not report.done:
+        working = [x for x in report.team if x["status"] == "working"]
+        idle = [x for x in report.team if x["status"] == "idle"]
+        if len(working) >= 2 and idle:
+            return working[0]["id"], idle[0]["id"]
+        report = session.advance()
+    raise AssertionError("no stop with a working and an idle person")
+
+
+def test_releasing_someone_from_unfinished_work_shakes_the_team_but_rolling_off_idle_does_not(world):
+    session = Session(world, 4)
+    busy, idle = _first_working_pair(session)
+    p = session.project
+    shock = p.p.morale.departure_shock
+    morale = {x.id: x.morale for x in p.present()}
+    session.decide(Release(person=idle))
+    assert {x.id: x.morale for x in p.present()} == {k: v for k, v in morale.items() if k != idle}
+    session.decide(Release(person=busy))
+    expected = {k: max(0.0, v - shock) for k, v in morale.items() if k not in (idle, busy)}
+    assert {x.id: x.morale for x in p.present()} == pytest.approx(expected)
+    assert any(v > 0 for v in expected.values())
+
+
+def _meeting_gain(world, edited, working_days: list[str], interval: int) -> dict[str, float]:
+    """Satisfaction gained by each stakeholder at the first status meeting at double the nominal communication."""
+    def calm(data):
+        data["calendar"]["working_days"] = working_days
+        data["parameters"]["decisions"]["status_interval"] = interval
+        data["events"] = []
+
+    w = edited(world, calm)
+    session = Session(w, 0, without_risks=tuple(r.id for r in w.scenario.risks))
+    start = dict(session.project.satisfaction)
+    session.decide(SetCommunication(level=2 * w.params.communication.nominal_effort))
+    report = session.advance()
+    while report.reason != "status":
+        report = session.advance()
+    return {k: v - start[k] for k, v in report.satisfaction.items()}
+
+
+def test_a_status_meeting_credits_the_weeks_of_the_calendar_it_covers(world, edited):
+    five = _meeting_gain(world, edited, ["mon", "tue", "wed", "thu", "fri"], 5)
+    four = _meeting_gain(world, edited, ["mon", "tue", "wed", "thu"], 4)
+    longer = _meeting_gain(world, edited, ["mon", "tue", "wed", "thu"], 5)
+    assert min(five.values()) > 0
+    assert four == pytest.approx(five)  # one week each
+    assert longer == pytest.approx({k: 1.25 * v for k, v in five.items()})  # five days of a four-day week

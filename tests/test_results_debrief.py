@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from concurrent.futures import ProcessPoolExecutor
 
 import pytest
@@ -86,3 +87,49 @@ def test_markdown_explains_with_numbers(debrief):
     assert "## Risks that hit" in text and "## Your duties as PM" in text
     assert "Buy the carrier backup early." in text
     assert "Each effect compares your run with a re-run on the same seed" in text
+
+
+def _rubric_debrief(edited, **rubric) -> object:
+    """The debrief of a short passive game with one early hire, under rubric overrides."""
+    def set_rubric(data):
+        data["parameters"]["debrief"].update(rubric)
+
+    world = edited(World.from_file("network_migration"), set_rubric)
+    session = Session(world, 6)
+    session.advance()
+    session.decide(Hire(profile=world.scenario.market[0].id))
+    session.run(make_policy("passive"))
+    return make_debrief(session)
+
+
+def test_the_debrief_rubric_comes_from_the_parameters(edited):
+    default = _rubric_debrief(edited)
+    duty = {d["key"]: d for d in default.duties}
+    assert "after" not in duty["team"]["evidence"]  # a hire in the first week is not late
+    assert "below 0.9" in duty["monitoring"]["evidence"]
+
+    strict = _rubric_debrief(edited, luck_band=1000, late_hire_share=0.0, index_alarm=0.0)
+    duty = {d["key"]: d for d in strict.duties}
+    assert "within 1000 points" in strict.verdict and strict.verdict in strict.to_markdown()
+    assert "1 after 0% of the planned duration" in duty["team"]["evidence"] and duty["team"]["rating"] != "good"
+    assert duty["monitoring"]["evidence"].startswith("0 status meeting(s) with SPI or CPI below 0 ")
+    assert duty["monitoring"]["rating"] == "good"
+
+    picky = _rubric_debrief(edited, luck_band=0, index_alarm=1.0, response_meetings=0, fair_slips=0)
+    slips = int({d["key"]: d for d in picky.duties}["monitoring"]["evidence"].split()[0])
+    assert slips > 0 and {d["key"]: d for d in picky.duties}["monitoring"]["rating"] == "poor"
+    assert "within" not in picky.verdict  # any gap at all is put down to the decisions
+
+
+def test_grades_step_down_by_the_grade_step(edited):
+    session = Session(World.from_file("software_build"), 3)
+    session.run(make_policy("reference"))
+    total = scorecard(session.project).total
+
+    def grades(data):
+        data["parameters"]["score_scales"].update(grade_bounds=math.floor(total) + 3, grade_step=2)
+
+    rerun = Session(edited(session.world, grades), 3)
+    rerun.run(make_policy("reference"))
+    card = scorecard(rerun.project)
+    assert card.total == total and card.grade == "C"  # A at floor+3, B at floor+1, C at floor-1

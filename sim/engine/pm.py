@@ -45,7 +45,7 @@ def _hire(project: Project, x: d.Hire) -> None:
     _check(x.profile in market, f"unknown market profile {x.profile!r} (expected one of: {', '.join(market) or 'none'})")
     profile = market[x.profile]
     _check(project.hired[profile.id] < profile.max_hires, f"no more {profile.title} can be hired (all {profile.max_hires} taken)")
-    _afford(project, profile.hiring_fee, f"hiring a {profile.title}")
+    _afford(project, project.world.hiring_fees[profile.id], f"hiring a {profile.title}")
     ident = project.hire(profile)
     project.say(f"Hiring {profile.title} ({ident}); arrives in {profile.lead_time} working days.", "decision", ident)
 
@@ -53,7 +53,8 @@ def _hire(project: Project, x: d.Hire) -> None:
 def _release(project: Project, x: d.Release) -> None:
     person = project.people.get(x.person)
     _check(person is not None and person.present, f"{x.person!r} is not on the team")
-    project.depart(person, "was released from the project", shock=False)
+    # Rolling off someone idle is planned; pulling someone off unfinished work shakes the team.
+    project.depart(person, "was released from the project", shock=person.task is not None)
 
 
 def _set(attr: str, high, what: str):

@@ -259,7 +259,7 @@ class Project:
         pr, ot, q, c = p.productivity, p.overtime, p.quality, p.communication
         present, working, ramping = self._roll_call(day)
         experienced = len(working) - len(ramping)
-        mentor = min(0.9, p.ramp_up.mentoring_share * len(ramping) / experienced) if experienced else 0.0
+        mentor = min(p.ramp_up.max_mentoring, p.ramp_up.mentoring_share * len(ramping) / experienced) if experienced else 0.0
         share = max(0.0, 1 - self.overhead(len(working)) - self.communication - self.quality) / self.k0
         h = self.overtime
         hours = (1 + h) * (1 - ot.hourly_loss * h)
@@ -272,7 +272,7 @@ class Project:
         floor, nominal_prof = pr.proficiency_floor, pr.nominal_proficiency
         norm = floor + (1 - floor) * nominal_prof
         morale_w, nominal_morale = pr.morale_weight, pr.nominal_morale
-        fatigue_p, fatigue_d, skill_d = ot.fatigue_productivity, ot.fatigue_defects, q.skill_defects
+        fatigue_p, fatigue_d, skill_d, skill_min = ot.fatigue_productivity, ot.fatigue_defects, q.skill_defects, q.min_skill_factor
         start, novice_d = p.ramp_up.start_productivity, p.ramp_up.defect_multiplier
         for task in [t for t in self.in_state("active") if t.people and t.blocked_until <= day]:
             output = defects = 0.0
@@ -286,7 +286,7 @@ class Project:
                     prof = person.skills.get(skill, 0.0)
                     skill_factor = 1 + skill_d * (nominal_prof - prof)
                     fit = person.fit[skill] = (person.availability * (floor + (1 - floor) * prof) / norm,
-                                               skill_factor if skill_factor > 0.2 else 0.2)
+                                               skill_factor if skill_factor > skill_min else skill_min)
                 rate = fit[0] * (1 + morale_w * (person.morale - nominal_morale)) * (1 - fatigue_p * person.fatigue) * hours * share
                 novice = 1.0
                 if person.id in ramping:
@@ -547,8 +547,7 @@ class Project:
         """Start hiring one person of ``profile``; returns the new person's id."""
         self.hired[profile.id] += 1
         ident = f"{profile.id}-{self.hired[profile.id]}"
-        fee = profile.hiring_fee or self.p.decisions.hiring_fee_share * profile.daily_rate
-        self.costs["hiring"] += fee
+        self.costs["hiring"] += self.world.hiring_fees[profile.id]
         arrival = {"id": ident, "profile": profile.id, "arrives": math.ceil(self.now) + profile.lead_time, "skills": dict(profile.skills)}
         self.arrivals.append(arrival)
         self.env.process(self._arrive(profile, ident, arrival))
@@ -658,7 +657,7 @@ class Project:
 
     def _status_meeting(self) -> None:
         c = self.p.communication
-        weeks = self.p.decisions.status_interval / 5
+        weeks = self.p.decisions.status_interval / len(self.scenario.calendar.working_days)
         for s in self.scenario.stakeholders:
             self.nudge(s.id, weeks * c.satisfaction_gain * s.drivers.communication * (self.communication - c.nominal_effort) / c.nominal_effort)
         self._skill_gaps()

@@ -121,8 +121,9 @@ def build(project: Project, news_since: int, stop: int) -> StatusReport:
     cpi = earned_value / project.spent if project.spent > 0 else 1.0
     earned = base.earned_schedule(progress)
     spi_t = earned / now if now > 0 else 1.0
-    forecast = now + (base.duration - earned) / max(spi_t, 0.1) if project.finished is None else project.finished
-    forecast_cost = project.spent + (bac - earned_value) / max(cpi, 0.1)
+    floor = project.p.decisions.forecast_index_floor
+    forecast = now + (base.duration - earned) / max(spi_t, floor) if project.finished is None else project.finished
+    forecast_cost = project.spent + (bac - earned_value) / max(cpi, floor)
     tasks = [_task(t) for t in project.tasks.values()]
     cards = project.world.risk_cards
     risks = [_risk(cards[r.id], r) for r in project.risks.values()]

@@ -161,10 +161,16 @@ class World:
         } for r in self.scenario.risks}
 
     @cached_property
+    def hiring_fees(self) -> dict[str, float]:
+        """The one-off fee of a hire of each market profile: its own, or the default share of its daily rate."""
+        share = self.params.decisions.hiring_fee_share
+        return {p.id: p.hiring_fee if p.hiring_fee is not None else share * p.daily_rate for p in self.scenario.market}
+
+    @cached_property
     def market_cards(self) -> dict[str, dict]:
         """Each market profile's line in a status report, but for how many are still available."""
         return {p.id: {"id": p.id, "title": p.title, "contract": p.contract, "daily_rate": p.daily_rate, "lead_time": p.lead_time,
-                       "skills": dict(p.skills), "hiring_fee": p.hiring_fee} for p in self.scenario.market}
+                       "skills": dict(p.skills), "hiring_fee": self.hiring_fees[p.id]} for p in self.scenario.market}
 
     @cached_property
     def baseline(self) -> Baseline:

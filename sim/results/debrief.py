@@ -69,6 +69,7 @@ class Debrief:
     risks: pd.DataFrame
     estimates: pd.DataFrame
     decisions: pd.DataFrame
+    verdict: str
     duties: list[dict] = field(default_factory=list)
     lessons: str = ""
     currency: str = ""
@@ -87,8 +88,7 @@ class Debrief:
             "",
             f"**Score.** {self.scorecard.total:.1f} ({self.scorecard.grade}). The reference PM, facing exactly the same luck, "
             f"scored {self.reference.total:.1f} ({self.reference.grade}) and finished on day {ref['finish_day']:.0f} at "
-            f"{ref['cost']:,.0f} {self.currency}. "
-            + _luck_or_skill(self.scorecard.total, self.reference.total),
+            f"{ref['cost']:,.0f} {self.currency}. " + self.verdict,
             "",
             "| part | you | reference |",
             "|---|---|---|",
@@ -133,13 +133,13 @@ class Debrief:
         return "\n".join(lines) + "\n"
 
 
-def _luck_or_skill(you: float, reference: float) -> str:
+def _luck_or_skill(you: float, reference: float, band: float) -> str:
     gap = you - reference
-    if gap >= 5:
+    if gap >= band:
         return f"You beat the yardstick by {gap:.0f} points: that is skill, not luck."
-    if gap <= -5:
+    if gap <= -band:
         return f"You trail the yardstick by {-gap:.0f} points on the same luck: the difference is in the decisions."
-    return "You and the yardstick are within 5 points: the outcome is mostly down to this seed's luck."
+    return f"You and the yardstick are within {band:g} points: the outcome is mostly down to this seed's luck."
 
 
 def _summary(decision: dict) -> str:
@@ -148,12 +148,15 @@ def _summary(decision: dict) -> str:
     return f"{kind} ({details})" if details else kind
 
 
-def _rate(score: float) -> str:
-    return "good" if score >= 75 else "fair" if score >= 50 else "poor"
+def _rater(rubric):
+    """Rate a score of 0-100 against the rubric's bands."""
+    return lambda score: "good" if score >= rubric.good_score else "fair" if score >= rubric.fair_score else "poor"
 
 
 def _duties(session: Session, card: Scorecard, ref: Scorecard, ref_outcome: dict, decisions: pd.DataFrame, risks: pd.DataFrame, lessons: str) -> list[dict]:
     p = session.project
+    rubric = p.p.debrief
+    _rate = _rater(rubric)
     o = outcome(p)
     log = [e["decision"] for e in session.decisions]
     kinds = [d["type"] for d in log]
@@ -164,13 +167,13 @@ def _duties(session: Session, card: Scorecard, ref: Scorecard, ref_outcome: dict
     musts = [t for t in p.tasks.values() if t.spec.scope == "must"]
     must_done = sum(t.state == "done" for t in musts)
     hires = [e for e in session.decisions if e["decision"]["type"] == "hire"]
-    late_hires = [e for e in hires if e["day"] > 0.5 * p.world.baseline.duration]
+    late_hires = [e for e in hires if e["day"] > rubric.late_hire_share * p.world.baseline.duration]
     hit = risks[risks["hit"]]
     bought = decisions[decisions["type"] == "buy_response"] if not decisions.empty else decisions
     crs = [e for e in p.scenario.events if e.type == "change_request" and e.id in p.fired_events]
     answered = {e["decision"].get("request") for e in session.decisions if e["decision"]["type"] == "choose"}
     cr_answered = sum(f"event:{e.id}" in answered for e in crs)
-    slips = _unanswered_slips(timeline, p.p.decisions.status_interval, [e["day"] for e in session.decisions])
+    slips = _unanswered_slips(timeline, p.p.decisions.status_interval, [e["day"] for e in session.decisions], rubric)
     out = []
 
     def add(key: str, rating: str, evidence: str) -> None:
@@ -185,15 +188,16 @@ def _duties(session: Session, card: Scorecard, ref: Scorecard, ref_outcome: dict
         f"Spent {o['cost']:,.0f} of {o['budget']:,.0f} plus {o['reserve']:,.0f} reserve; labour {p.costs['labour']:,.0f}, responses {p.costs['responses']:,.0f}, risk impacts {p.costs['risks']:,.0f}; {kinds.count('release')} roll-off(s) of idle people.")
     team_note = f"{o['resignations']} resignation(s); final team score {card.parts['team']:.0f}; {len(hires)} hire(s)"
     if late_hires:
-        team_note += f", {len(late_hires)} after half the planned duration (Brooks' law: late hires slow a project)"
-    add("team", _rate(card.parts["team"]) if not late_hires else "fair" if card.parts["team"] >= 50 else "poor", team_note + ".")
+        team_note += f", {len(late_hires)} after {rubric.late_hire_share:.0%} of the planned duration (Brooks' law: late hires slow a project)"
+    add("team", _rate(card.parts["team"]) if not late_hires else "fair" if card.parts["team"] >= rubric.fair_score else "poor", team_note + ".")
     saved = -bought["cost_effect"].sum() if not bought.empty else 0.0
-    add("risk", "good" if p.surprises == 0 and saved >= 0 else "fair" if saved >= 0 or len(hit) <= 2 else "poor",
+    add("risk", "good" if p.surprises == 0 and saved >= 0 else "fair" if saved >= 0 or len(hit) <= rubric.fair_risk_hits else "poor",
         f"{len(hit)} risk(s) hit, {p.surprises} without warning; {len(bought)} response(s) bought ahead, which changed cost by {-saved:+,.0f} overall.")
-    add("communication", _rate(card.parts["satisfaction"]) if comm >= 0.5 * nominal_c else "poor",
+    add("communication", _rate(card.parts["satisfaction"]) if comm >= rubric.min_communication * nominal_c else "poor",
         f"Average communication effort {comm:.0%} (nominal {nominal_c:.0%}); final stakeholder satisfaction {o['satisfaction']:.0%}; {len(p.indicators)} early warning(s) seen.")
-    add("monitoring", "good" if slips == 0 else "fair" if slips <= 3 else "poor",
-        f"{slips} status meeting(s) with SPI or CPI below 0.9 and no corrective decision in the next two weeks.")
+    add("monitoring", "good" if slips == 0 else "fair" if slips <= rubric.fair_slips else "poor",
+        f"{slips} status meeting(s) with SPI or CPI below {rubric.index_alarm:g} and no corrective decision "
+        f"within the next {rubric.response_meetings} status meeting(s).")
     add("change", "good" if cr_answered == len(crs) else "fair" if cr_answered else ("poor" if crs else "good"),
         f"{cr_answered} of {len(crs)} change request(s) decided by you rather than by default.")
     add("quality", _rate(card.parts["quality"]),
@@ -204,11 +208,13 @@ def _duties(session: Session, card: Scorecard, ref: Scorecard, ref_outcome: dict
     return out
 
 
-def _unanswered_slips(timeline: pd.DataFrame, interval: int, decided: list[float]) -> int:
-    """Status meetings where the report showed SPI or CPI below 0.9 and no decision followed within two meetings."""
+def _unanswered_slips(timeline: pd.DataFrame, interval: int, decided: list[float], rubric) -> int:
+    """Status meetings where the report showed SPI or CPI below the alarm and no decision followed in time."""
     meetings = timeline[timeline["day"] % interval == 0]
-    slipping = meetings[(meetings["spi"] < 0.9) | (meetings["cpi"] < 0.9)]["day"]
-    return sum(not any(day <= d <= day + 2 * interval for d in decided) for day in slipping)
+    alarm = rubric.index_alarm
+    slipping = meetings[(meetings["spi"] < alarm) | (meetings["cpi"] < alarm)]["day"]
+    window = rubric.response_meetings * interval
+    return sum(not any(day <= d <= day + window for d in decided) for day in slipping)
 
 
 def make_debrief(session: Session, executor: Executor | None = None, lessons: str = "") -> Debrief:
@@ -260,6 +266,7 @@ def make_debrief(session: Session, executor: Executor | None = None, lessons: st
     debrief = Debrief(
         scenario=world.scenario.id, seed=seed, outcome=outcome(session.project), scorecard=card, reference=ref_card,
         reference_outcome=ref_outcome, risks=risks, estimates=est, decisions=decisions, lessons=lessons,
+        verdict=_luck_or_skill(card.total, ref_card.total, session.project.p.debrief.luck_band),
         currency=world.scenario.budget.currency,
     )
     debrief.duties = _duties(session, card, ref_card, ref_outcome, decisions, risks, lessons)

@@ -43,6 +43,5 @@ def scorecard(project: Project) -> Scorecard:
     }
     weights = project.scenario.scoring.model_dump()
     total = sum(parts[k] * weights[k] for k in PARTS) / sum(weights.values())
-    bound = s.grade_bounds
-    grade = next((g for g, lo in zip("ABCD", (bound, bound - 15, bound - 30, bound - 45)) if total >= lo), "F")
+    grade = next((g for i, g in enumerate("ABCD") if total >= s.grade_bounds - i * s.grade_step), "F")
     return Scorecard(parts, weights, round(total, 4), grade)

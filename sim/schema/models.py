@@ -134,7 +134,7 @@ class Profile(Frozen):
     daily_rate: Annotated[float, Field(gt=0)]
     lead_time: Annotated[int, Field(ge=0, description="Working days from the decision to the first day.")]
     ramp_up: Annotated[int, Field(ge=0, description="Working days to full productivity.")] | None = None
-    hiring_fee: Money = 0
+    hiring_fee: Annotated[Money | None, Field(description="One-off fee per hire; when absent, decisions.hiring_fee_share days of the daily rate.")] = None
     max_hires: Annotated[int, Field(ge=1)] = 1
 
 
