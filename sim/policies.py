@@ -63,7 +63,7 @@ def _best_response(r: StatusReport, risk: dict, margin: float, warned: bool = Fa
         if x["id"] not in risk["bought"] and x["strategy"] in ("avoid", "mitigate", "transfer")
         and x["cost"] * margin < _saving(x, loss, p) and x["cost"] < 0.5 * r.money_left
     ]
-    return min(options, key=lambda x: x["cost"] - _saving(x, loss, risk["probability"]), default=None)
+    return min(options, key=lambda x: x["cost"] - _saving(x, loss, p), default=None)
 
 
 def _answer(r: StatusReport, request: dict, accept_changes: bool | None) -> d.Choose:

@@ -300,3 +300,16 @@ def test_a_status_meeting_credits_the_weeks_of_the_calendar_it_covers(world, edi
     assert min(five.values()) > 0
     assert four == pytest.approx(five)  # one week each
     assert longer == pytest.approx({k: 1.25 * v for k, v in five.items()})  # five days of a four-day week
+
+
+def test_a_warned_risk_gets_the_response_that_pays_best_when_it_is_certain(world):
+    from sim.policies import _best_response
+
+    report = Session(world, 0).observe()
+    risk = {"impacts": [{"type": "cost", "amount": 1000.0}], "probability": 0.1, "bought": [], "responses": [
+        {"id": "avoid", "strategy": "avoid", "cost": 100.0, "probability_factor": 0.0, "impact_factor": 1.0},
+        {"id": "soften", "strategy": "mitigate", "cost": 10.0, "probability_factor": 1.0, "impact_factor": 0.5},
+    ]}
+    # At 10%: avoiding saves 100 for 100, softening saves 50 for 10. Certain: 1000 for 100 against 500 for 10.
+    assert _best_response(report, risk, margin=0.05)["id"] == "soften"
+    assert _best_response(report, risk, margin=0.05, warned=True)["id"] == "avoid"
