@@ -313,3 +313,21 @@ def test_a_warned_risk_gets_the_response_that_pays_best_when_it_is_certain(world
     # At 10%: avoiding saves 100 for 100, softening saves 50 for 10. Certain: 1000 for 100 against 500 for 10.
     assert _best_response(report, risk, margin=0.05)["id"] == "soften"
     assert _best_response(report, risk, margin=0.05, warned=True)["id"] == "avoid"
+
+
+def test_people_without_a_starting_morale_start_at_the_nominal_one(world, edited):
+    def morale(data):
+        data["parameters"]["productivity"]["nominal_morale"] = 0.6
+        data["team"][0]["morale"] = None
+        data["team"][1]["morale"] = 0.9
+
+    w = edited(world, morale)
+    session = Session(w, 0)
+    first, second = w.scenario.team[0].id, w.scenario.team[1].id
+    assert session.project.people[first].morale == 0.6 and session.project.people[second].morale == 0.9
+    session.decide(Hire(profile=w.scenario.market[0].id))
+    report = session.advance()
+    while not any(p["id"].startswith(w.scenario.market[0].id) for p in report.team):
+        report = session.advance()
+    hire = next(x for x in session.project.people.values() if x.profile == w.scenario.market[0].id)
+    assert hire.base_morale == 0.6

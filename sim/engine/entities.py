@@ -20,7 +20,7 @@ class PersonState:
     )
 
     def __init__(self, spec: Person | Profile, seed: int, joined: float, ramp_days: int, sick_rate: float, sick_mean: float,
-                 ident: str | None = None, morale: float | None = None):
+                 morale: float, ident: str | None = None):
         self.id = ident or spec.id
         self.name = getattr(spec, "name", None) or f"{spec.title} ({self.id})"
         self.role = getattr(spec, "role", None) or spec.title
@@ -29,7 +29,7 @@ class PersonState:
         self.rate = spec.daily_rate
         self.availability = getattr(spec, "availability", 1.0)
         self.contract = spec.contract
-        self.morale = self.base_morale = spec.morale if morale is None else morale
+        self.morale = self.base_morale = morale
         self.fatigue = 0.0
         self.debt = 0.0
         self.joined = joined

@@ -13,7 +13,7 @@ from collections import Counter
 
 import simpy
 
-from sim.schema.models import Profile
+from sim.schema.models import Person, Profile
 
 from . import effects
 from .entities import PersonState, Request, RiskState, TaskState
@@ -533,10 +533,12 @@ class Project:
 
     # ------------------------------------------------------------ people
 
-    def _person(self, spec, joined: float, ramp: int, **kw) -> PersonState:
+    def _person(self, spec: Person | Profile, joined: float, ramp: int, ident: str | None = None) -> PersonState:
+        """A person joining: the scenario's starting morale, or the nominal one for anyone without (every hire)."""
         pr = self.p.productivity
         rate = 0.0 if self.plan else pr.sick_rate
-        return PersonState(spec, self.seed, joined, ramp, rate, pr.sick_days_mean, **kw)
+        morale = getattr(spec, "morale", None)
+        return PersonState(spec, self.seed, joined, ramp, rate, pr.sick_days_mean, pr.nominal_morale if morale is None else morale, ident)
 
     def _join(self, person: PersonState) -> None:
         self.people[person.id] = person
@@ -558,7 +560,7 @@ class Project:
         if wait:
             yield self.env.timeout(wait)
         ramp = profile.ramp_up if profile.ramp_up is not None else self.p.ramp_up.default_days
-        person = self._person(profile, self.now, ramp, ident=ident, morale=self.p.productivity.nominal_morale)
+        person = self._person(profile, self.now, ramp, ident=ident)
         self._join(person)
         self.arrivals.remove(arrival)
         self.say(f"{person.name} joined the team.", "arrival", ident)

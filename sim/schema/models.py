@@ -120,7 +120,7 @@ class Person(Frozen):
     skills: Skills = Field(min_length=1, description="Skill id -> proficiency in [0, 1].")
     daily_rate: Annotated[float, Field(gt=0)]
     availability: Annotated[float, Field(gt=0, le=1)] = 1.0
-    morale: Probability = 0.75
+    morale: Annotated[Probability | None, Field(description="Starting morale; when absent, productivity.nominal_morale.")] = None
     contract: Literal["permanent", "contractor"] = "permanent"
 
 
