@@ -53,6 +53,13 @@ REQUIRED = {
     "broken_hard_preset": "the hard preset sets a probability to 2",
     "not_a_mapping": "a list, not a mapping",
     "empty": "an empty file",
+    "infinite_number": "an infinite estimate",
+    "yes_for_a_number": "YAML 1.1's yes where a number belongs",
+    "boolean_for_a_number": "true where a number belongs",
+    "quoted_number": "a number in quotes",
+    "sexagesimal_number": "YAML 1.1's base-60 1:00:00",
+    "empty_name": "an empty name",
+    "duplicate_dependency": "the same dependency twice",
 }
 LINE = re.compile(
     r"^(?P<file>[\w.]+\.yaml):(?P<line>\d+):(?P<column>\d+): (?P<path>\S+): .+\(.*expected .+\)"

@@ -213,6 +213,19 @@ def test_parameter_overrides_are_checked(tmp_path):
     ]
 
 
+def test_parameter_overrides_are_finite_numbers_of_the_right_kind(tmp_path):
+    path = variant(
+        tmp_path,
+        ("difficulty:\n", "parameters:\n  attrition: {base_hazard: .inf}\n  decisions: {status_interval: 5.0, defer_days: true}\ndifficulty:\n"),
+    )
+    line = line_of(path, "base_hazard")
+    assert problems(path) == [
+        f"{path}:{line}:28: parameters.attrition.base_hazard: not a finite number (got inf, expected a finite number)",
+        f"{path}:{line + 1}:32: parameters.decisions.status_interval: wrong type (got 5.0, expected a whole number)",
+        f"{path}:{line + 1}:49: parameters.decisions.defer_days: wrong type (got True, expected a whole number)",
+    ]
+
+
 # ---------------------------------------------------------------- presets
 
 

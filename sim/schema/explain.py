@@ -108,6 +108,10 @@ def describe(error: dict[str, Any], allowed: list[str]) -> str:
         return f"not a valid date (got {got}, expected {_EXPECTED_TYPES[kind]})"
     if kind in _EXPECTED_TYPES:
         return f"wrong type (got {got}, expected {_EXPECTED_TYPES[kind]})"
+    if kind == "finite_number":
+        return f"not a finite number (got {got}, expected a finite number)"
+    if kind == "invalid_key":
+        return f"a key must be text (got {got}, expected text)"
     if kind in _BOUNDS:
         bound = next(iter(ctx.values()))
         return f"out of range (got {got}, expected a value {_BOUNDS[kind]} {bound})"
@@ -125,6 +129,8 @@ def describe(error: dict[str, Any], allowed: list[str]) -> str:
         limit = ctx.get("min_length", ctx.get("max_length"))
         which = "at least" if kind == "too_short" else "at most"
         return f"{'too few' if kind == 'too_short' else 'too many'} items (got {ctx.get('actual_length')}, expected {which} {limit})"
+    if kind == "string_too_short":
+        return f"empty text (got {got}, expected some text)"
     if kind == "string_too_long":
         return f"text too long (got {len(str(error.get('input')))} characters, expected at most {ctx['max_length']})"
     return f"{error['msg']} (got {got})"

@@ -9,15 +9,36 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import Field, ValidationInfo, field_validator, model_validator
+from pydantic import AfterValidator, Field, Strict, ValidationInfo, field_validator, model_validator
 
 from .params import Frozen, Parameters
 
+
+
+def _text(value: str) -> str:
+    if not value.strip():
+        raise ValueError(f"empty text (got {value!r}, expected some text)")
+    return value
+
+
+def _unique(items: list) -> list:
+    seen = set()
+    for item in items:
+        if item in seen:
+            raise ValueError(f"duplicate item (got {str(item)!r} more than once, expected each item once)")
+        seen.add(item)
+    return items
+
+
+# Numbers are strict: YAML's true, "12" or yes are mistakes, not 1, 12 and 1.0.
+Number = Annotated[float, Strict()]
+Whole = Annotated[int, Strict()]
+Text = Annotated[str, Field(min_length=1), AfterValidator(_text)]
 Id = Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_.-]*$", max_length=64)]
-Probability = Annotated[float, Field(ge=0, le=1)]
-Share = Annotated[float, Field(ge=0, le=1)]
-Money = Annotated[float, Field(ge=0)]
-Days = Annotated[float, Field(ge=0)]
+Probability = Annotated[Number, Field(ge=0, le=1)]
+Share = Annotated[Number, Field(ge=0, le=1)]
+Money = Annotated[Number, Field(ge=0)]
+Days = Annotated[Number, Field(ge=0)]
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 Skills = dict[Id, Probability]
 
@@ -85,8 +106,8 @@ class Calendar(Frozen):
 
     start: dt.date
     deadline: dt.date = Field(description="Target finish date promised to the sponsor.")
-    working_days: list[Weekday] = Field(default=["mon", "tue", "wed", "thu", "fri"], min_length=1)
-    holidays: list[dt.date] = []
+    working_days: Annotated[list[Weekday], AfterValidator(_unique), Field(json_schema_extra={"uniqueItems": True})] = Field(default=["mon", "tue", "wed", "thu", "fri"], min_length=1)
+    holidays: Annotated[list[dt.date], AfterValidator(_unique), Field(json_schema_extra={"uniqueItems": True})] = []
     change_freezes: list[Period] = Field(default=[], description="No deployment (cutover) may happen in these periods.")
     cutover_windows: list[Period] = Field(default=[], description="Dated windows in which cutovers may run.")
     weekly_cutover_days: list[Weekday] = Field(default=[], description="Weekdays that are cutover windows every week.")
@@ -101,9 +122,9 @@ class Budget(Frozen):
     """Money: budget at completion, reserve and pay rules."""
 
     currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
-    budget_at_completion: Annotated[float, Field(gt=0)]
+    budget_at_completion: Annotated[Number, Field(gt=0)]
     management_reserve: Money = 0
-    overtime_premium: Annotated[float, Field(ge=0, le=3)] = Field(
+    overtime_premium: Annotated[Number, Field(ge=0, le=3)] = Field(
         default=0.5, description="Extra pay per overtime hour as a share of the normal rate."
     )
 
@@ -115,11 +136,11 @@ class Person(Frozen):
     """A named member of the starting team."""
 
     id: Id
-    name: str
-    role: str
+    name: Text
+    role: Text
     skills: Skills = Field(min_length=1, description="Skill id -> proficiency in [0, 1].")
-    daily_rate: Annotated[float, Field(gt=0)]
-    availability: Annotated[float, Field(gt=0, le=1)] = 1.0
+    daily_rate: Annotated[Number, Field(gt=0)]
+    availability: Annotated[Number, Field(gt=0, le=1)] = 1.0
     morale: Annotated[Probability | None, Field(description="Starting morale; when absent, productivity.nominal_morale.")] = None
     contract: Literal["permanent", "contractor"] = "permanent"
 
@@ -128,14 +149,14 @@ class Profile(Frozen):
     """A kind of person that can be hired from the labour market."""
 
     id: Id
-    title: str
+    title: Text
     contract: Literal["permanent", "contractor"]
     skills: Skills = Field(min_length=1)
-    daily_rate: Annotated[float, Field(gt=0)]
-    lead_time: Annotated[int, Field(ge=0, description="Working days from the decision to the first day.")]
-    ramp_up: Annotated[int, Field(ge=0, description="Working days to full productivity.")] | None = None
+    daily_rate: Annotated[Number, Field(gt=0)]
+    lead_time: Annotated[Whole, Field(ge=0, description="Working days from the decision to the first day.")]
+    ramp_up: Annotated[Whole, Field(ge=0, description="Working days to full productivity.")] | None = None
     hiring_fee: Annotated[Money | None, Field(description="One-off fee per hire; when absent, decisions.hiring_fee_share days of the daily rate.")] = None
-    max_hires: Annotated[int, Field(ge=1)] = 1
+    max_hires: Annotated[Whole, Field(ge=1)] = 1
 
 
 # ---------------------------------------------------------------- work
@@ -143,9 +164,9 @@ class Profile(Frozen):
 
 class TaskBase(Frozen):
     id: Id
-    name: str
-    phase: str
-    depends_on: list[Id] = []
+    name: Text
+    phase: Text
+    depends_on: Annotated[list[Id], AfterValidator(_unique), Field(json_schema_extra={"uniqueItems": True})] = []
     scope: Literal["must", "should", "could"] = "must"
     value: Money = Field(default=0, description="Business value delivered when the task is finished.")
     description: str = ""
@@ -154,7 +175,7 @@ class TaskBase(Frozen):
 class EffortTask(TaskBase):
     skill: Id
     effort: ThreePoint = Field(description="Effort in person-days.")
-    max_people: Annotated[int, Field(ge=1)] = 1
+    max_people: Annotated[Whole, Field(ge=1)] = 1
 
 
 class WorkTask(EffortTask):
@@ -167,7 +188,7 @@ class TestTask(EffortTask):
     """Testing: finds a share of the latent defects in the tasks it covers."""
 
     kind: Literal["test"]
-    covers: list[Id] = Field(default=[], description="Tasks whose defects it finds; empty means all upstream tasks.")
+    covers: Annotated[list[Id], AfterValidator(_unique), Field(json_schema_extra={"uniqueItems": True})] = Field(default=[], description="Tasks whose defects it finds; empty means all upstream tasks.")
     detection: Probability | None = None
 
 
@@ -177,8 +198,8 @@ class ProcurementTask(TaskBase):
     kind: Literal["procurement"]
     skill: Id
     effort: ThreePoint
-    max_people: Annotated[int, Field(ge=1)] = 1
-    vendor: str
+    max_people: Annotated[Whole, Field(ge=1)] = 1
+    vendor: Text
     cost: Money
     lead_time: ThreePoint = Field(description="Vendor lead time in working days.")
 
@@ -212,7 +233,7 @@ class DelayImpact(Frozen):
 class ExtraEffortImpact(Frozen):
     type: Literal["extra_effort"]
     tasks: list[Id] = Field(min_length=1)
-    share: Annotated[float, Field(gt=0, le=5)] = Field(description="Extra effort as a share of each task's effort.")
+    share: Annotated[Number, Field(gt=0, le=5)] = Field(description="Extra effort as a share of each task's effort.")
 
 
 class CostImpact(Frozen):
@@ -222,13 +243,13 @@ class CostImpact(Frozen):
 
 class DefectsImpact(Frozen):
     type: Literal["defects"]
-    count: Annotated[float, Field(gt=0)]
+    count: Annotated[Number, Field(gt=0)]
     task: Id | None = None
 
 
 class MoraleImpact(Frozen):
     type: Literal["morale"]
-    delta: Annotated[float, Field(ge=-1, le=1)]
+    delta: Annotated[Number, Field(ge=-1, le=1)]
     person: Id | None = None
 
 
@@ -240,24 +261,24 @@ class LosePersonImpact(Frozen):
 class ScopeChangeImpact(Frozen):
     type: Literal["scope_change"]
     task: Id
-    share: Annotated[float, Field(ge=-0.9, le=5)] = Field(description="Change of the task's effort as a share.")
-    value: float = 0
+    share: Annotated[Number, Field(ge=-0.9, le=5)] = Field(description="Change of the task's effort as a share.")
+    value: Number = 0
 
 
 class SatisfactionImpact(Frozen):
     type: Literal["satisfaction"]
     stakeholder: Id
-    delta: Annotated[float, Field(ge=-1, le=1)]
+    delta: Annotated[Number, Field(ge=-1, le=1)]
 
 
 class BudgetImpact(Frozen):
     type: Literal["budget"]
-    amount: float = Field(description="Change to the budget at completion (negative for a cut).")
+    amount: Number = Field(description="Change to the budget at completion (negative for a cut).")
 
 
 class DeadlineImpact(Frozen):
     type: Literal["deadline"]
-    days: int = Field(description="Working days added to (or, negative, taken from) the deadline.")
+    days: Whole = Field(description="Working days added to (or, negative, taken from) the deadline.")
 
 
 class AddTaskImpact(Frozen):
@@ -307,8 +328,8 @@ class Window(Frozen):
 class Indicator(Frozen):
     """Early-warning sign reported before the risk hits, if monitoring sees it."""
 
-    signal: str
-    lead_days: Annotated[int, Field(ge=1)]
+    signal: Text
+    lead_days: Annotated[Whole, Field(ge=1)]
 
 
 class Response(Frozen):
@@ -316,17 +337,17 @@ class Response(Frozen):
 
     id: Id
     strategy: Literal["avoid", "mitigate", "transfer", "accept"]
-    description: str
+    description: Text
     cost: Money = 0
-    probability_factor: Annotated[float, Field(ge=0, le=1)] = 1
-    impact_factor: Annotated[float, Field(ge=0, le=1)] = 1
+    probability_factor: Annotated[Number, Field(ge=0, le=1)] = 1
+    impact_factor: Annotated[Number, Field(ge=0, le=1)] = 1
 
 
 class Risk(Frozen):
     """An entry of the risk register."""
 
     id: Id
-    title: str
+    title: Text
     category: Literal["technical", "vendor", "people", "organisational", "external", "security", "financial", "scope"]
     probability: Probability
     window: Window
@@ -361,7 +382,7 @@ class Option(Frozen):
     """A choice the PM is offered when an event fires."""
 
     id: Id
-    label: str
+    label: Text
     cost: Money = 0
     effects: list[Impact] = []
 
@@ -371,8 +392,8 @@ class Event(Frozen):
 
     id: Id
     type: Literal["change_request", "budget_cut", "staff_departure", "escalation", "vendor_slip", "other"]
-    title: str
-    description: str
+    title: Text
+    description: Text
     trigger: Trigger
     options: list[Option] = Field(min_length=1)
     default: Id = Field(description="Option applied if the PM does not choose in time.")
@@ -385,16 +406,16 @@ class Event(Frozen):
 class Drivers(Frozen):
     """How strongly each factor moves a stakeholder's satisfaction."""
 
-    communication: Annotated[float, Field(ge=0)]
-    surprises: Annotated[float, Field(ge=0)]
-    change_handling: Annotated[float, Field(ge=0)]
-    incidents: Annotated[float, Field(ge=0)]
-    outcome: Annotated[float, Field(ge=0)]
+    communication: Annotated[Number, Field(ge=0)]
+    surprises: Annotated[Number, Field(ge=0)]
+    change_handling: Annotated[Number, Field(ge=0)]
+    incidents: Annotated[Number, Field(ge=0)]
+    outcome: Annotated[Number, Field(ge=0)]
 
 
 class Stakeholder(Frozen):
     id: Id
-    name: str
+    name: Text
     role: Literal["sponsor", "users", "operations", "security", "vendor", "other"]
     satisfaction: Probability
     drivers: Drivers
@@ -403,12 +424,12 @@ class Stakeholder(Frozen):
 class Scoring(Frozen):
     """Weights of the six scorecard parts."""
 
-    schedule: Annotated[float, Field(ge=0)]
-    cost: Annotated[float, Field(ge=0)]
-    scope: Annotated[float, Field(ge=0)]
-    quality: Annotated[float, Field(ge=0)]
-    satisfaction: Annotated[float, Field(ge=0)]
-    team: Annotated[float, Field(ge=0)]
+    schedule: Annotated[Number, Field(ge=0)]
+    cost: Annotated[Number, Field(ge=0)]
+    scope: Annotated[Number, Field(ge=0)]
+    quality: Annotated[Number, Field(ge=0)]
+    satisfaction: Annotated[Number, Field(ge=0)]
+    team: Annotated[Number, Field(ge=0)]
 
     @model_validator(mode="after")
     def _positive(self) -> Scoring:
@@ -425,7 +446,7 @@ class Scenario(Frozen):
 
     schema_version: Literal[1]
     id: Id
-    title: str
+    title: Text
     kind: Literal[SCENARIO_KINDS]  # type: ignore[valid-type]
     methodology: Literal["waterfall"] = Field(description="Delivery method; iterative methods will be added later.")
     briefing: str = Field(min_length=1, description="Markdown briefing for the trainee (about 3 minutes to read).")

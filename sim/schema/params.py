@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from functools import cache
 from importlib.resources import files
-from typing import Any
+from typing import Annotated, Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, create_model
+from pydantic import BaseModel, ConfigDict, Field, Strict, create_model
 
 BOUNDED_UNITS = ("share", "probability", "ratio", "proficiency", "morale")
 
@@ -19,7 +19,7 @@ BOUNDED_UNITS = ("share", "probability", "ratio", "proficiency", "morale")
 class Frozen(BaseModel):
     """Base for everything read from a file: immutable, no unknown keys."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 @cache
@@ -33,7 +33,7 @@ def _field(spec: dict[str, Any]) -> tuple[type, Any]:
     kind = int if isinstance(value, int) and not isinstance(value, bool) else float
     bounded = spec["unit"].startswith(BOUNDED_UNITS)
     description = f"{spec['doc']} Unit: {spec['unit']}. Source: {spec['source']}"
-    return kind, Field(default=value, ge=0, le=1 if bounded else None, description=description)
+    return Annotated[kind, Strict()], Field(default=value, ge=0, le=1 if bounded else None, description=description)
 
 
 def _build() -> type[Frozen]:

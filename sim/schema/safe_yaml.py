@@ -1,12 +1,17 @@
 """Safe YAML reading that remembers where every value came from.
 
 Only plain YAML is accepted: no tags, no anchors or aliases (so no alias
-bombs), no duplicate keys, and no file over ``MAX_BYTES``.  The result is plain
-Python data plus a map from each value's path to its line and column.
+bombs), no duplicate keys, and no file over ``MAX_BYTES``.  Plain values are
+read as YAML 1.2 does: only true and false are booleans, and numbers are
+decimal (or 0x hex), so ``yes``, ``1_000``, ``017`` and ``1:00:00`` stay text
+for the schema to reject instead of turning into True, 1000, 15 and 3600.
+The result is plain Python data plus a map from each value's path to its line
+and column.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import yaml
@@ -77,7 +82,23 @@ class _Reader:
         return _scalar(node)
 
 
-_CONSTRUCTOR = yaml.SafeLoader("")
+class _Loader(yaml.SafeLoader):
+    """PyYAML's safe loader with the YAML 1.2 core schema's booleans and numbers."""
+
+    yaml_implicit_resolvers = {
+        first: [(tag, rx) for tag, rx in resolvers if tag not in ("tag:yaml.org,2002:bool", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float")]
+        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
+
+
+_Loader.add_implicit_resolver("tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
+_Loader.add_implicit_resolver("tag:yaml.org,2002:int", re.compile(r"^(?:[-+]?(?:0|[1-9][0-9]*)|0x[0-9a-fA-F]+)$"), list("-+0123456789"))
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(r"^(?:[-+]?(?:\.[0-9]+|(?:0|[1-9][0-9]*)(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"),
+    list("-+.0123456789"),
+)
+_CONSTRUCTOR = _Loader("")
 
 
 def _scalar(node: yaml.ScalarNode) -> object:
@@ -109,7 +130,7 @@ def read_yaml(text: str | bytes, file: str) -> tuple[Located | None, list[Proble
     starts = []  # marks of explicit document starts (---)
     depth = 0
     try:
-        for token in yaml.scan(text, Loader=yaml.SafeLoader):
+        for token in yaml.scan(text, Loader=_Loader):
             depth += isinstance(token, _OPEN) - isinstance(token, _CLOSE)
             if depth > MAX_DEPTH:
                 reader.problem(token.start_mark, (), f"nested too deeply (got more than {MAX_DEPTH} levels, expected at most {MAX_DEPTH})")
@@ -125,7 +146,7 @@ def read_yaml(text: str | bytes, file: str) -> tuple[Located | None, list[Proble
                 reader.problem(token.start_mark, (), f"YAML anchors and aliases are not allowed (got {kind} {show(token.value)}, expected plain values)")
         if reader.problems:
             return None, reader.problems
-        nodes = list(yaml.compose_all(text, Loader=yaml.SafeLoader))
+        nodes = list(yaml.compose_all(text, Loader=_Loader))
     except yaml.reader.ReaderError as exc:  # a control character: no mark, only a position
         line, column = text.count("\n", 0, exc.position) + 1, exc.position - text.rfind("\n", 0, exc.position)
         got = f"U+{exc.character:04X}" if isinstance(exc.character, int) else show(exc.character)
