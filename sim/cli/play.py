@@ -46,7 +46,7 @@ def run(args: argparse.Namespace) -> int:
 
     if args.decisions:
         try:
-            policy = DecisionPlan(read_log(args.decisions)["decisions"])
+            policy = DecisionPlan(read_log(args.decisions).decisions)
         except LogError as exc:
             raise UsageError(str(exc)) from None
     else:
@@ -78,9 +78,12 @@ def replay(args: argparse.Namespace) -> int:
     except LogError as exc:
         raise UsageError(str(exc)) from None
     summary = _summary(session)
-    recorded = log.get("outcome")
-    match = recorded is not None and all(summary.get(k) == v for k, v in recorded.items())
-    result = {"match": match, "finished": bool(log.get("finished")), "recorded": recorded, "replayed": summary}
+    recorded = log.outcome.model_dump(mode="json") if log.outcome else None
+    differ = {} if recorded is None else {k: (v, summary[k]) for k, v in recorded.items() if summary[k] != v}
+    if recorded is not None and session.stops != log.stops:
+        differ["stops"] = (log.stops, session.stops)
+    match = recorded is not None and not differ
+    result = {"match": match, "finished": log.finished, "recorded": recorded, "replayed": summary}
     if args.json:
         emit_json(result)
     elif recorded is None:
@@ -88,9 +91,8 @@ def replay(args: argparse.Namespace) -> int:
               f"{session.stops} on day {session.project.now:.0f}.")
     else:
         print("MATCH: the replay reproduces the recorded outcome exactly." if match else "MISMATCH: the replay differs from the log:")
-        for key, value in recorded.items():
-            if summary.get(key) != value:
-                print(f"  {key}: recorded {value!r}, replayed {summary.get(key)!r}")
+        for key, (was, now) in differ.items():
+            print(f"  {key}: recorded {was!r}, replayed {now!r}")
     return 0 if match or recorded is None else 1
 
 
