@@ -8,9 +8,10 @@ only the status report, exactly as a trainee does.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from sim.engine import decisions as d
+from sim.engine.log import read_plan
 from sim.engine.report import StatusReport
 
 Policy = Callable[[StatusReport], list]
@@ -222,10 +223,13 @@ class DecisionPlan:
 
     Use it to replay one learner's decisions on other seeds; a decision that
     does not apply there (an event that did not happen) is refused and skipped.
+    ``entries`` are ``{"day", "decision"}`` dicts or session-log entries; a
+    malformed one raises ValueError naming it.
     """
 
-    def __init__(self, entries: list[dict]):
-        self.pending = sorted(((e["day"], i, e["decision"]) for i, e in enumerate(entries)), key=lambda x: x[:2])
+    def __init__(self, entries: Iterable):
+        planned = read_plan(entries)
+        self.pending = sorted(((e.day, i, e.decision) for i, e in enumerate(planned)), key=lambda x: x[:2])
 
     def __call__(self, r: StatusReport) -> list:
         due = [x for x in self.pending if x[0] <= r.day]

@@ -109,3 +109,90 @@ def test_session_report_is_self_contained(cli, tmp_path):
     assert text.count("data:image/png;base64,") >= 5
     assert "Your duties as PM" in text and "Order the switches in week one." in text
     assert 'src="http' not in text
+
+
+@pytest.fixture(scope="module")
+def hard_log(cli, tmp_path_factory):
+    """A finished cloud_rollout session log, played hard on seed 42."""
+    out = tmp_path_factory.mktemp("hard") / "keep"
+    result = cli("run", "cloud_rollout", "--difficulty", "hard", "--seed", "42", "--policy", "cautious", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    return out / "session.json"
+
+
+def test_run_never_writes_over_a_session_log(cli, hard_log):
+    before = hard_log.read_bytes()
+    result = cli("run", "software_build", "--decisions", str(hard_log), "--out", str(hard_log.parent))
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert f"--out {hard_log.parent}: {hard_log} exists already and a run never writes over a session log" in result.stderr
+    assert hard_log.read_bytes() == before
+
+
+@pytest.mark.parametrize(
+    "make, message",
+    [
+        (lambda d: (d / "afile").write_text("x") and d / "afile", "got a file, expected a folder"),
+        (lambda d: (d / "afile").write_text("x") and d / "afile" / "sub", "sub: Not a directory"),
+        (lambda d: (d / "o" / "session.json").mkdir(parents=True) or d / "o", "session.json exists already"),
+    ],
+)
+def test_run_out_must_be_a_folder_without_a_session_log(cli, tmp_path, make, message):
+    out = make(tmp_path)
+    before = sorted(p.name for p in tmp_path.rglob("*"))
+    result = cli("run", "software_build", "--out", str(out))
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert f"itpm-sim run: --out {out}: " in result.stderr and message in result.stderr
+    assert sorted(p.name for p in tmp_path.rglob("*")) == before
+
+
+def test_run_with_a_log_plays_its_seed_and_difficulty_and_says_what_did_not_apply(cli, hard_log):
+    result = cli("run", "software_build", "--decisions", str(hard_log), "--json")
+    assert result.returncode == 0, result.stderr
+    summary = json.loads(result.stdout)
+    assert (summary["seed"], summary["difficulty"]) == (42, "hard")
+    assert f"using the seed 42 and difficulty hard of {hard_log}" in result.stderr
+    assert "is a session of 'cloud_rollout', not 'software_build'" in result.stderr
+    skipped = summary["not_applied"]
+    assert summary["refused_decisions"] == len(skipped) > 0
+    assert {"day", "decision", "reason"} == set(skipped[0]) and "unknown risk" in skipped[0]["reason"]
+    given = cli("run", "cloud_rollout", "--decisions", str(hard_log), "--seed", "3", "--json")
+    assert json.loads(given.stdout)["seed"] == 3 and "using the difficulty hard of" in given.stderr
+    assert "seed 42" not in given.stderr and "warning" not in given.stderr
+
+
+def _edit(log, tmp_path, edit):
+    data = json.loads(log.read_text())
+    edit(data)
+    path = tmp_path / "edited.json"
+    path.write_text(json.dumps(data))
+    return path
+
+
+@pytest.mark.parametrize(
+    "command, edit, message",
+    [
+        ("run", lambda d: d["decisions"][0]["decision"].update(type="teleport"), "decision 0: decisions[0].decision.type: got 'teleport'"),
+        ("run", lambda d: d["decisions"][1]["decision"].update(level="high"), "decision 1: decisions[1].decision.level: got 'high'"),
+        ("run", lambda d: d["decisions"][0].pop("day"), "decision 0: decisions[0].day: missing"),
+        ("montecarlo", lambda d: d["decisions"][0].update(day=None), "decision 0: decisions[0].day: got None, expected a valid number"),
+        ("replay", lambda d: d.update(outcome="x"), "outcome: got 'x', expected an object"),
+        ("replay", lambda d: d.update(outcome={}), "outcome.finish_day: missing"),
+        ("replay", lambda d: d["scenario"].update(sha256=123), "scenario.sha256: got 123, expected a valid string"),
+        ("report", lambda d: d.update(seed=True), "seed: got True, expected a valid integer"),
+    ],
+)
+def test_bad_logs_exit_2_naming_the_field(cli, tmp_path, hard_log, command, edit, message):
+    log = _edit(hard_log, tmp_path, edit)
+    args = {"run": ("run", "cloud_rollout", "--decisions", str(log)), "replay": ("replay", str(log)),
+            "montecarlo": ("montecarlo", "cloud_rollout", "--runs", "2", "--decisions", str(log)),
+            "report": ("report", str(log), "--html", str(tmp_path / "r.html"))}[command]
+    result = cli(*args)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert f"itpm-sim {command}: {log}: {message}" in result.stderr
+
+
+def test_replay_of_a_tampered_stop_count_is_a_mismatch(cli, tmp_path, hard_log):
+    log = _edit(hard_log, tmp_path, lambda d: d.update(stops=d["stops"] + 1))
+    result = cli("replay", str(log))
+    assert result.returncode == 1 and "MISMATCH" in result.stdout
+    assert f"stops: recorded {json.loads(log.read_text())['stops']}" in result.stdout

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -20,11 +21,12 @@ from sim.engine import (
     SetCommunication,
     SetOvertime,
     World,
+    read_log,
     replay,
     resume,
 )
 from sim.engine.check import check_determinism, fingerprint
-from sim.policies import make_policy
+from sim.policies import DecisionPlan, make_policy
 
 SCENARIO = "cloud_rollout"
 
@@ -331,3 +333,152 @@ def test_people_without_a_starting_morale_start_at_the_nominal_one(world, edited
         report = session.advance()
     hire = next(x for x in session.project.people.values() if x.profile == w.scenario.market[0].id)
     assert hire.base_morale == 0.6
+
+
+@pytest.fixture(scope="module")
+def finished_log(world, tmp_path_factory) -> bytes:
+    """The bytes of a finished session log under the reference policy."""
+    log = tmp_path_factory.mktemp("log") / "s.json"
+    Session(world, 6, log).run(make_policy("reference"))
+    return log.read_bytes()
+
+
+def _edited_log(tmp_path, finished_log: bytes, edit) -> Path:
+    data = json.loads(finished_log)
+    edit(data)
+    path = tmp_path / "edited.json"
+    path.write_text(json.dumps(data, indent=1))
+    return path
+
+
+def test_resume_leaves_the_file_as_it_was_when_the_replay_fails(tmp_path, finished_log):
+    def tamper(data):
+        assert len(data["decisions"]) > 12
+        data["decisions"][12]["day"] += 1  # fails partway through the replay
+    log = _edited_log(tmp_path, finished_log, tamper)
+    before = log.read_bytes()
+    with pytest.raises(LogError, match=r"decision 12: made at stop \d+ on day \d+, but the replay is on day"):
+        resume(log)
+    assert log.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["edited.json"]
+
+
+def test_a_new_session_never_writes_over_a_file(world, tmp_path):
+    log = tmp_path / "s.json"
+    log.write_text("my notes")
+    with pytest.raises(FileExistsError, match=r"s.json: exists already .*sim.engine.resume\("):
+        Session(world, 1, log)
+    with pytest.raises(FileExistsError):
+        Session.start(SCENARIO, log_path=tmp_path)
+    assert log.read_text() == "my notes"
+
+
+def test_save_removes_its_temporary_file_when_the_rename_fails(world, tmp_path):
+    log = tmp_path / "s.json"
+    session = Session(world, 1, log)
+    log.unlink()
+    log.mkdir()
+    with pytest.raises(IsADirectoryError):
+        session.decide(SetOvertime(level=0.1))
+    assert [p.name for p in tmp_path.iterdir()] == ["s.json"]
+
+
+def _set(*keys_and_value):
+    *keys, last, value = keys_and_value
+
+    def edit(data):
+        for key in keys:
+            data = data[key]
+        data[last] = value
+    return edit
+
+
+def _drop(*keys):
+    def edit(data):
+        for key in keys[:-1]:
+            data = data[key]
+        del data[keys[-1]]
+    return edit
+
+
+@pytest.mark.parametrize(
+    "edit, message",
+    [
+        (_set("decisions", 0, "day", "monday"), "decision 0: decisions[0].day: got 'monday', expected a valid number"),
+        (_set("decisions", 0, "day", None), "decisions[0].day: got None, expected a valid number"),
+        (_drop("decisions", 0, "day"), "decision 0: decisions[0].day: missing"),
+        (_set("decisions", 0, "day", -5), "decisions[0].day: got -5, expected greater than or equal to 0"),
+        (_set("decisions", 0, 5), "decisions[0]: got 5, expected an object"),
+        (_set("decisions", 0, "decision", "hire"), "decisions[0].decision: got 'hire', expected an object"),
+        (_set("decisions", 0, "decision", {"type": "hire"}), "decisions[0].decision.profile: missing"),
+        (_set("decisions", 0, "decision", "type", "teleport"), "decisions[0].decision.type: got 'teleport', expected one of: hire,"),
+        (_drop("decisions", 0, "decision", "type"), "decisions[0].decision.type: missing (expected one of: hire,"),
+        (_set("decisions", 0, "decision", "colour", "red"), "decisions[0].decision.colour: unknown field (got 'red')"),
+        (_set("decisions", 0, "decision", "rationale", "x" * 501), "string should have at most 500 characters"),
+        (_set("decisions", 1, "stop", -3), "decision 1: decisions[1].stop: got -3, expected greater than or equal to 0"),
+        (_set("decisions", 1, "stop", True), "decisions[1].stop: got True, expected a valid integer"),
+        (_set("decisions", 1, "stop", 1_000_000), "decision 1: decisions[1].stop: got 1000000, expected at most"),
+        (_set("decisions", -1, "day", 0), "decisions are logged in the order they were made"),
+        (_set("stops", "many"), "stops: got 'many', expected a valid integer"),
+        (_set("seed", -1), "seed: got -1, expected greater than or equal to 0"),
+        (_set("seed", True), "seed: got True, expected a valid integer"),
+        (_set("difficulty", "brutal"), "difficulty: got 'brutal', expected 'easy', 'standard' or 'hard'"),
+        (_set("scenario", "sha256", 123), "scenario.sha256: got 123, expected a valid string"),
+        (_drop("scenario", "sha256"), "scenario.sha256: missing"),
+        (_set("scenario", {}), "scenario.id: missing (and 2 more problems)"),
+        (_set("scenario", "path", [1]), "scenario.path: got [1], expected a valid string"),
+        (_set("outcome", []), "outcome: got [], expected an object"),
+        (_set("outcome", {}), "outcome.finish_day: missing (and 13 more problems)"),
+        (_drop("outcome", "cost"), "outcome.cost: missing"),
+        (_drop("outcome"), "outcome: missing (a finished session records its outcome)"),
+        (_set("format", "other/1"), "not a session log (got format 'other/1'"),
+    ],
+)
+def test_read_log_names_the_field_the_value_and_what_was_expected(tmp_path, finished_log, edit, message):
+    log = _edited_log(tmp_path, finished_log, edit)
+    with pytest.raises(LogError) as caught:
+        read_log(log)
+    assert str(caught.value).startswith(f"{log}: ")
+    assert message in str(caught.value)
+
+
+def test_read_log_refuses_duplicate_keys_and_deep_nesting(tmp_path, finished_log):
+    log = tmp_path / "s.json"
+    log.write_bytes(finished_log.replace(b'"seed": 6,', b'"seed": 6, "seed": 7,', 1))
+    with pytest.raises(LogError, match="key 'seed' appears twice"):
+        read_log(log)
+    log.write_text("[" * 100_000)
+    with pytest.raises(LogError, match="nested too deeply"):
+        read_log(log)
+
+
+def test_a_log_as_saved_reads_back_in_full(tmp_path, finished_log):
+    log = tmp_path / "s.json"
+    log.write_bytes(finished_log)
+    data, read = json.loads(finished_log), read_log(log)
+    assert read.outcome.model_dump(mode="json") == pytest.approx(data["outcome"])
+    assert [e.decision.model_dump(mode="json") for e in read.decisions] == [e["decision"] for e in data["decisions"]]
+    assert [e.wall_time.isoformat() for e in read.decisions] == [e["wall_time"] for e in data["decisions"]]
+
+
+def test_malformed_decisions_name_the_missing_field(world):
+    with pytest.raises(DecisionError, match=r"malformed decision \{'type': 'hire'\}: profile: missing"):
+        Session(world, 1).decide({"type": "hire"})
+    with pytest.raises(ValueError, match=r"decision 1: decisions\[1\]\.day: got True, expected a valid number"):
+        DecisionPlan([{"day": 0, "decision": {"type": "set_overtime", "level": 0.1}}, {"day": True, "decision": {}}])
+
+
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda w: Session.start(None), "expected the path of a scenario file or a bundled scenario id (got None)"),
+        (lambda w: replay(None), "expected the path of a session log (got None)"),
+        (lambda w: Session(w, 1).step(5), "step(): expected an iterable of decisions (an empty list for none), got 5"),
+        (lambda w: Session(w, 1).decide(5), "expected a decision (a model from sim.engine or its dict), got 5"),
+        (lambda w: Session(w, 1).run(lambda report: None), "on day 0: expected an iterable of decisions (an empty list for none), got None"),
+    ],
+)
+def test_the_api_names_a_value_of_the_wrong_type(world, call, message):
+    with pytest.raises(TypeError) as caught:
+        call(world)
+    assert message in str(caught.value)

@@ -22,7 +22,7 @@ def model(tmp_path) -> PlayModel:
 def test_start_opens_a_saved_session_in_the_plan_stage(model, tmp_path):
     assert model.stage == "plan" and model.report.day == 0
     assert model.session.log_path.parent == tmp_path
-    assert read_log(model.session.log_path)["seed"] == 3
+    assert read_log(model.session.log_path).seed == 3
     assert store.read_notes(model.session.log_path)["committed"] is False
 
 
@@ -51,11 +51,11 @@ def test_commit_is_all_or_nothing(model):
     assert not model.commit_plan()
     assert model.error and "reserve" in model.message
     assert model.stage == "plan" and model.session.decisions == []
-    assert read_log(model.session.log_path)["decisions"] == []
+    assert read_log(model.session.log_path).decisions == ()
     model.draft.reserve = model.world.scenario.budget.management_reserve
     assert model.commit_plan(), model.message
     assert model.stage == "execute"
-    assert [e["decision"]["type"] for e in read_log(model.session.log_path)["decisions"]] == ["set_communication"]
+    assert [e.decision.type for e in read_log(model.session.log_path).decisions] == ["set_communication"]
     assert store.read_notes(model.session.log_path)["committed"] is True
 
 

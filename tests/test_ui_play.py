@@ -68,9 +68,9 @@ def test_plan_stage_edits_the_draft_and_forecasts_it(tmp_path):
     view.quality.value = 0.2
     assert "changed since" in view.forecast_text.value
     execute = _commit(app)
-    log = read_log(app.model.session.log_path)["decisions"]
-    assert [e["decision"]["type"] for e in log] == ["hire", "set_reserve", "set_communication", "set_quality", "buy_response"]
-    assert log[0]["decision"]["rationale"] == "cover the survey peak"
+    log = read_log(app.model.session.log_path).decisions
+    assert [e.decision.type for e in log] == ["hire", "set_reserve", "set_communication", "set_quality", "buy_response"]
+    assert log[0].decision.rationale == "cover the survey peak"
     assert execute.dashboard.headline.value
 
 
@@ -90,8 +90,8 @@ def test_week_by_week_decisions_and_requests(tmp_path):
     panel.pace_why.value = "recover the survey slip"
     panel.apply_pace.click()
     assert not app.model.error, app.model.message
-    last = read_log(app.model.session.log_path)["decisions"][-1]
-    assert last["decision"] == {"type": "set_overtime", "level": 0.15, "rationale": "recover the survey slip"}
+    last = read_log(app.model.session.log_path).decisions[-1]
+    assert last.decision.model_dump() == {"type": "set_overtime", "level": 0.15, "rationale": "recover the survey slip"}
     assert panel.pace_why.value == "" and app.model.report.settings["overtime"] == 0.15
 
     panel.task.value = next(t["id"] for t in app.model.report.tasks if t["scope"] == "must" and t["state"] != "done")
@@ -101,7 +101,7 @@ def test_week_by_week_decisions_and_requests(tmp_path):
 
     panel.hire.click()  # the first profile on offer
     assert not app.model.error, app.model.message
-    assert read_log(app.model.session.log_path)["decisions"][-1]["decision"]["type"] == "hire"
+    assert read_log(app.model.session.log_path).decisions[-1].decision.type == "hire"
     assert app.model.report.arrivals
 
     for index, name in enumerate(board.tabs.titles):  # each chart is drawn when its tab is opened
@@ -115,8 +115,8 @@ def test_week_by_week_decisions_and_requests(tmp_path):
     why.value = "answering on time"
     go.click()
     assert not app.model.error, app.model.message
-    entry = read_log(app.model.session.log_path)["decisions"][-1]["decision"]
-    assert entry == {"type": "choose", "request": request["id"], "option": choice.options[-1][1], "rationale": "answering on time"}
+    entry = read_log(app.model.session.log_path).decisions[-1].decision
+    assert entry.model_dump() == {"type": "choose", "request": request["id"], "option": choice.options[-1][1], "rationale": "answering on time"}
     assert request["id"] not in execute.requests.forms
 
 

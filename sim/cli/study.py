@@ -61,7 +61,7 @@ def montecarlo(args: argparse.Namespace) -> int:
     plan = ()
     if args.decisions:
         try:
-            plan = tuple({"day": e["day"], "decision": e["decision"]} for e in read_log(args.decisions)["decisions"])
+            plan = tuple({"day": e.day, "decision": e.decision.model_dump(mode="json")} for e in read_log(args.decisions).decisions)
         except LogError as exc:
             raise UsageError(str(exc)) from None
     world = World.from_file(args.scenario, args.difficulty)

@@ -20,7 +20,8 @@ from .decisions import (
     SetReserve,
 )
 from .report import StatusReport
-from .session import LogError, Session, outcome, read_log, replay, resume
+from .log import LogError, read_log
+from .session import Session, outcome, replay, resume
 from .world import World, cached_world
 
 __all__ = [

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal, Union
+from typing import Annotated, Literal, Union, get_args
 
 from pydantic import Field, TypeAdapter
 
@@ -138,3 +138,5 @@ Decision = Annotated[
     Field(discriminator="type"),
 ]
 DECISION = TypeAdapter(Decision)
+TYPES = tuple(member.model_fields["type"].default for member in get_args(get_args(Decision)[0]))
+"""Every decision type, in the order of the union."""

@@ -20,24 +20,22 @@ from pydantic import ValidationError
 import sim
 
 from . import pm
-from .decisions import DECISION, DecisionError
+from .decisions import DECISION, DecisionError, _Decision
+from .log import LOG_FORMAT, LogError, SessionLog, as_path, read_log, summarise
 from .project import Project
 from .report import StatusReport, build
 from .world import World
 
-LOG_FORMAT = "itpm-sim-session/1"
-
 Policy = Callable[[StatusReport], Iterable]
-
-
-class LogError(ValueError):
-    """A session log cannot be read or does not fit its scenario."""
 
 
 class Session:
     """One playthrough of a world under one seed."""
 
     def __init__(self, world: World, seed: int = 0, log_path: str | Path | None = None, without_risks: tuple[str, ...] = ()):
+        """A new session; ``log_path`` must not hold a session log yet (``resume`` continues one)."""
+        if not isinstance(world, World):
+            raise TypeError(f"world must be a World (got {world!r})")
         if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
             raise ValueError(f"seed must be a whole number >= 0 (got {seed!r})")
         self.world = world
@@ -46,14 +44,25 @@ class Session:
         self.stops = 0
         self.decisions: list[dict] = []
         self.refused: list[dict] = []
-        self.log_path = Path(log_path) if log_path else None
+        self.log_path = None
         self._news_seen = 0
         self._report: StatusReport | None = None
+        if log_path is not None:
+            self.keep_log(log_path)
+
+    def keep_log(self, log_path: str | Path) -> None:
+        """Write the log to ``log_path`` from now on; refuses a path that exists already."""
+        path = as_path(log_path, "a new session log")
+        if os.path.lexists(path):
+            raise FileExistsError(f"{path}: exists already and a new session never writes over it "
+                                  f"(continue a saved session with sim.engine.resume({str(path)!r}))")
+        self.log_path = path
         self.save()
 
     @classmethod
     def start(cls, scenario: str | Path, difficulty: str = "standard", seed: int = 0, log_path: str | Path | None = None) -> Session:
         """A new session on a scenario file or bundled scenario id."""
+        as_path(scenario, "a scenario file or a bundled scenario id")
         return cls(World.from_file(scenario, difficulty), seed, log_path)
 
     # ------------------------------------------------------------ the loop
@@ -77,7 +86,9 @@ class Session:
             try:
                 decision = DECISION.validate_python(decision)
             except ValidationError as exc:
-                raise DecisionError(f"malformed decision {decision!r}: {exc.errors(include_url=False)[0]['msg']}") from None
+                raise DecisionError(f"malformed decision {decision!r}: {summarise(exc)}") from None
+        elif not isinstance(decision, _Decision):
+            raise TypeError(f"expected a decision (a model from sim.engine or its dict), got {decision!r}")
         if rationale:
             decision = decision.model_copy(update={"rationale": rationale})
         pm.apply(self.project, decision)
@@ -107,7 +118,7 @@ class Session:
 
     def step(self, decisions: Iterable = ()) -> StatusReport:
         """Apply ``decisions`` in order, then advance.  A refused decision stops the rest."""
-        for decision in decisions:
+        for decision in _decisions(decisions, "step()"):
             self.decide(decision)
         return self.advance()
 
@@ -119,7 +130,7 @@ class Session:
         """
         report = self.observe()
         while not report.done:
-            for decision in policy(report):
+            for decision in _decisions(policy(report), f"policy {policy!r} on day {report.day:g}"):
                 try:
                     self.decide(decision)
                 except DecisionError as exc:
@@ -154,11 +165,22 @@ class Session:
             return
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=self.log_path.parent, prefix=".session-", suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(self.log(), fh, indent=1)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, self.log_path)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                json.dump(self.log(), fh, indent=1)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, self.log_path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+
+
+def _decisions(decisions, source: str) -> Iterable:
+    """``decisions`` if it is an iterable of decisions, else a TypeError naming ``source`` and the value."""
+    if isinstance(decisions, (str, bytes, dict, _Decision)) or not isinstance(decisions, Iterable):
+        raise TypeError(f"{source}: expected an iterable of decisions (an empty list for none), got {decisions!r}")
+    return decisions
 
 
 def _as_dict(decision) -> dict:
@@ -186,65 +208,57 @@ def outcome(project: Project) -> dict:
     }
 
 
-def read_log(path: str | Path) -> dict:
-    """A session log, checked for shape; raises LogError with the reason."""
-    path = Path(path)
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise LogError(f"{path}: cannot read the session log ({exc.strerror})") from None
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise LogError(f"{path}: not a JSON session log ({exc})") from None
-    if not isinstance(data, dict) or data.get("format") != LOG_FORMAT:
-        got = data.get("format") if isinstance(data, dict) else type(data).__name__
-        raise LogError(f"{path}: not a session log (got format {got!r}, expected {LOG_FORMAT!r})")
-    for key, kind in (("scenario", dict), ("difficulty", str), ("seed", int), ("decisions", list)):
-        if not isinstance(data.get(key), kind):
-            raise LogError(f"{path}: field {key!r} is missing or of the wrong type (expected {kind.__name__})")
-    return data
-
-
-def _world_for(log: dict, path: Path) -> World:
-    scenario = log["scenario"]
-    source = scenario.get("path") or scenario.get("id")
-    candidates = [Path(source), path.parent / Path(source).name] if source else []
-    target = next((c for c in candidates if c.exists()), scenario.get("id"))
-    world = World.from_file(target, log["difficulty"])
-    if scenario.get("sha256") and world.scenario_hash != scenario["sha256"]:
+def _world_for(log: SessionLog, path: Path) -> World:
+    scenario = log.scenario
+    source = scenario.path or scenario.id
+    candidates = [Path(source), path.parent / Path(source).name]
+    target = next((c for c in candidates if c.exists()), scenario.id)
+    world = World.from_file(target, log.difficulty)
+    if world.scenario_hash != scenario.sha256:
         raise LogError(f"{path}: the scenario file {world.path} has changed since the session was played "
-                       f"(got sha256 {world.scenario_hash[:12]}..., expected {scenario['sha256'][:12]}...)")
+                       f"(got sha256 {world.scenario_hash[:12]}..., expected {scenario.sha256[:12]}...)")
     return world
 
 
 def replay(path: str | Path, log_path: str | Path | None = None, to_end: bool = True) -> Session:
-    """Re-simulate a session log: the same decisions at the same stops.
+    """Re-simulate a session log: the same decisions at the same stops, in memory.
 
     With ``to_end`` a finished log is run to its end; otherwise the session
-    stops where the log stops, ready to resume.
+    stops where the log stops, ready to resume.  ``log_path`` (a new file)
+    gets the replayed log once the replay has succeeded.
     """
-    path = Path(path)
     log = read_log(path)
-    session = Session(_world_for(log, path), log["seed"], log_path)
-    by_stop: dict[int, list[dict]] = {}
-    for i, entry in enumerate(log["decisions"]):
-        if not isinstance(entry, dict) or not isinstance(entry.get("stop"), int) or not isinstance(entry.get("decision"), dict):
-            raise LogError(f"{path}: decision {i} is malformed (expected stop and decision fields)")
-        by_stop.setdefault(entry["stop"], []).append(entry)
-    last = max([log.get("stops", 0)] + list(by_stop))
-    while True:
-        for entry in by_stop.get(session.stops, []):
-            if abs(entry.get("day", session.project.now) - session.project.now) > 1e-9:
-                raise LogError(f"{path}: decision at stop {entry['stop']} was made on day {entry['day']}, but the replay is on day {session.project.now}")
-            try:
-                session.decide(entry["decision"])
-            except DecisionError as exc:
-                raise LogError(f"{path}: decision at stop {entry['stop']} is refused on replay: {exc}") from None
-            session.decisions[-1]["wall_time"] = entry.get("wall_time", session.decisions[-1]["wall_time"])
-        if session.done or (session.stops >= last and not (to_end and log.get("finished"))):
-            return session
+    path = Path(path)
+    session = Session(_world_for(log, path), log.seed)
+    for i, entry in enumerate(log.decisions):
+        while session.stops < entry.stop and not session.done:
+            session.advance()
+        where = f"{path}: decision {i}: made at stop {entry.stop} on day {entry.day:g}"
+        if session.stops < entry.stop:
+            raise LogError(f"{where}, but the replay ended at stop {session.stops} on day {session.project.now:g}")
+        if abs(entry.day - session.project.now) > 1e-9:
+            raise LogError(f"{where}, but the replay is on day {session.project.now:g} at that stop")
+        try:
+            session.decide(entry.decision)
+        except DecisionError as exc:
+            raise LogError(f"{where}, is refused on replay: {exc}") from None
+        session.decisions[-1]["wall_time"] = entry.wall_time.isoformat()
+    end = None if to_end and log.finished else log.stops
+    while not session.done and (end is None or session.stops < end):
         session.advance()
+    if end is not None and session.stops < end:
+        raise LogError(f"{path}: stops: the log reaches stop {end}, but the replay ended at stop {session.stops} "
+                       f"on day {session.project.now:g}")
+    if log_path is not None:
+        session.keep_log(log_path)
+    return session
 
 
 def resume(path: str | Path) -> Session:
-    """Reopen a saved session where it stopped; further decisions go to the same log."""
-    return replay(path, log_path=path, to_end=False)
+    """Reopen a saved session where it stopped; further decisions go to the same log.
+
+    The file is not touched until the replay has succeeded and the next decision or stop is saved.
+    """
+    session = replay(path, to_end=False)
+    session.log_path = Path(path)
+    return session

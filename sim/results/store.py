@@ -69,8 +69,8 @@ def saved_sessions(folder: str | Path) -> tuple[list[Saved], list[str]]:
             problems.append(str(exc))
             continue
         found.append(Saved(
-            path=path, scenario=str(log["scenario"].get("id", "?")), difficulty=log["difficulty"], seed=log["seed"],
-            stops=int(log.get("stops", 0)), finished=bool(log.get("finished")),
+            path=path, scenario=log.scenario.id, difficulty=log.difficulty, seed=log.seed,
+            stops=log.stops, finished=log.finished,
             saved_at=dt.datetime.fromtimestamp(path.stat().st_mtime),
         ))
     found.sort(key=lambda s: s.saved_at, reverse=True)

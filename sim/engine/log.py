@@ -1,0 +1,191 @@
+"""The session log on disk: one frozen model, read and checked in full.
+
+Every problem becomes one ``LogError`` naming the file, the field (as
+``decisions[3].day``), what was got and what was expected.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import AwareDatetime, Field, TypeAdapter, ValidationError, model_validator
+
+from sim.schema import DIFFICULTIES
+from sim.schema.params import Frozen
+from sim.schema.problems import format_path, show
+
+from .decisions import TYPES, Decision
+
+LOG_FORMAT = "itpm-sim-session/1"
+
+Day = Annotated[float, Field(strict=True, ge=0, allow_inf_nan=False)]
+Count = Annotated[int, Field(strict=True, ge=0)]
+Number = Annotated[float, Field(allow_inf_nan=False)]
+
+
+class LogError(ValueError):
+    """A session log cannot be read or does not fit its scenario."""
+
+
+class Planned(Frozen):
+    """A decision due on a simulated working day (an entry of a scripted plan)."""
+
+    day: Day
+    decision: Decision
+
+
+class Entry(Planned):
+    """A logged decision: the stop and day it was made at, and the wall-clock time."""
+
+    stop: Count
+    wall_time: AwareDatetime
+
+
+class ScenarioRef(Frozen):
+    """The scenario a session was played on, and its content hash when played."""
+
+    id: str = Field(min_length=1)
+    path: str
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+
+
+class Outcome(Frozen):
+    """The headline results recorded when the session finished (see ``session.outcome``)."""
+
+    finish_day: Number
+    finish_date: dt.date
+    deadline_day: Number
+    on_time: bool
+    cost: Number
+    budget: Number
+    reserve: Number
+    on_budget: bool
+    scope: Number
+    escaped_defects: Number
+    incidents: int
+    satisfaction: Number
+    resignations: int
+    abandoned: bool
+
+
+class SessionLog(Frozen):
+    """A whole session log as ``Session.log`` writes it."""
+
+    format: Literal[LOG_FORMAT]
+    kit_version: str
+    scenario: ScenarioRef
+    difficulty: Literal[DIFFICULTIES]
+    seed: Count
+    decisions: tuple[Entry, ...]
+    stops: Count
+    finished: bool
+    outcome: Outcome | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> SessionLog:
+        if self.finished and self.outcome is None:
+            raise ValueError("outcome: missing (a finished session records its outcome)")
+        if not self.finished and self.outcome is not None:
+            raise ValueError("outcome: got an outcome, expected none while finished is false")
+        entries = self.decisions
+        late = next((i for i, e in enumerate(entries) if e.stop > self.stops), None)
+        if late is not None:
+            raise ValueError(f"decision {late}: decisions[{late}].stop: got {entries[late].stop}, "
+                             f"expected at most {self.stops} (the log's stops)")
+        for i in range(1, len(entries)):
+            for field in ("stop", "day"):
+                got, least = getattr(entries[i], field), getattr(entries[i - 1], field)
+                if got < least:
+                    raise ValueError(f"decision {i}: decisions[{i}].{field}: got {got!r}, expected at least {least!r} "
+                                     f"(decision {i - 1}'s; decisions are logged in the order they were made)")
+        return self
+
+
+def describe(error: dict, root: tuple = ()) -> str:
+    """One pydantic error as ``[decision N: ]path: got X, expected Y``."""
+    loc = root + tuple(p for p in error["loc"] if p not in TYPES)  # drop the union's tag from the path
+    kind, msg = error["type"], error["msg"]
+    if kind == "value_error":
+        return str(error["ctx"]["error"])
+    if kind in ("union_tag_not_found", "union_tag_invalid"):
+        loc += ("type",)
+    where = format_path(loc)
+    if kind == "missing" or kind == "union_tag_not_found":
+        text = "missing" + (f" (expected one of: {', '.join(TYPES)})" if loc[-1] == "type" else "")
+    elif kind == "union_tag_invalid":
+        text = f"got {error['ctx']['tag']!r}, expected one of: {', '.join(TYPES)}"
+    elif kind == "extra_forbidden":
+        text = f"unknown field (got {show(error['input'])})"
+    elif msg.startswith("Input should be "):
+        text = f"got {show(error['input'])}, expected {msg.removeprefix('Input should be ')}"
+    else:
+        text = f"got {show(error['input'])}, but {msg[0].lower()}{msg[1:]}"
+    decision = f"decision {loc[1]}: " if loc[:1] == ("decisions",) and len(loc) > 1 else ""
+    return f"{decision}{where}: {text}"
+
+
+def summarise(exc: ValidationError, root: tuple = ()) -> str:
+    """The first problem of a validation error, and how many more there are."""
+    errors = exc.errors(include_url=False)
+    more = f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})" if len(errors) > 1 else ""
+    return describe(errors[0], root) + more
+
+
+def as_path(path: object, what: str = "a session log") -> Path:
+    """``path`` as a Path, or a TypeError naming the value."""
+    if not isinstance(path, (str, Path)):
+        raise TypeError(f"expected the path of {what} (got {path!r})")
+    return Path(path)
+
+
+class _Duplicate(Exception):
+    pass
+
+
+def _unique(pairs: list[tuple[str, object]]) -> dict:
+    out = {}
+    for key, value in pairs:
+        if key in out:
+            raise _Duplicate(key)
+        out[key] = value
+    return out
+
+
+def read_log(path: str | Path) -> SessionLog:
+    """A session log, checked in full; raises LogError with the first problem."""
+    path = as_path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+        data = json.loads(text, object_pairs_hook=_unique)
+    except OSError as exc:
+        raise LogError(f"{path}: cannot read the session log ({exc.strerror})") from None
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise LogError(f"{path}: not a JSON session log ({exc})") from None
+    except RecursionError:
+        raise LogError(f"{path}: not a JSON session log (nested too deeply)") from None
+    except _Duplicate as exc:
+        raise LogError(f"{path}: key {exc.args[0]!r} appears twice in one object (expected each key once)") from None
+    if not isinstance(data, dict) or data.get("format") != LOG_FORMAT:
+        got = data.get("format") if isinstance(data, dict) else type(data).__name__
+        raise LogError(f"{path}: not a session log (got format {got!r}, expected {LOG_FORMAT!r})")
+    try:
+        return SessionLog.model_validate_json(text, strict=True)
+    except ValidationError as exc:
+        raise LogError(f"{path}: {summarise(exc)}") from None
+
+
+_PLAN = TypeAdapter(tuple[Planned, ...])
+
+
+def read_plan(entries: Iterable) -> tuple[Planned, ...]:
+    """Plan entries (``{"day", "decision"}`` dicts or models), checked; raises ValueError naming the entry."""
+    if isinstance(entries, (str, bytes, dict)) or not isinstance(entries, Iterable):
+        raise TypeError(f"expected a list of plan entries (got {show(entries)})")
+    try:
+        return _PLAN.validate_python(list(entries))
+    except ValidationError as exc:
+        raise ValueError(summarise(exc, ("decisions",))) from None
