@@ -103,9 +103,41 @@ def test_session_report_is_self_contained(cli, tmp_path):
     assert cli("run", "network_migration", "--seed", "8", "--out", str(out)).returncode == 0
     store.write_notes(out / "session.json", {"lessons": "Order the switches in week one."})
     html = tmp_path / "r.html"
+    html.write_text("an earlier report")  # regenerating a report replaces it
     result = cli("report", str(out / "session.json"), "--html", str(html))
     assert result.returncode == 0, result.stderr
     text = html.read_text()
     assert text.count("data:image/png;base64,") >= 5
     assert "Your duties as PM" in text and "Order the switches in week one." in text
     assert 'src="http' not in text
+
+
+@pytest.fixture(scope="module")
+def played(cli, tmp_path_factory):
+    """A finished session log."""
+    out = tmp_path_factory.mktemp("played")
+    assert cli("run", "software_build", "--seed", "1", "--out", str(out)).returncode == 0
+    return out / "session.json"
+
+
+@pytest.mark.parametrize(
+    "target, message",
+    [
+        ("{log}", "is the report's source (expected another file, so that {log} is kept)"),
+        ("{link}", "is the report's source"),
+        ("{dir}/report.json", "not an HTML file name (got '.json', expected a name ending in .html or .htm)"),
+        ("{dir}/report", "not an HTML file name (got no suffix, expected a name ending in .html or .htm)"),
+        ("{dir}/folder.html", "is a folder (expected a file name)"),
+        ("{dir}/missing/r.html", "no such folder '{dir}/missing' (expected an existing folder)"),
+    ],
+)
+def test_report_never_replaces_its_source_or_writes_a_non_html_file(cli, played, tmp_path, target, message):
+    (tmp_path / "folder.html").mkdir()
+    (tmp_path / "link.html").symlink_to(played)
+    before = played.read_bytes()
+    names = {"log": played, "link": tmp_path / "link.html", "dir": tmp_path}
+    result = cli("report", str(played), "--html", target.format(**names))
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert message.format(**names) in result.stderr
+    assert played.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["folder.html", "link.html"]

@@ -93,12 +93,29 @@ def montecarlo(args: argparse.Namespace) -> int:
     return 0
 
 
+def _html_target(html: str, source: Path) -> Path:
+    """The report's file, refused if writing it could replace a log, a scenario or a folder."""
+    target = Path(html)
+    if target.resolve() == source.resolve():
+        raise UsageError(f"--html {html}: is the report's source (expected another file, so that {source} is kept)")
+    if target.suffix.lower() not in (".html", ".htm"):
+        got = repr(target.suffix) if target.suffix else "no suffix"
+        raise UsageError(f"--html {html}: not an HTML file name (got {got}, expected a name ending in .html or .htm)")
+    if target.is_dir():
+        raise UsageError(f"--html {html}: is a folder (expected a file name)")
+    if not target.parent.is_dir():
+        raise UsageError(f"--html {html}: no such folder {str(target.parent)!r} (expected an existing folder)")
+    return target
+
+
 def report(args: argparse.Namespace) -> int:
     import pandas as pd
 
+    from sim.results import store
     from sim.results.report import study_report
 
     source = Path(args.source)
+    target = _html_target(args.html, source)
     if source.is_dir():
         runs_file, summary_file = source / "runs.csv", source / "summary.json"
         if not runs_file.exists() or not summary_file.exists():
@@ -109,7 +126,10 @@ def report(args: argparse.Namespace) -> int:
         text = study_report(runs, summary.get("deadline_day"), summary.get("budget"), summary.get("currency", ""))
     else:
         text = _session_report(source)
-    Path(args.html).write_text(text, encoding="utf-8")
+    try:
+        store.write_text(target, text)
+    except OSError as exc:
+        raise UsageError(f"--html {args.html}: cannot write the report (got {str(exc.strerror or exc).lower()}, expected a writable folder)") from None
     print(f"wrote {args.html}")
     return 0
 
