@@ -86,3 +86,21 @@ def test_a_decision_plan_can_be_replicated():
     runs = run_montecarlo(Study("network_migration", plan=plan), 5, seed=2)
     assert runs.attrs["policy"] == "plan of 1 decisions"
     assert (runs["refused"] == 0).all()
+
+
+def test_a_study_is_written_whole_or_not_at_all(tmp_path, monkeypatch):
+    from sim.results import store, studies
+
+    runs = pd.DataFrame({"finish_day": [1.0]})
+    folder = studies.prepare(tmp_path / "new" / "study")
+    real = store.write_text
+
+    def full_disk(path, text):
+        if path.name == studies.SUMMARY:
+            raise OSError(28, "No space left on device")
+        return real(path, text)
+
+    monkeypatch.setattr(store, "write_text", full_disk)
+    with pytest.raises(studies.StudyFolderError, match="cannot write the study .got no space left on device, expected a writable folder."):
+        studies.write(folder, runs, {"runs": 1})
+    assert list(folder.iterdir()) == []

@@ -141,3 +141,22 @@ def test_report_never_replaces_its_source_or_writes_a_non_html_file(cli, played,
     assert message.format(**names) in result.stderr
     assert played.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["folder.html", "link.html"]
+
+
+def test_montecarlo_out_never_replaces_a_file_or_an_earlier_study(cli, tmp_path):
+    afile = tmp_path / "afile"
+    afile.write_text("mine")
+    earlier = tmp_path / "earlier"
+    earlier.mkdir()
+    (earlier / "summary.json").write_text("an earlier study")
+    cases = [
+        (afile, f"--out {afile}: not a folder (got a file, expected a folder for runs.csv and summary.json)"),
+        (afile / "sub", f"--out {afile / 'sub'}: cannot write the study here (got not a directory, expected a writable folder)"),
+        (earlier, f"--out {earlier}: already holds summary.json from an earlier study"),
+    ]
+    for out, message in cases:
+        result = cli("montecarlo", "network_migration", "--runs", "2", "--out", str(out))
+        assert result.returncode == 2 and "Traceback" not in result.stderr
+        assert message in result.stderr and result.stdout == ""
+    assert afile.read_text() == "mine"
+    assert [p.name for p in earlier.iterdir()] == ["summary.json"] and (earlier / "summary.json").read_text() == "an earlier study"

@@ -54,9 +54,19 @@ def _progress(total: int):
     return bar, bar.update
 
 
+def _study_folder(folder: str) -> Path:
+    from sim.results import studies
+
+    try:
+        return studies.prepare(folder)
+    except studies.StudyFolderError as exc:
+        raise UsageError(f"--out {exc}") from None
+
+
 def montecarlo(args: argparse.Namespace) -> int:
     from sim.analysis import Study, run_montecarlo, summarise
     from sim.engine import LogError, World, read_log
+    from sim.results import studies
 
     plan = ()
     if args.decisions:
@@ -65,6 +75,7 @@ def montecarlo(args: argparse.Namespace) -> int:
         except LogError as exc:
             raise UsageError(str(exc)) from None
     world = World.from_file(args.scenario, args.difficulty)
+    out = _study_folder(args.out) if args.out else None
     study = Study(world.path, args.difficulty, args.policy, plan)
     bar, tick = _progress(args.runs)
     with executor_for(args.workers, args.dask) as executor:
@@ -74,11 +85,11 @@ def montecarlo(args: argparse.Namespace) -> int:
     summary["deadline_day"] = world.calendar.deadline_day
     summary["budget"] = world.scenario.budget.budget_at_completion + world.scenario.budget.management_reserve
     summary["currency"] = world.scenario.budget.currency
-    if args.out:
-        out = Path(args.out)
-        out.mkdir(parents=True, exist_ok=True)
-        runs.to_csv(out / "runs.csv", index=False)
-        (out / "summary.json").write_text(json.dumps(summary, indent=1, default=str) + "\n")
+    if out:
+        try:
+            studies.write(out, runs, summary)
+        except studies.StudyFolderError as exc:
+            raise UsageError(f"--out {exc}") from None
     if args.json:
         emit_json(summary)
         return 0
