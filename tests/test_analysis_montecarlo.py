@@ -88,10 +88,17 @@ def test_a_decision_plan_can_be_replicated():
     assert (runs["refused"] == 0).all()
 
 
-def test_a_study_is_written_whole_or_not_at_all(tmp_path, monkeypatch):
+def test_a_study_is_written_whole_or_not_at_all_and_reads_back(serial, tmp_path, monkeypatch):
+    from sim.analysis import summarise
     from sim.results import store, studies
 
-    runs = pd.DataFrame({"finish_day": [1.0]})
+    summary = {**summarise(serial), "deadline_day": 60, "budget": 1e6, "currency": "EUR"}
+    done = studies.prepare(tmp_path / "done")
+    studies.write(done, serial, summary)
+    runs, read = studies.read(done)
+    pd.testing.assert_frame_equal(runs, serial, check_dtype=False)
+    assert read.runs == 24 and read.currency == "EUR" and runs.attrs == serial.attrs
+
     folder = studies.prepare(tmp_path / "new" / "study")
     real = store.write_text
 
@@ -102,5 +109,5 @@ def test_a_study_is_written_whole_or_not_at_all(tmp_path, monkeypatch):
 
     monkeypatch.setattr(store, "write_text", full_disk)
     with pytest.raises(studies.StudyFolderError, match="cannot write the study .got no space left on device, expected a writable folder."):
-        studies.write(folder, runs, {"runs": 1})
+        studies.write(folder, serial, summary)
     assert list(folder.iterdir()) == []

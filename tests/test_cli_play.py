@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import shutil
 
+import pandas as pd
 import pytest
 
 from sim.results import store
@@ -160,3 +162,52 @@ def test_montecarlo_out_never_replaces_a_file_or_an_earlier_study(cli, tmp_path)
         assert message in result.stderr and result.stdout == ""
     assert afile.read_text() == "mine"
     assert [p.name for p in earlier.iterdir()] == ["summary.json"] and (earlier / "summary.json").read_text() == "an earlier study"
+
+
+@pytest.fixture(scope="module")
+def study(cli, tmp_path_factory):
+    """A small Monte Carlo folder."""
+    out = tmp_path_factory.mktemp("study") / "mc"
+    assert cli("montecarlo", "network_migration", "--runs", "4", "--out", str(out)).returncode == 0
+    return out
+
+
+def _on_time_maybe(folder):
+    runs = pd.read_csv(folder / "runs.csv")
+    runs["on_time"] = runs["on_time"].astype(object)
+    runs.loc[0, "on_time"] = "maybe"
+    runs.to_csv(folder / "runs.csv", index=False)
+
+
+def _replace_runs_with_folder(folder):
+    (folder / "runs.csv").unlink()
+    (folder / "runs.csv").mkdir()
+
+
+@pytest.mark.parametrize(
+    "damage, message",
+    [
+        (lambda d: (d / "summary.json").write_text((d / "summary.json").read_text()[:40]),
+         "summary.json:3:14: not JSON (got unterminated string starting at, expected the summary montecarlo writes)"),
+        (lambda d: (d / "summary.json").write_text("[1]"), "summary.json: not a summary (got a JSON list, expected a JSON object)"),
+        (lambda d: (d / "summary.json").write_bytes(b"\xff{}"), "summary.json: not UTF-8 text (got byte 0xff at offset 0, expected UTF-8)"),
+        (lambda d: (d / "summary.json").write_text((d / "summary.json").read_text().replace('"seed": 0', '"seed": "0"')),
+         "summary.json: seed: input should be a valid integer (got '0'); expected the summary montecarlo writes"),
+        (lambda d: (d / "runs.csv").write_text(""), "runs.csv: not a CSV table of runs (got No columns to parse from file, expected the runs.csv montecarlo writes)"),
+        (lambda d: (d / "runs.csv").write_text("a,b\n1,2\n"),
+         "runs.csv: missing column(s) finish_day, cost, on_time, on_budget, abandoned (got a, b; expected the columns montecarlo writes)"),
+        (_on_time_maybe,
+         "runs.csv: column on_time (got str values, expected true/false values)"),
+        (lambda d: (d / "runs.csv").write_text("\n".join((d / "runs.csv").read_text().splitlines()[:3])),
+         "runs.csv: 2 runs (expected 4, as summary.json says)"),
+        (_replace_runs_with_folder, "runs.csv: cannot read file (got a folder, expected a regular file)"),
+    ],
+)
+def test_report_of_a_damaged_study_folder_says_which_file_and_what_is_wrong(cli, study, tmp_path, damage, message):
+    folder = tmp_path / "mc"
+    shutil.copytree(study, folder)
+    damage(folder)
+    result = cli("report", str(folder), "--html", str(tmp_path / "r.html"))
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert f"itpm-sim report: {folder}/{message}" in result.stderr
+    assert not (tmp_path / "r.html").exists()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
@@ -120,21 +119,17 @@ def _html_target(html: str, source: Path) -> Path:
 
 
 def report(args: argparse.Namespace) -> int:
-    import pandas as pd
-
-    from sim.results import store
+    from sim.results import store, studies
     from sim.results.report import study_report
 
     source = Path(args.source)
     target = _html_target(args.html, source)
     if source.is_dir():
-        runs_file, summary_file = source / "runs.csv", source / "summary.json"
-        if not runs_file.exists() or not summary_file.exists():
-            raise UsageError(f"{source} is not a Monte Carlo output folder (expected runs.csv and summary.json in it)")
-        summary = json.loads(summary_file.read_text())
-        runs = pd.read_csv(runs_file)
-        runs.attrs.update({k: summary.get(k) for k in ("scenario", "difficulty", "policy", "seed")})
-        text = study_report(runs, summary.get("deadline_day"), summary.get("budget"), summary.get("currency", ""))
+        try:
+            runs, summary = studies.read(source)
+        except studies.StudyFolderError as exc:
+            raise UsageError(str(exc)) from None
+        text = study_report(runs, summary.deadline_day, summary.budget, summary.currency)
     else:
         text = _session_report(source)
     try:
