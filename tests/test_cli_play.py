@@ -56,12 +56,24 @@ def test_decisions_log_drives_another_seed(cli, tmp_path):
 @pytest.mark.parametrize(
     "args, message",
     [
-        (("run", "nowhere"), "cannot read file"),
+        (("run", "nowhere"), "argument SCENARIO: unknown scenario 'nowhere' (expected a scenario file or one of: "
+                             "cloud_rollout, network_migration, software_build)"),
+        (("plan", ""), "argument SCENARIO: empty scenario name (expected a scenario file or one of: cloud_rollout,"),
+        (("run", "nowhere.yaml"), "nowhere.yaml:1:1: (document): cannot read file (got no such file or directory"),
         (("run", "network_migration", "--seed", "x"), "expected a whole number >= 0"),
+        (("run", "network_migration", "--seed", "1_000"), "expected a whole number >= 0 with at most 4300 digits, written with 0-9 (got '1_000')"),
+        (("run", "network_migration", "--seed", "\u0663"), "written with 0-9 (got '\u0663')"),
+        (("run", "network_migration", "--seed", "9" * 4301), "with at most 4300 digits, written with 0-9 (got '99999999999999999999'... (4301 characters))"),
+        (("montecarlo", "network_migration", "--runs", "2", "--workers", "9" * 20), "argument --workers: expected a whole number from 1 to"),
+        (("montecarlo", "network_migration", "--runs", "2", "--workers", "100000"), "CPUs, or 64 if larger), written with 0-9 (got '100000')"),
+        (("montecarlo", "network_migration", "--runs", "1_0"), "argument --runs: expected a whole number from 1 to 1,000,000"),
+        (("montecarlo", "network_migration", "--runs", "2", "--dask", ""), "argument --dask: empty address (expected a Dask scheduler address"),
+        (("montecarlo", "network_migration", "--runs", "2", "--dask", "not a url"), "--dask 'not a url': not a Dask scheduler address (got "),
+        (("montecarlo", "network_migration", "--runs", "2", "--dask", "bogus://x:1"), "--dask 'bogus://x:1': not a Dask scheduler address (got "),
         (("run", "network_migration", "--policy", "lazy"), "invalid choice: 'lazy'"),
         (("run", "network_migration", "--difficulty", "brutal"), "invalid choice: 'brutal'"),
         (("replay", "missing.json"), "cannot read the session log"),
-        (("montecarlo", "network_migration", "--runs", "0"), "expected a whole number >= 1"),
+        (("montecarlo", "network_migration", "--runs", "0"), "expected a whole number from 1 to 1,000,000, written with 0-9 (got '0')"),
         (("montecarlo", "network_migration"), "the following arguments are required: --runs"),
         (("report", "nothing-here", "--html", "x.html"), "cannot read the session log"),
     ],
@@ -211,3 +223,24 @@ def test_report_of_a_damaged_study_folder_says_which_file_and_what_is_wrong(cli,
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert f"itpm-sim report: {folder}/{message}" in result.stderr
     assert not (tmp_path / "r.html").exists()
+
+
+def test_the_seed_bound_is_the_engines():
+    from sim.cli.common import SEED_DIGITS, seed_type
+    from sim.engine import Session, World
+
+    world = World.from_file("software_build")
+    largest = 10**SEED_DIGITS - 1
+    assert seed_type(str(largest)) == largest
+    assert Session(world, largest).seed == largest
+    with pytest.raises(ValueError):
+        Session(world, largest + 1)
+
+
+def test_never_more_workers_than_runs():
+    from sim.cli.study import executor_for
+
+    with executor_for(64, None, 3) as pool:
+        assert pool._max_workers == 3
+    with executor_for(8, None, 1) as pool:
+        assert pool is None

@@ -10,37 +10,36 @@ from pathlib import Path
 from sim.policies import POLICIES
 from sim.schema import DIFFICULTIES
 
-from .common import UsageError, emit_json, seed_type
+from .common import UsageError, emit_json, runs_type, scenario_type, seed_type, workers_type
 
 
-def positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a whole number >= 1 (got {text!r})")
-    return value
+def address_type(text: str) -> str:
+    """argparse type for --dask: anything but an empty address (distributed checks the rest)."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("empty address (expected a Dask scheduler address, e.g. tcp://127.0.0.1:8786)")
+    return text
 
 
 @contextmanager
-def executor_for(workers: int | None, dask: str | None):
-    """None (serial), a process pool, or a Dask cluster's executor."""
-    if dask:
+def executor_for(workers: int | None, dask: str | None, runs: int):
+    """None (serial), a process pool of at most ``runs`` workers, or a Dask cluster's executor."""
+    if dask is not None:
         try:
             from distributed import Client
         except ImportError:
             raise UsageError("--dask needs the cluster extra: pip install 'itpm-sim[cluster]'") from None
         try:
             client = Client(dask, timeout="10s")
+        except (ValueError, TypeError) as exc:
+            raise UsageError(f"--dask {dask!r}: not a Dask scheduler address (got {exc}; expected e.g. tcp://127.0.0.1:8786)") from None
         except OSError as exc:
-            raise UsageError(f"cannot reach the Dask scheduler at {dask!r} ({exc})") from None
+            raise UsageError(f"--dask {dask!r}: cannot reach the Dask scheduler ({exc})") from None
         try:
             yield client.get_executor()
         finally:
             client.close()
-    elif workers and workers > 1:
-        with ProcessPoolExecutor(workers) as pool:
+    elif workers and min(workers, runs) > 1:
+        with ProcessPoolExecutor(min(workers, runs)) as pool:
             yield pool
     else:
         yield None
@@ -77,7 +76,7 @@ def montecarlo(args: argparse.Namespace) -> int:
     out = _study_folder(args.out) if args.out else None
     study = Study(world.path, args.difficulty, args.policy, plan)
     bar, tick = _progress(args.runs)
-    with executor_for(args.workers, args.dask) as executor:
+    with executor_for(args.workers, args.dask, args.runs) as executor:
         runs = run_montecarlo(study, args.runs, args.seed, executor=executor, progress=tick)
     bar.close()
     summary = summarise(runs)
@@ -163,16 +162,16 @@ def _session_report(log: Path) -> str:
 
 def register(sub) -> None:
     p = sub.add_parser("montecarlo", help="replicate a scenario N times and summarise the spread of outcomes")
-    p.add_argument("scenario", metavar="SCENARIO")
-    p.add_argument("--runs", type=positive, required=True)
+    p.add_argument("scenario", metavar="SCENARIO", type=scenario_type)
+    p.add_argument("--runs", type=runs_type, required=True)
     p.add_argument("--difficulty", choices=DIFFICULTIES, default="standard")
     p.add_argument("--seed", type=seed_type, default=0)
     how = p.add_mutually_exclusive_group()
     how.add_argument("--policy", choices=list(POLICIES), default="reference")
     how.add_argument("--decisions", metavar="LOG", help="replicate the decisions of a session log on every run")
     where = p.add_mutually_exclusive_group()
-    where.add_argument("--workers", type=positive, help="a local process pool of W workers")
-    where.add_argument("--dask", metavar="ADDR", help="a Dask scheduler address, e.g. tcp://127.0.0.1:8786")
+    where.add_argument("--workers", type=workers_type, help="a local process pool of W workers (never more than the runs)")
+    where.add_argument("--dask", metavar="ADDR", type=address_type, help="a Dask scheduler address, e.g. tcp://127.0.0.1:8786")
     p.add_argument("--out", metavar="DIR")
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=montecarlo)
