@@ -86,3 +86,28 @@ def test_a_decision_plan_can_be_replicated():
     runs = run_montecarlo(Study("network_migration", plan=plan), 5, seed=2)
     assert runs.attrs["policy"] == "plan of 1 decisions"
     assert (runs["refused"] == 0).all()
+
+
+def test_a_study_is_written_whole_or_not_at_all_and_reads_back(serial, tmp_path, monkeypatch):
+    from sim.analysis import summarise
+    from sim.results import store, studies
+
+    summary = {**summarise(serial), "deadline_day": 60, "budget": 1e6, "currency": "EUR"}
+    done = studies.prepare(tmp_path / "done")
+    studies.write(done, serial, summary)
+    runs, read = studies.read(done)
+    pd.testing.assert_frame_equal(runs, serial, check_dtype=False)
+    assert read.runs == 24 and read.currency == "EUR" and runs.attrs == serial.attrs
+
+    folder = studies.prepare(tmp_path / "new" / "study")
+    real = store.write_text
+
+    def full_disk(path, text):
+        if path.name == studies.SUMMARY:
+            raise OSError(28, "No space left on device")
+        return real(path, text)
+
+    monkeypatch.setattr(store, "write_text", full_disk)
+    with pytest.raises(studies.StudyFolderError, match="cannot write the study .got no space left on device, expected a writable folder."):
+        studies.write(folder, serial, summary)
+    assert list(folder.iterdir()) == []

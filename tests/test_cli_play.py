@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
 
+import pandas as pd
 import pytest
 
 from sim.results import store
@@ -54,14 +57,26 @@ def test_decisions_log_drives_another_seed(cli, tmp_path):
 @pytest.mark.parametrize(
     "args, message",
     [
-        (("run", "nowhere"), "cannot read file"),
+        (("run", "nowhere"), "argument SCENARIO: unknown scenario 'nowhere' (expected a scenario file or one of: "
+                             "cloud_rollout, network_migration, software_build)"),
+        (("plan", ""), "argument SCENARIO: empty scenario name (expected a scenario file or one of: cloud_rollout,"),
+        (("run", "nowhere.yaml"), "nowhere.yaml:1:1: (document): cannot read file (got no such file or directory"),
         (("run", "network_migration", "--seed", "x"), "expected a whole number >= 0"),
+        (("run", "network_migration", "--seed", "1_000"), "expected a whole number >= 0 with at most 4300 digits, written with 0-9 (got '1_000')"),
+        (("run", "network_migration", "--seed", "\u0663"), "written with 0-9 (got '\u0663')"),
+        (("run", "network_migration", "--seed", "9" * 4301), "with at most 4300 digits, written with 0-9 (got '99999999999999999999'... (4301 characters))"),
+        (("montecarlo", "network_migration", "--runs", "2", "--workers", "9" * 20), "argument --workers: expected a whole number from 1 to"),
+        (("montecarlo", "network_migration", "--runs", "2", "--workers", "100000"), "CPUs, or 64 if larger), written with 0-9 (got '100000')"),
+        (("montecarlo", "network_migration", "--runs", "1_0"), "argument --runs: expected a whole number from 1 to 1,000,000"),
+        (("montecarlo", "network_migration", "--runs", "2", "--dask", ""), "argument --dask: empty address (expected a Dask scheduler address"),
+        (("montecarlo", "network_migration", "--runs", "2", "--dask", "not a url"), "--dask 'not a url': not a Dask scheduler address (got "),
+        (("montecarlo", "network_migration", "--runs", "2", "--dask", "bogus://x:1"), "--dask 'bogus://x:1': not a Dask scheduler address (got "),
         (("run", "network_migration", "--policy", "lazy"), "invalid choice: 'lazy'"),
         (("run", "network_migration", "--difficulty", "brutal"), "invalid choice: 'brutal'"),
-        (("replay", "missing.json"), "cannot read the session log"),
-        (("montecarlo", "network_migration", "--runs", "0"), "expected a whole number >= 1"),
+        (("replay", "missing.json"), "missing.json: cannot read file (got no such file or directory, expected a readable session log)"),
+        (("montecarlo", "network_migration", "--runs", "0"), "expected a whole number from 1 to 1,000,000, written with 0-9 (got '0')"),
         (("montecarlo", "network_migration"), "the following arguments are required: --runs"),
-        (("report", "nothing-here", "--html", "x.html"), "cannot read the session log"),
+        (("report", "nothing-here", "--html", "x.html"), "cannot read file (got no such file or directory, expected a readable session log)"),
     ],
 )
 def test_bad_arguments_exit_2_with_a_message(cli, args, message):
@@ -69,6 +84,13 @@ def test_bad_arguments_exit_2_with_a_message(cli, args, message):
     assert result.returncode == 2
     assert message in result.stderr + result.stdout
     assert "Traceback" not in result.stderr
+
+
+def test_replay_refuses_a_named_pipe_without_waiting_for_it(cli, tmp_path):
+    pipe = tmp_path / "session.json"
+    os.mkfifo(pipe)
+    result = cli("replay", str(pipe))  # cli() times out if the reader blocks
+    assert result.returncode == 2 and "cannot read file (got a named pipe, expected a regular file)" in result.stderr
 
 
 def test_bad_log_exits_2(cli, tmp_path):
@@ -103,6 +125,7 @@ def test_session_report_is_self_contained(cli, tmp_path):
     assert cli("run", "network_migration", "--seed", "8", "--out", str(out)).returncode == 0
     store.write_notes(out / "session.json", {"lessons": "Order the switches in week one."})
     html = tmp_path / "r.html"
+    html.write_text("an earlier report")  # regenerating a report replaces it
     result = cli("report", str(out / "session.json"), "--html", str(html))
     assert result.returncode == 0, result.stderr
     text = html.read_text()
@@ -196,3 +219,123 @@ def test_replay_of_a_tampered_stop_count_is_a_mismatch(cli, tmp_path, hard_log):
     result = cli("replay", str(log))
     assert result.returncode == 1 and "MISMATCH" in result.stdout
     assert f"stops: recorded {json.loads(log.read_text())['stops']}" in result.stdout
+
+
+@pytest.fixture(scope="module")
+def played(cli, tmp_path_factory):
+    """A finished session log."""
+    out = tmp_path_factory.mktemp("played")
+    assert cli("run", "software_build", "--seed", "1", "--out", str(out)).returncode == 0
+    return out / "session.json"
+
+
+@pytest.mark.parametrize(
+    "target, message",
+    [
+        ("{log}", "is the report's source (expected another file, so that {log} is kept)"),
+        ("{link}", "is the report's source"),
+        ("{dir}/report.json", "not an HTML file name (got '.json', expected a name ending in .html or .htm)"),
+        ("{dir}/report", "not an HTML file name (got no suffix, expected a name ending in .html or .htm)"),
+        ("{dir}/folder.html", "is a folder (expected a file name)"),
+        ("{dir}/missing/r.html", "no such folder '{dir}/missing' (expected an existing folder)"),
+    ],
+)
+def test_report_never_replaces_its_source_or_writes_a_non_html_file(cli, played, tmp_path, target, message):
+    (tmp_path / "folder.html").mkdir()
+    (tmp_path / "link.html").symlink_to(played)
+    before = played.read_bytes()
+    names = {"log": played, "link": tmp_path / "link.html", "dir": tmp_path}
+    result = cli("report", str(played), "--html", target.format(**names))
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert message.format(**names) in result.stderr
+    assert played.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["folder.html", "link.html"]
+
+
+def test_montecarlo_out_never_replaces_a_file_or_an_earlier_study(cli, tmp_path):
+    afile = tmp_path / "afile"
+    afile.write_text("mine")
+    earlier = tmp_path / "earlier"
+    earlier.mkdir()
+    (earlier / "summary.json").write_text("an earlier study")
+    cases = [
+        (afile, f"--out {afile}: not a folder (got a file, expected a folder for runs.csv and summary.json)"),
+        (afile / "sub", f"--out {afile / 'sub'}: cannot write the study here (got not a directory, expected a writable folder)"),
+        (earlier, f"--out {earlier}: already holds summary.json from an earlier study"),
+    ]
+    for out, message in cases:
+        result = cli("montecarlo", "network_migration", "--runs", "2", "--out", str(out))
+        assert result.returncode == 2 and "Traceback" not in result.stderr
+        assert message in result.stderr and result.stdout == ""
+    assert afile.read_text() == "mine"
+    assert [p.name for p in earlier.iterdir()] == ["summary.json"] and (earlier / "summary.json").read_text() == "an earlier study"
+
+
+@pytest.fixture(scope="module")
+def study(cli, tmp_path_factory):
+    """A small Monte Carlo folder."""
+    out = tmp_path_factory.mktemp("study") / "mc"
+    assert cli("montecarlo", "network_migration", "--runs", "4", "--out", str(out)).returncode == 0
+    return out
+
+
+def _on_time_maybe(folder):
+    runs = pd.read_csv(folder / "runs.csv")
+    runs["on_time"] = runs["on_time"].astype(object)
+    runs.loc[0, "on_time"] = "maybe"
+    runs.to_csv(folder / "runs.csv", index=False)
+
+
+def _replace_runs_with_folder(folder):
+    (folder / "runs.csv").unlink()
+    (folder / "runs.csv").mkdir()
+
+
+@pytest.mark.parametrize(
+    "damage, message",
+    [
+        (lambda d: (d / "summary.json").write_text((d / "summary.json").read_text()[:40]),
+         "summary.json:3:14: not JSON (got unterminated string starting at, expected the summary montecarlo writes)"),
+        (lambda d: (d / "summary.json").write_text("[1]"), "summary.json: not a summary (got a JSON list, expected a JSON object)"),
+        (lambda d: (d / "summary.json").write_bytes(b"\xff{}"), "summary.json: not UTF-8 text (got byte 0xff at offset 0, expected UTF-8)"),
+        (lambda d: (d / "summary.json").write_text((d / "summary.json").read_text().replace('"seed": 0', '"seed": "0"')),
+         "summary.json: seed: input should be a valid integer (got '0'); expected the summary montecarlo writes"),
+        (lambda d: (d / "runs.csv").write_text(""), "runs.csv: not a CSV table of runs (got No columns to parse from file, expected the runs.csv montecarlo writes)"),
+        (lambda d: (d / "runs.csv").write_text("a,b\n1,2\n"),
+         "runs.csv: missing column(s) finish_day, cost, on_time, on_budget, abandoned (got a, b; expected the columns montecarlo writes)"),
+        (_on_time_maybe,
+         "runs.csv: column on_time (got str values, expected true/false values)"),
+        (lambda d: (d / "runs.csv").write_text("\n".join((d / "runs.csv").read_text().splitlines()[:3])),
+         "runs.csv: 2 runs (expected 4, as summary.json says)"),
+        (_replace_runs_with_folder, "runs.csv: cannot read file (got a folder, expected a regular file)"),
+    ],
+)
+def test_report_of_a_damaged_study_folder_says_which_file_and_what_is_wrong(cli, study, tmp_path, damage, message):
+    folder = tmp_path / "mc"
+    shutil.copytree(study, folder)
+    damage(folder)
+    result = cli("report", str(folder), "--html", str(tmp_path / "r.html"))
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert f"itpm-sim report: {folder}/{message}" in result.stderr
+    assert not (tmp_path / "r.html").exists()
+
+
+def test_the_seed_bound_is_the_engines():
+    from sim.cli.common import SEED_DIGITS, seed_type
+    from sim.engine import Session, World
+
+    world = World.from_file("software_build")
+    largest = 10**SEED_DIGITS - 1
+    assert seed_type(str(largest)) == largest
+    assert Session(world, largest).seed == largest
+    with pytest.raises(ValueError):
+        Session(world, largest + 1)
+
+
+def test_never_more_workers_than_runs():
+    from sim.cli.study import executor_for
+
+    with executor_for(64, None, 3) as pool:
+        assert pool._max_workers == 3
+    with executor_for(8, None, 1) as pool:
+        assert pool is None

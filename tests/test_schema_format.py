@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import functools
 import json
+import os
 import re
 import time
 import tomllib
@@ -22,6 +23,7 @@ from sim.schema import (
     ScenarioError,
     bundled_scenarios,
     check_file,
+    files,
     load_scenario,
     safe_yaml,
 )
@@ -347,6 +349,30 @@ def test_size_limit_is_inclusive(tmp_path, monkeypatch):
     assert problems(path) == []
     monkeypatch.setattr(safe_yaml, "MAX_BYTES", size - 1)
     assert problems(path) == [f"{path}:1:1: (document): file too large (got {size} bytes, expected at most {size - 1})"]
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
+def test_anything_but_a_regular_file_is_refused_without_reading(cli, tmp_path):
+    os.mkfifo(tmp_path / "pipe.yaml")  # reading it would wait for a writer forever
+    run = cli("validate", "pipe.yaml", "/dev/null", ".", cwd=tmp_path)
+    assert run.returncode == 2 and "Traceback" not in run.stderr
+    assert run.stdout.splitlines() == [
+        "pipe.yaml:1:1: (document): cannot read file (got a named pipe, expected a regular file)",
+        "/dev/null:1:1: (document): cannot read file (got a character device, expected a regular file)",
+        ".:1:1: (document): cannot read file (got a folder, expected a regular file)",
+    ]
+
+
+def test_at_most_the_limit_and_one_byte_is_read(tmp_path, monkeypatch):
+    path = tmp_path / "grows.yaml"
+    path.write_bytes(b"x" * 10)
+    asked = []
+    real_read, real_fstat = os.read, os.fstat
+    monkeypatch.setattr(os, "read", lambda fd, n: asked.append(n) or real_read(fd, n))
+    monkeypatch.setattr(os, "fstat", lambda fd: os.stat_result((*real_fstat(fd)[:6], 0, *real_fstat(fd)[7:])))  # claims empty
+    with pytest.raises(files.UnreadableFile, match=r"^file too large \(got more than 4 bytes, expected at most 4\)$"):
+        files.read_bounded(path, 4)
+    assert sum(asked) <= 5
 
 
 def test_billion_laughs_is_refused_quickly(tmp_path):

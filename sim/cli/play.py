@@ -11,7 +11,7 @@ from pathlib import Path
 from sim.policies import POLICIES
 from sim.schema import DIFFICULTIES
 
-from .common import UsageError, emit_json, seed_type
+from .common import UsageError, emit_json, scenario_type, seed_type
 
 
 def _summary(session, not_applied: list[dict] = ()) -> dict:
@@ -163,7 +163,7 @@ def replay(args: argparse.Namespace) -> int:
 
 def register(sub) -> None:
     p = sub.add_parser("run", help="play a scenario with a policy or a decision log and print the outcome")
-    p.add_argument("scenario", metavar="SCENARIO", help="a scenario file or a bundled scenario id")
+    p.add_argument("scenario", metavar="SCENARIO", type=scenario_type, help="a scenario file or a bundled scenario id")
     p.add_argument("--difficulty", choices=DIFFICULTIES, help="default standard, or the log's with --decisions")
     p.add_argument("--seed", type=seed_type, help="default 0, or the log's with --decisions")
     how = p.add_mutually_exclusive_group()

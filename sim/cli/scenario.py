@@ -7,7 +7,7 @@ import sys
 
 from sim.schema import DIFFICULTIES, check_file, json_schema
 
-from .common import emit_json
+from .common import emit_json, scenario_type
 
 
 def validate(args: argparse.Namespace) -> int:
@@ -60,7 +60,7 @@ def register(sub) -> None:
     p = sub.add_parser("schema", help="print the JSON Schema of the scenario format")
     p.set_defaults(handler=schema)
     p = sub.add_parser("plan", help="show a scenario's baseline plan against its deadline and budget")
-    p.add_argument("scenario", metavar="SCENARIO")
+    p.add_argument("scenario", metavar="SCENARIO", type=scenario_type)
     p.add_argument("--difficulty", choices=DIFFICULTIES, default="standard")
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=plan)

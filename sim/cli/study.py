@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
@@ -11,37 +10,36 @@ from pathlib import Path
 from sim.policies import POLICIES
 from sim.schema import DIFFICULTIES
 
-from .common import UsageError, emit_json, seed_type
+from .common import UsageError, emit_json, runs_type, scenario_type, seed_type, workers_type
 
 
-def positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a whole number >= 1 (got {text!r})")
-    return value
+def address_type(text: str) -> str:
+    """argparse type for --dask: anything but an empty address (distributed checks the rest)."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("empty address (expected a Dask scheduler address, e.g. tcp://127.0.0.1:8786)")
+    return text
 
 
 @contextmanager
-def executor_for(workers: int | None, dask: str | None):
-    """None (serial), a process pool, or a Dask cluster's executor."""
-    if dask:
+def executor_for(workers: int | None, dask: str | None, runs: int):
+    """None (serial), a process pool of at most ``runs`` workers, or a Dask cluster's executor."""
+    if dask is not None:
         try:
             from distributed import Client
         except ImportError:
             raise UsageError("--dask needs the cluster extra: pip install 'itpm-sim[cluster]'") from None
         try:
             client = Client(dask, timeout="10s")
+        except (ValueError, TypeError) as exc:
+            raise UsageError(f"--dask {dask!r}: not a Dask scheduler address (got {exc}; expected e.g. tcp://127.0.0.1:8786)") from None
         except OSError as exc:
-            raise UsageError(f"cannot reach the Dask scheduler at {dask!r} ({exc})") from None
+            raise UsageError(f"--dask {dask!r}: cannot reach the Dask scheduler ({exc})") from None
         try:
             yield client.get_executor()
         finally:
             client.close()
-    elif workers and workers > 1:
-        with ProcessPoolExecutor(workers) as pool:
+    elif workers and min(workers, runs) > 1:
+        with ProcessPoolExecutor(min(workers, runs)) as pool:
             yield pool
     else:
         yield None
@@ -54,9 +52,19 @@ def _progress(total: int):
     return bar, bar.update
 
 
+def _study_folder(folder: str) -> Path:
+    from sim.results import studies
+
+    try:
+        return studies.prepare(folder)
+    except studies.StudyFolderError as exc:
+        raise UsageError(f"--out {exc}") from None
+
+
 def montecarlo(args: argparse.Namespace) -> int:
     from sim.analysis import Study, run_montecarlo, summarise
     from sim.engine import LogError, World, read_log
+    from sim.results import studies
 
     plan = ()
     if args.decisions:
@@ -65,20 +73,21 @@ def montecarlo(args: argparse.Namespace) -> int:
         except LogError as exc:
             raise UsageError(str(exc)) from None
     world = World.from_file(args.scenario, args.difficulty)
+    out = _study_folder(args.out) if args.out else None
     study = Study(world.path, args.difficulty, args.policy, plan)
     bar, tick = _progress(args.runs)
-    with executor_for(args.workers, args.dask) as executor:
+    with executor_for(args.workers, args.dask, args.runs) as executor:
         runs = run_montecarlo(study, args.runs, args.seed, executor=executor, progress=tick)
     bar.close()
     summary = summarise(runs)
     summary["deadline_day"] = world.calendar.deadline_day
     summary["budget"] = world.scenario.budget.budget_at_completion + world.scenario.budget.management_reserve
     summary["currency"] = world.scenario.budget.currency
-    if args.out:
-        out = Path(args.out)
-        out.mkdir(parents=True, exist_ok=True)
-        runs.to_csv(out / "runs.csv", index=False)
-        (out / "summary.json").write_text(json.dumps(summary, indent=1, default=str) + "\n")
+    if out:
+        try:
+            studies.write(out, runs, summary)
+        except studies.StudyFolderError as exc:
+            raise UsageError(f"--out {exc}") from None
     if args.json:
         emit_json(summary)
         return 0
@@ -93,23 +102,39 @@ def montecarlo(args: argparse.Namespace) -> int:
     return 0
 
 
-def report(args: argparse.Namespace) -> int:
-    import pandas as pd
+def _html_target(html: str, source: Path) -> Path:
+    """The report's file, refused if writing it could replace a log, a scenario or a folder."""
+    target = Path(html)
+    if target.resolve() == source.resolve():
+        raise UsageError(f"--html {html}: is the report's source (expected another file, so that {source} is kept)")
+    if target.suffix.lower() not in (".html", ".htm"):
+        got = repr(target.suffix) if target.suffix else "no suffix"
+        raise UsageError(f"--html {html}: not an HTML file name (got {got}, expected a name ending in .html or .htm)")
+    if target.is_dir():
+        raise UsageError(f"--html {html}: is a folder (expected a file name)")
+    if not target.parent.is_dir():
+        raise UsageError(f"--html {html}: no such folder {str(target.parent)!r} (expected an existing folder)")
+    return target
 
+
+def report(args: argparse.Namespace) -> int:
+    from sim.results import store, studies
     from sim.results.report import study_report
 
     source = Path(args.source)
+    target = _html_target(args.html, source)
     if source.is_dir():
-        runs_file, summary_file = source / "runs.csv", source / "summary.json"
-        if not runs_file.exists() or not summary_file.exists():
-            raise UsageError(f"{source} is not a Monte Carlo output folder (expected runs.csv and summary.json in it)")
-        summary = json.loads(summary_file.read_text())
-        runs = pd.read_csv(runs_file)
-        runs.attrs.update({k: summary.get(k) for k in ("scenario", "difficulty", "policy", "seed")})
-        text = study_report(runs, summary.get("deadline_day"), summary.get("budget"), summary.get("currency", ""))
+        try:
+            runs, summary = studies.read(source)
+        except studies.StudyFolderError as exc:
+            raise UsageError(str(exc)) from None
+        text = study_report(runs, summary.deadline_day, summary.budget, summary.currency)
     else:
         text = _session_report(source)
-    Path(args.html).write_text(text, encoding="utf-8")
+    try:
+        store.write_text(target, text)
+    except OSError as exc:
+        raise UsageError(f"--html {args.html}: cannot write the report (got {str(exc.strerror or exc).lower()}, expected a writable folder)") from None
     print(f"wrote {args.html}")
     return 0
 
@@ -137,16 +162,16 @@ def _session_report(log: Path) -> str:
 
 def register(sub) -> None:
     p = sub.add_parser("montecarlo", help="replicate a scenario N times and summarise the spread of outcomes")
-    p.add_argument("scenario", metavar="SCENARIO")
-    p.add_argument("--runs", type=positive, required=True)
+    p.add_argument("scenario", metavar="SCENARIO", type=scenario_type)
+    p.add_argument("--runs", type=runs_type, required=True)
     p.add_argument("--difficulty", choices=DIFFICULTIES, default="standard")
     p.add_argument("--seed", type=seed_type, default=0)
     how = p.add_mutually_exclusive_group()
     how.add_argument("--policy", choices=list(POLICIES), default="reference")
     how.add_argument("--decisions", metavar="LOG", help="replicate the decisions of a session log on every run")
     where = p.add_mutually_exclusive_group()
-    where.add_argument("--workers", type=positive, help="a local process pool of W workers")
-    where.add_argument("--dask", metavar="ADDR", help="a Dask scheduler address, e.g. tcp://127.0.0.1:8786")
+    where.add_argument("--workers", type=workers_type, help="a local process pool of W workers (never more than the runs)")
+    where.add_argument("--dask", metavar="ADDR", type=address_type, help="a Dask scheduler address, e.g. tcp://127.0.0.1:8786")
     p.add_argument("--out", metavar="DIR")
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=montecarlo)

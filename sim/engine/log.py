@@ -15,12 +15,14 @@ from typing import Annotated, Literal
 from pydantic import AwareDatetime, Field, TypeAdapter, ValidationError, model_validator
 
 from sim.schema import DIFFICULTIES
+from sim.schema.files import UnreadableFile, read_bounded
 from sim.schema.params import Frozen
 from sim.schema.problems import format_path, show
 
 from .decisions import TYPES, Decision
 
 LOG_FORMAT = "itpm-sim-session/1"
+MAX_LOG_BYTES = 16 * 1024 * 1024  # a year-long session with a decision every hour of play is well under 1 MB
 
 Day = Annotated[float, Field(strict=True, ge=0, allow_inf_nan=False)]
 Count = Annotated[int, Field(strict=True, ge=0)]
@@ -159,10 +161,10 @@ def read_log(path: str | Path) -> SessionLog:
     """A session log, checked in full; raises LogError with the first problem."""
     path = as_path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_bounded(path, MAX_LOG_BYTES, "a readable session log").decode("utf-8")
         data = json.loads(text, object_pairs_hook=_unique)
-    except OSError as exc:
-        raise LogError(f"{path}: cannot read the session log ({exc.strerror})") from None
+    except UnreadableFile as exc:
+        raise LogError(f"{path}: {exc}") from None
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise LogError(f"{path}: not a JSON session log ({exc})") from None
     except RecursionError:

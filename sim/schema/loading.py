@@ -8,7 +8,9 @@ from pathlib import Path as FsPath
 
 from pydantic import ValidationError
 
+from . import safe_yaml
 from .explain import problems_from
+from .files import UnreadableFile, read_bounded
 from .models import Scenario
 from .presets import DIFFICULTIES, apply_preset
 from .problems import Problem, ScenarioError, format_path
@@ -43,12 +45,20 @@ def _validate(located: Located, file: str, note: str = "") -> tuple[Scenario | N
     return (None if problems else scenario), problems
 
 
+def _read_bytes(path: FsPath) -> bytes:
+    """The file's bytes, at most ``safe_yaml.MAX_BYTES`` of a regular file; raises ScenarioError."""
+    try:
+        return read_bounded(path, safe_yaml.MAX_BYTES, "a readable YAML file")
+    except UnreadableFile as exc:
+        raise ScenarioError([Problem(str(path), 1, 1, "(document)", str(exc))]) from None
+
+
 def _read(path: FsPath) -> tuple[Located | None, list[Problem], str]:
     file = str(path)
     try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        return None, [Problem(file, 1, 1, "(document)", f"cannot read file (got {str(exc.strerror or exc).lower()}, expected a readable YAML file)")], file
+        raw = _read_bytes(path)
+    except ScenarioError as exc:
+        return None, exc.problems, file
     located, problems = read_yaml(raw, file)
     if located is not None and not isinstance(located.data, dict):
         problems.append(Problem(file, 1, 1, "(document)", f"wrong type (got {'nothing' if located.data is None else type(located.data).__name__}, expected a mapping of scenario fields)"))
@@ -101,7 +111,7 @@ def load_scenario(path: str | FsPath, difficulty: str = "standard") -> Scenario:
 
 def content_hash(path: str | FsPath) -> str:
     """SHA-256 of the scenario file's bytes, recorded in session logs."""
-    return hashlib.sha256(resolve(path).read_bytes()).hexdigest()
+    return hashlib.sha256(_read_bytes(resolve(path))).hexdigest()
 
 
 def json_schema() -> str:

@@ -1,0 +1,56 @@
+"""Reading a user's file: a regular file only, and never more than a limit.
+
+A named pipe would block forever and a device (``/dev/zero``) never ends, so
+anything but a regular file is refused before reading, and at most
+``limit + 1`` bytes are read whatever the file claims its size is.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+_KINDS = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a named pipe"), (stat.S_ISCHR, "a character device"),
+          (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"))
+
+
+class UnreadableFile(ValueError):
+    """A file refused before or while reading: ``what`` went wrong, what was ``got`` and ``expected``."""
+
+    def __init__(self, what: str, got: str, expected: str):
+        super().__init__(f"{what} (got {got}, expected {expected})")
+        self.what, self.got, self.expected = what, got, expected
+
+
+def _reason(exc: OSError) -> str:
+    return str(exc.strerror or exc).lower()
+
+
+def read_bounded(path: str | Path, limit: int, readable: str = "a readable file") -> bytes:
+    """The bytes of the regular file ``path`` if it holds at most ``limit`` bytes; raises UnreadableFile.
+
+    ``readable`` names what was expected when the file cannot be opened (e.g. "a readable YAML file").
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)  # a pipe must not block the open
+    try:
+        fd = os.open(path, flags)
+    except OSError as exc:
+        raise UnreadableFile("cannot read file", _reason(exc), readable) from None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            kind = next((name for test, name in _KINDS if test(info.st_mode)), "not a regular file")
+            raise UnreadableFile("cannot read file", kind, "a regular file")
+        if info.st_size > limit:
+            raise UnreadableFile("file too large", f"{info.st_size} bytes", f"at most {limit}")
+        data = b""
+        while len(data) <= limit and (chunk := os.read(fd, limit + 1 - len(data))):
+            data += chunk
+    except OSError as exc:
+        raise UnreadableFile("cannot read file", _reason(exc), readable) from None
+    finally:
+        os.close(fd)
+    if len(data) > limit:  # it grew since fstat
+        raise UnreadableFile("file too large", f"more than {limit} bytes", f"at most {limit}")
+    return data
