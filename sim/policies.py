@@ -16,6 +16,15 @@ from sim.engine.report import StatusReport
 
 Policy = Callable[[StatusReport], list]
 
+# A PM's rough money value of a risk's impacts (docs/MODEL.md, "The reference PM"): the PM sees only the
+# status report, so these are rules of thumb, not the model's parameters.
+DELAY_VALUE = 0.5  # a day of delay is worth this share of a day's burn
+DEFECT_DAYS = 0.5  # days of a mean rate to fix one defect
+REPLACEMENT_DAYS = 20  # days of a mean rate to replace a person who leaves
+MORALE_DAYS, MORALE_LOSS = 10, 0.2  # a morale hit costs this share of the burn for this many days, per unit
+RESPONSE_MONEY_SHARE = 0.5  # never spend more than this share of the money left on one risk response
+CHANGE_SLACK_DAYS = 10  # accept a change request only with this many days of forecast slack
+
 
 def _burn(r: StatusReport) -> float:
     """Daily cost of the people on the team now."""
@@ -34,19 +43,19 @@ def impact_money(r: StatusReport, impacts: list[dict]) -> float:
     for i in impacts:
         kind = i["type"]
         if kind == "delay":
-            total += 0.5 * i["days"] * burn
+            total += DELAY_VALUE * i["days"] * burn
         elif kind == "extra_effort":
             total += sum(r.task(t)["estimate"] * i["share"] * rate for t in i["tasks"] if any(x["id"] == t for x in r.tasks))
         elif kind == "cost":
             total += i["amount"]
         elif kind == "defects":
-            total += i["count"] * 0.5 * rate
+            total += i["count"] * DEFECT_DAYS * rate
         elif kind == "lose_person":
-            total += 20 * rate
+            total += REPLACEMENT_DAYS * rate
         elif kind == "scope_change":
             total += max(0.0, r.task(i["task"])["estimate"] * i["share"] * rate)
         elif kind == "morale":
-            total += abs(i["delta"]) * 10 * burn * 0.2
+            total += abs(i["delta"]) * MORALE_DAYS * burn * MORALE_LOSS
     return total
 
 
@@ -62,7 +71,7 @@ def _best_response(r: StatusReport, risk: dict, margin: float, warned: bool = Fa
     options = [
         x for x in risk["responses"]
         if x["id"] not in risk["bought"] and x["strategy"] in ("avoid", "mitigate", "transfer")
-        and x["cost"] * margin < _saving(x, loss, p) and x["cost"] < 0.5 * r.money_left
+        and x["cost"] * margin < _saving(x, loss, p) and x["cost"] < RESPONSE_MONEY_SHARE * r.money_left
     ]
     return min(options, key=lambda x: x["cost"] - _saving(x, loss, p), default=None)
 
@@ -83,7 +92,7 @@ def _answer(r: StatusReport, request: dict, accept_changes: bool | None) -> d.Ch
     if "accept" in options and "reject" in options:
         if accept_changes is None:
             slack = r.deadline_day - r.forecast_finish_day
-            accept_changes = slack > 10 and r.forecast_cost + options["accept"]["cost"] < r.budget + r.reserve
+            accept_changes = slack > CHANGE_SLACK_DAYS and r.forecast_cost + options["accept"]["cost"] < r.budget + r.reserve
         return d.Choose(request=request["id"], option="accept" if accept_changes and "accept" in affordable else "reject")
     if request["default"] in affordable:
         cheapest = min(affordable.values(), key=lambda o: o["cost"])
@@ -102,11 +111,27 @@ class Reference:
     """A competent PM: buys cost-effective mitigations, hires early only, uses short overtime bursts,
     keeps communication and quality at healthy levels, protects must-have scope."""
 
-    margin = 1.0
-    communication = 0.12
-    quality = 0.12
+    margin = 1.0  # buy a response when its cost times this is below the expected loss it saves
+    communication = 0.12  # share of time, set at the start
+    quality = 0.12  # share of time, set at the start
+    accept_changes: bool | None = None  # None: accept when there is slack and money for it
+    warning_days = 5  # act on an early warning reported this recently
     hire_before = 0.35  # share of the planned duration after which hiring no longer pays (Brooks)
-    accept_changes: bool | None = None
+    hire_when_late = 0.1  # hire only when the forecast finish is this share of the planned duration late
+    hire_after_progress = 0.05  # ... and the work has visibly started
+    hire_backlog_days = 10  # ... and this many person-days of ready work wait for a skill
+    hire_min_skill = 0.5  # a hire must be more proficient than this in that skill
+    rate_per_lead_day = 100  # choosing among profiles, one day of lead time weighs as much as this much daily rate
+    hire_money_share = 0.6  # the hire's cost to the planned end must stay below this share of the money left
+    overtime_level = 0.2
+    overtime_when_late = 3  # working days of forecast lateness that call for overtime
+    overtime_window = 40  # ... only this many working days or fewer from the deadline
+    overtime_fresh = 0.1  # ... only when nobody's fatigue is above this
+    overtime_days = 10  # a burst lasts at most this many working days
+    overtime_tired = 0.25  # ... and stops when anyone's fatigue passes this
+    overtime_rest = 20  # working days of rest between bursts
+    cut_when_late = 15  # working days of forecast lateness that call for cutting could-have scope
+    cut_after_progress = 0.4  # ... once this share of the work is done
 
     def __init__(self):
         self.overtime_since: float | None = None
@@ -121,7 +146,7 @@ class Reference:
             out.append(_answer(r, request, self.accept_changes))
         for indicator in r.indicators:
             risk = next(x for x in r.risks if x["id"] == indicator["risk"])
-            if not risk["hit"] and indicator["day"] >= r.day - 5:
+            if not risk["hit"] and indicator["day"] >= r.day - self.warning_days:
                 best = _best_response(r, risk, self.margin, warned=True)
                 if best:
                     out.append(d.BuyResponse(risk=risk["id"], response=best["id"]))
@@ -150,7 +175,8 @@ class Reference:
 
     def staff(self, r: StatusReport) -> list:
         """Hire for a skill that holds up ready work, but only early and when clearly behind (Brooks)."""
-        if r.day > self.hire_before * r.planned_finish_day or self._behind(r) < 0.1 * r.planned_finish_day or r.arrivals or r.progress < 0.05:
+        if (r.day > self.hire_before * r.planned_finish_day or self._behind(r) < self.hire_when_late * r.planned_finish_day
+                or r.arrivals or r.progress < self.hire_after_progress):
             return []
         idle_skills = {s for p in r.team if p["status"] == "idle" for s, v in p["skills"].items() if v > 0}
         starved: dict[str, float] = {}
@@ -160,12 +186,12 @@ class Reference:
         if not starved:
             return []
         skill = max(starved, key=starved.get)
-        options = [m for m in r.market if m["available"] > 0 and m["skills"].get(skill, 0) > 0.5]
-        if not options or starved[skill] < 10:
+        options = [m for m in r.market if m["available"] > 0 and m["skills"].get(skill, 0) > self.hire_min_skill]
+        if not options or starved[skill] < self.hire_backlog_days:
             return []
-        best = min(options, key=lambda m: m["lead_time"] + m["daily_rate"] / 100)
+        best = min(options, key=lambda m: m["lead_time"] + m["daily_rate"] / self.rate_per_lead_day)
         remaining_days = max(0.0, r.planned_finish_day - r.day)
-        if best["daily_rate"] * remaining_days + best["hiring_fee"] > 0.6 * r.money_left:
+        if best["daily_rate"] * remaining_days + best["hiring_fee"] > self.hire_money_share * r.money_left:
             return []
         return [d.Hire(profile=best["id"])]
 
@@ -175,18 +201,19 @@ class Reference:
         behind = self._behind(r)
         level = r.settings["overtime"]
         if level > 0:
-            if fatigue > 0.25 or behind <= 0 or (self.overtime_since is not None and r.day - self.overtime_since >= 10):
-                self.overtime_since, self.rested_until = None, r.day + 20
+            if fatigue > self.overtime_tired or behind <= 0 or (self.overtime_since is not None and r.day - self.overtime_since >= self.overtime_days):
+                self.overtime_since, self.rested_until = None, r.day + self.overtime_rest
                 return [d.SetOvertime(level=0.0)]
             return []
-        if behind > 3 and r.day >= self.rested_until and fatigue < 0.1 and r.deadline_day - r.day < 40:
+        if (behind > self.overtime_when_late and r.day >= self.rested_until and fatigue < self.overtime_fresh
+                and r.deadline_day - r.day < self.overtime_window):
             self.overtime_since = r.day
-            return [d.SetOvertime(level=0.2)]
+            return [d.SetOvertime(level=self.overtime_level)]
         return []
 
     def scope(self, r: StatusReport) -> list:
         """Cut could-have scope that has not started when the deadline is clearly lost."""
-        if self._behind(r) < 15 or r.progress < 0.4:
+        if self._behind(r) < self.cut_when_late or r.progress < self.cut_after_progress:
             return []
         return [d.CutScope(task=t["id"]) for t in r.tasks if t["scope"] == "could" and t["state"] == "waiting" and t["start"] is None][:1]
 
@@ -199,9 +226,10 @@ class Aggressive(Reference):
     quality = 0.08
     hire_before = 1.0
     accept_changes = True
+    overtime_level = 0.25
 
     def pace(self, r: StatusReport) -> list:
-        want = 0.25 if self._behind(r) > 0 else 0.0
+        want = self.overtime_level if self._behind(r) > 0 else 0.0
         return [d.SetOvertime(level=want)] if want != r.settings["overtime"] else []
 
 

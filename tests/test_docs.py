@@ -51,3 +51,15 @@ def test_kit_refuses_an_unusable_python_with_a_clear_message():
     refused = _python_for_venv("/nonexistent/python3.11")
     assert refused.returncode == 2
     assert "needs Python 3.11 or newer" in refused.stderr and "/nonexistent/python3.11" in refused.stderr
+
+
+def test_every_rule_of_thumb_of_the_reference_pm_is_explained_in_the_model_document():
+    from sim import policies
+
+    text = (ROOT / "docs" / "MODEL.md").read_text()
+    rules = [f"Reference.{name}" for name, value in vars(policies.Reference).items()
+             if not name.startswith("_") and not callable(value)]
+    rules += [name for name, value in vars(policies).items() if name.isupper() and isinstance(value, (int, float))]
+    assert len(rules) > 20
+    missing = [rule for rule in rules if f"`{rule}`" not in text]
+    assert not missing, f"docs/MODEL.md does not explain: {', '.join(missing)}"
