@@ -60,6 +60,7 @@ REQUIRED = {
     "sexagesimal_number": "YAML 1.1's base-60 1:00:00",
     "empty_name": "an empty name",
     "duplicate_dependency": "the same dependency twice",
+    "preset_item_without_id": "a preset list item without the id to merge by",
 }
 LINE = re.compile(
     r"^(?P<file>[\w.]+\.yaml):(?P<line>\d+):(?P<column>\d+): (?P<path>\S+): .+\(.*expected .+\)"

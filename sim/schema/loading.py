@@ -83,7 +83,11 @@ def _check(path: FsPath) -> tuple[Located | None, str, list[Problem]]:
     for name in DIFFICULTIES:
         if isinstance(presets, dict) and isinstance(presets.get(name), dict):
             note = f" [in difficulty preset {name!r}]"
-            _, found = _validate(apply_preset(located, name), file)
+            merged, unmerged = apply_preset(located, name)
+            _, found = _validate(merged, file)
+            found += [Problem(file, *located.where(path), format_path(path),
+                              "an item without an id (got none, expected the id of the item to change, or a new id to add one)")
+                      for path in unmerged]
             problems += [
                 Problem(p.file, p.line, p.column, p.path, p.message + note)
                 for p in found
@@ -103,7 +107,7 @@ def load_scenario(path: str | FsPath, difficulty: str = "standard") -> Scenario:
     located, file, problems = _check(path)
     if problems:
         raise ScenarioError(problems)
-    scenario, problems = _validate(apply_preset(located, difficulty), file)
+    scenario, problems = _validate(apply_preset(located, difficulty)[0], file)
     if scenario is None:
         raise ScenarioError(problems)
     return scenario

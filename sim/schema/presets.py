@@ -1,7 +1,8 @@
 """Difficulty presets: overlays deep-merged onto the base scenario.
 
 Mappings merge key by key; lists of mappings with ``id`` merge item by item
-(an overlay item with a new id is appended); anything else is replaced.  Each
+(an overlay item with a new id is appended, and one without an id is left out
+and reported); anything else is replaced.  Each
 merged value keeps the file position it came from, so problems in a preset are
 reported at the overlay's own lines.
 """
@@ -25,23 +26,25 @@ def _move(located: Located, out: Located, src: Path, dst: Path) -> None:
                 table_out[dst + path[n:]] = pos
 
 
-def _merge(base: object, over: object, bpath: Path, opath: Path, located: Located, out: Located) -> object:
+def _merge(base: object, over: object, bpath: Path, opath: Path, located: Located, out: Located, unmerged: list[Path]) -> object:
     if isinstance(base, dict) and isinstance(over, dict):
         merged = dict(base)
         for key, value in over.items():
             if key in base:
-                merged[key] = _merge(base[key], value, bpath + (key,), opath + (key,), located, out)
+                merged[key] = _merge(base[key], value, bpath + (key,), opath + (key,), located, out, unmerged)
             else:
                 merged[key] = value
                 _move(located, out, opath + (key,), bpath + (key,))
         return merged
-    if _by_id(base) and _by_id(over):
+    if _by_id(base) and isinstance(over, list) and all(isinstance(i, dict) for i in over):
         merged = list(base)
         index = {item["id"]: i for i, item in enumerate(base)}
         for j, item in enumerate(over):
-            if item["id"] in index:
+            if not isinstance(item.get("id"), str):
+                unmerged.append(opath + (j,))
+            elif item["id"] in index:
                 i = index[item["id"]]
-                merged[i] = _merge(base[i], item, bpath + (i,), opath + (j,), located, out)
+                merged[i] = _merge(base[i], item, bpath + (i,), opath + (j,), located, out, unmerged)
             else:
                 _move(located, out, opath + (j,), bpath + (len(merged),))
                 merged.append(item)
@@ -54,13 +57,15 @@ def _by_id(value: object) -> bool:
     return isinstance(value, list) and all(isinstance(i, dict) and isinstance(i.get("id"), str) for i in value)
 
 
-def apply_preset(located: Located, name: str) -> Located:
-    """The scenario with preset ``name`` merged in and ``difficulty`` removed."""
+def apply_preset(located: Located, name: str) -> tuple[Located, list[Path]]:
+    """The scenario with preset ``name`` merged in and ``difficulty`` removed, and the paths of the
+    preset's list items that were left out because they have no ``id`` to merge by."""
     data = located.data
     assert isinstance(data, dict)
     base = {k: v for k, v in data.items() if k != "difficulty"}
     presets = data.get("difficulty") or {}
     out = Located(None, dict(located.values), dict(located.keys))
     overlay = presets.get(name) if isinstance(presets, dict) else None
-    out.data = _merge(base, overlay, (), ("difficulty", name), located, out) if isinstance(overlay, dict) else base
-    return out
+    unmerged: list[Path] = []
+    out.data = _merge(base, overlay, (), ("difficulty", name), located, out, unmerged) if isinstance(overlay, dict) else base
+    return out, unmerged
