@@ -118,7 +118,7 @@ class Session:
 
     def step(self, decisions: Iterable = ()) -> StatusReport:
         """Apply ``decisions`` in order, then advance.  A refused decision stops the rest."""
-        for decision in _decisions(decisions, "step()"):
+        for decision in _decisions(decisions, lambda: "step()"):
             self.decide(decision)
         return self.advance()
 
@@ -130,7 +130,7 @@ class Session:
         """
         report = self.observe()
         while not report.done:
-            for decision in _decisions(policy(report), f"policy {policy!r} on day {report.day:g}"):
+            for decision in _decisions(policy(report), lambda: f"policy {policy!r} on day {report.day:g}"):
                 try:
                     self.decide(decision)
                 except DecisionError as exc:
@@ -176,10 +176,10 @@ class Session:
             raise
 
 
-def _decisions(decisions, source: str) -> Iterable:
-    """``decisions`` if it is an iterable of decisions, else a TypeError naming ``source`` and the value."""
+def _decisions(decisions, source: Callable[[], str]) -> Iterable:
+    """``decisions`` if it is an iterable of decisions, else a TypeError naming ``source()`` and the value."""
     if isinstance(decisions, (str, bytes, dict, _Decision)) or not isinstance(decisions, Iterable):
-        raise TypeError(f"{source}: expected an iterable of decisions (an empty list for none), got {decisions!r}")
+        raise TypeError(f"{source()}: expected an iterable of decisions (an empty list for none), got {decisions!r}")
     return decisions
 
 
