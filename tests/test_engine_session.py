@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -438,8 +439,21 @@ def test_read_log_names_the_field_the_value_and_what_was_expected(tmp_path, fini
     log = _edited_log(tmp_path, finished_log, edit)
     with pytest.raises(LogError) as caught:
         read_log(log)
-    assert str(caught.value).startswith(f"{log}: ")
+    assert re.match(re.escape(str(log)) + r"(:\d+:\d+)?: ", str(caught.value))
     assert message in str(caught.value)
+
+
+def test_a_log_error_gives_the_line_and_column_of_the_value_at_fault(tmp_path, finished_log):
+    log = _edited_log(tmp_path, finished_log, _set("decisions", 1, "stop", -3))
+    lines = log.read_text().splitlines()
+    line = next(i for i, text in enumerate(lines, 1) if '"stop": -3' in text)
+    column = lines[line - 1].index("-3") + 1
+    with pytest.raises(LogError, match=re.escape(f"{log}:{line}:{column}: decision 1: decisions[1].stop: got -3")):
+        read_log(log)
+    broken = tmp_path / "broken.json"
+    broken.write_text('{\n "format": "itpm-sim-session/1",\n "seed": 1,,\n}')
+    with pytest.raises(LogError, match=re.escape(f"{broken}:3:12: not a JSON session log (expecting property name")):
+        read_log(broken)
 
 
 def test_read_log_refuses_duplicate_keys_and_deep_nesting(tmp_path, finished_log):

@@ -18,6 +18,7 @@ from sim.schema import DIFFICULTIES
 from sim.schema.files import UnreadableFile, read_bounded
 from sim.schema.params import Frozen
 from sim.schema.problems import format_path, show
+from sim.schema.safe_yaml import read_yaml
 
 from .decisions import TYPES, Decision
 
@@ -107,9 +108,14 @@ class SessionLog(Frozen):
         return self
 
 
+def _loc(error: dict, root: tuple = ()) -> tuple:
+    """Where in the log an error is, as keys and indexes (the union's tag is not a level of the file)."""
+    return root + tuple(p for p in error["loc"] if p not in TYPES)
+
+
 def describe(error: dict, root: tuple = ()) -> str:
     """One pydantic error as ``[decision N: ]path: got X, expected Y``."""
-    loc = root + tuple(p for p in error["loc"] if p not in TYPES)  # drop the union's tag from the path
+    loc = _loc(error, root)
     kind, msg = error["type"], error["msg"]
     if kind == "value_error":
         return str(error["ctx"]["error"])
@@ -135,6 +141,21 @@ def summarise(exc: ValidationError, root: tuple = ()) -> str:
     errors = exc.errors(include_url=False)
     more = f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})" if len(errors) > 1 else ""
     return describe(errors[0], root) + more
+
+
+def located(path: Path, loc: tuple) -> str:
+    """``path:line:column`` of the value at ``loc`` (keys and indexes) in the JSON file ``path``.
+
+    JSON is YAML, so the scenario reader's position map serves; a file it cannot place gives just ``path``.
+    """
+    try:
+        positions, _ = read_yaml(read_bounded(path, MAX_LOG_BYTES), str(path))
+    except UnreadableFile:
+        return str(path)
+    if positions is None:
+        return str(path)
+    line, column = positions.where(loc)
+    return f"{path}:{line}:{column}"
 
 
 def as_path(path: object, what: str = "a session log") -> Path:
@@ -165,8 +186,10 @@ def read_log(path: str | Path) -> SessionLog:
         data = json.loads(text, object_pairs_hook=_unique)
     except UnreadableFile as exc:
         raise LogError(f"{path}: {exc}") from None
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise LogError(f"{path}: not a JSON session log ({exc})") from None
+    except UnicodeDecodeError as exc:
+        raise LogError(f"{path}: not a JSON session log (got byte {exc.object[exc.start]:#x} at offset {exc.start}, expected UTF-8)") from None
+    except json.JSONDecodeError as exc:
+        raise LogError(f"{path}:{exc.lineno}:{exc.colno}: not a JSON session log ({exc.msg.lower()})") from None
     except RecursionError:
         raise LogError(f"{path}: not a JSON session log (nested too deeply)") from None
     except _Duplicate as exc:
@@ -177,7 +200,7 @@ def read_log(path: str | Path) -> SessionLog:
     try:
         return SessionLog.model_validate_json(text, strict=True)
     except ValidationError as exc:
-        raise LogError(f"{path}: {summarise(exc)}") from None
+        raise LogError(f"{located(path, _loc(exc.errors(include_url=False)[0]))}: {summarise(exc)}") from None
 
 
 _PLAN = TypeAdapter(tuple[Planned, ...])

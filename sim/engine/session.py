@@ -21,7 +21,7 @@ import sim
 
 from . import pm
 from .decisions import DECISION, DecisionError, _Decision
-from .log import LOG_FORMAT, LogError, SessionLog, as_path, read_log, summarise
+from .log import LOG_FORMAT, LogError, SessionLog, as_path, located, read_log, summarise
 from .project import Project
 from .report import StatusReport, build
 from .world import World
@@ -233,7 +233,7 @@ def replay(path: str | Path, log_path: str | Path | None = None, to_end: bool = 
     for i, entry in enumerate(log.decisions):
         while session.stops < entry.stop and not session.done:
             session.advance()
-        where = f"{path}: decision {i}: made at stop {entry.stop} on day {entry.day:g}"
+        where = f"{located(path, ('decisions', i))}: decision {i}: made at stop {entry.stop} on day {entry.day:g}"
         if session.stops < entry.stop:
             raise LogError(f"{where}, but the replay ended at stop {session.stops} on day {session.project.now:g}")
         if abs(entry.day - session.project.now) > 1e-9:
