@@ -464,6 +464,9 @@ def test_read_log_refuses_duplicate_keys_and_deep_nesting(tmp_path, finished_log
     log.write_text("[" * 100_000)
     with pytest.raises(LogError, match="nested too deeply"):
         read_log(log)
+    log.write_bytes(finished_log.replace(b'"seed": 6,', b'"seed": ' + b"9" * 5000 + b",", 1))
+    with pytest.raises(LogError, match=r"not a session log \(exceeds the limit \(4300 digits\)"):
+        read_log(log)
 
 
 def test_a_log_as_saved_reads_back_in_full(tmp_path, finished_log):

@@ -190,6 +190,8 @@ def read_log(path: str | Path) -> SessionLog:
         raise LogError(f"{path}: not a JSON session log (got byte {exc.object[exc.start]:#x} at offset {exc.start}, expected UTF-8)") from None
     except json.JSONDecodeError as exc:
         raise LogError(f"{path}:{exc.lineno}:{exc.colno}: not a JSON session log ({exc.msg.lower()})") from None
+    except ValueError as exc:  # an integer longer than Python will read
+        raise LogError(f"{path}: not a session log ({str(exc).split(':')[0].lower()})") from None
     except RecursionError:
         raise LogError(f"{path}: not a JSON session log (nested too deeply)") from None
     except _Duplicate as exc:
