@@ -61,6 +61,7 @@ REQUIRED = {
     "empty_name": "an empty name",
     "duplicate_dependency": "the same dependency twice",
     "preset_item_without_id": "a preset list item without the id to merge by",
+    "preset_same_id_twice": "a preset list that changes the same item twice",
 }
 LINE = re.compile(
     r"^(?P<file>[\w.]+\.yaml):(?P<line>\d+):(?P<column>\d+): (?P<path>\S+): .+\(.*expected .+\)"

@@ -85,9 +85,7 @@ def _check(path: FsPath) -> tuple[Located | None, str, list[Problem]]:
             note = f" [in difficulty preset {name!r}]"
             merged, unmerged = apply_preset(located, name)
             _, found = _validate(merged, file)
-            found += [Problem(file, *located.where(path), format_path(path),
-                              "an item without an id (got none, expected the id of the item to change, or a new id to add one)")
-                      for path in unmerged]
+            found += [Problem(file, *located.where(path), format_path(path), why) for path, why in unmerged]
             problems += [
                 Problem(p.file, p.line, p.column, p.path, p.message + note)
                 for p in found

@@ -1,8 +1,8 @@
 """Difficulty presets: overlays deep-merged onto the base scenario.
 
 Mappings merge key by key; lists of mappings with ``id`` merge item by item
-(an overlay item with a new id is appended, and one without an id is left out
-and reported); anything else is replaced.  Each
+(an overlay item with a new id is appended, and one without an id, or with an
+id the overlay already gave, is left out and reported); anything else is replaced.  Each
 merged value keeps the file position it came from, so problems in a preset are
 reported at the overlay's own lines.
 """
@@ -13,6 +13,7 @@ from .problems import Path
 from .safe_yaml import Located
 
 DIFFICULTIES = ("easy", "standard", "hard")
+NO_ID = "an item without an id (got none, expected the id of the item to change, or a new id to add one)"
 
 
 def _move(located: Located, out: Located, src: Path, dst: Path) -> None:
@@ -26,7 +27,7 @@ def _move(located: Located, out: Located, src: Path, dst: Path) -> None:
                 table_out[dst + path[n:]] = pos
 
 
-def _merge(base: object, over: object, bpath: Path, opath: Path, located: Located, out: Located, unmerged: list[Path]) -> object:
+def _merge(base: object, over: object, bpath: Path, opath: Path, located: Located, out: Located, unmerged: list[tuple[Path, str]]) -> object:
     if isinstance(base, dict) and isinstance(over, dict):
         merged = dict(base)
         for key, value in over.items():
@@ -39,11 +40,18 @@ def _merge(base: object, over: object, bpath: Path, opath: Path, located: Locate
     if _by_id(base) and isinstance(over, list) and all(isinstance(i, dict) for i in over):
         merged = list(base)
         index = {item["id"]: i for i, item in enumerate(base)}
+        seen: set[str] = set()
         for j, item in enumerate(over):
-            if not isinstance(item.get("id"), str):
-                unmerged.append(opath + (j,))
-            elif item["id"] in index:
-                i = index[item["id"]]
+            ident = item.get("id")
+            if not isinstance(ident, str):
+                unmerged.append((opath + (j,), NO_ID))
+                continue
+            if ident in seen:
+                unmerged.append((opath + (j, "id"), f"the same id twice in one preset list (got {ident!r} again, expected each id once)"))
+                continue
+            seen.add(ident)
+            if ident in index:
+                i = index[ident]
                 merged[i] = _merge(base[i], item, bpath + (i,), opath + (j,), located, out, unmerged)
             else:
                 _move(located, out, opath + (j,), bpath + (len(merged),))
@@ -57,15 +65,15 @@ def _by_id(value: object) -> bool:
     return isinstance(value, list) and all(isinstance(i, dict) and isinstance(i.get("id"), str) for i in value)
 
 
-def apply_preset(located: Located, name: str) -> tuple[Located, list[Path]]:
-    """The scenario with preset ``name`` merged in and ``difficulty`` removed, and the paths of the
-    preset's list items that were left out because they have no ``id`` to merge by."""
+def apply_preset(located: Located, name: str) -> tuple[Located, list[tuple[Path, str]]]:
+    """The scenario with preset ``name`` merged in and ``difficulty`` removed, and the preset's list items that
+    were left out (no ``id`` to merge by, or an id given twice), each with its path and why."""
     data = located.data
     assert isinstance(data, dict)
     base = {k: v for k, v in data.items() if k != "difficulty"}
     presets = data.get("difficulty") or {}
     out = Located(None, dict(located.values), dict(located.keys))
     overlay = presets.get(name) if isinstance(presets, dict) else None
-    unmerged: list[Path] = []
+    unmerged: list[tuple[Path, str]] = []
     out.data = _merge(base, overlay, (), ("difficulty", name), located, out, unmerged) if isinstance(overlay, dict) else base
     return out, unmerged
