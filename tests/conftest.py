@@ -26,7 +26,7 @@ def cli():
     return run_cli
 
 
-def edit_world(world, edit) -> "World":
+def edit_world(world, edit):
     """A copy of ``world`` whose scenario data went through ``edit`` (a function that changes a dict in place)."""
     from sim.engine import World
     from sim.schema.models import Scenario

@@ -19,8 +19,8 @@ from .decisions import (
     SetQuality,
     SetReserve,
 )
-from .report import StatusReport
 from .log import LogError, read_log
+from .report import StatusReport
 from .session import Session, outcome, replay, resume
 from .world import World, cached_world
 

@@ -130,7 +130,7 @@ class Session:
         """
         report = self.observe()
         while not report.done:
-            for decision in _decisions(policy(report), lambda: f"policy {policy!r} on day {report.day:g}"):
+            for decision in _decisions(policy(report), lambda day=report.day: f"policy {policy!r} on day {day:g}"):
                 try:
                     self.decide(decision)
                 except DecisionError as exc:

@@ -14,7 +14,6 @@ from pydantic import AfterValidator, Field, Strict, ValidationInfo, field_valida
 from .params import Frozen, Parameters
 
 
-
 def _text(value: str) -> str:
     if not value.strip():
         raise ValueError(f"empty text (got {value!r}, expected some text)")
