@@ -450,6 +450,12 @@ def test_a_log_error_gives_the_line_and_column_of_the_value_at_fault(tmp_path, f
     column = lines[line - 1].index("-3") + 1
     with pytest.raises(LogError, match=re.escape(f"{log}:{line}:{column}: decision 1: decisions[1].stop: got -3")):
         read_log(log)
+    log = _edited_log(tmp_path, finished_log, _set("decisions", 1, "stop", 1_000_000))  # a check across fields
+    lines = log.read_text().splitlines()
+    line = next(i for i, text in enumerate(lines, 1) if '"stop": 1000000' in text)
+    column = lines[line - 1].index("1000000") + 1
+    with pytest.raises(LogError, match=re.escape(f"{log}:{line}:{column}: decision 1: decisions[1].stop: got 1000000, expected at most")):
+        read_log(log)
     broken = tmp_path / "broken.json"
     broken.write_text('{\n "format": "itpm-sim-session/1",\n "seed": 1,,\n}')
     with pytest.raises(LogError, match=re.escape(f"{broken}:3:12: not a JSON session log (expecting property name")):

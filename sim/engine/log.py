@@ -34,6 +34,14 @@ class LogError(ValueError):
     """A session log cannot be read or does not fit its scenario."""
 
 
+class _Inconsistent(ValueError):
+    """A check across fields, raised at ``loc`` (keys and indexes) so the reader can give its line."""
+
+    def __init__(self, loc: tuple, text: str):
+        super().__init__(f"{format_path(loc)}: {text}")
+        self.loc, self.text = loc, text
+
+
 class Planned(Frozen):
     """A decision due on a simulated working day (an entry of a scripted plan)."""
 
@@ -91,25 +99,27 @@ class SessionLog(Frozen):
     @model_validator(mode="after")
     def _consistent(self) -> SessionLog:
         if self.finished and self.outcome is None:
-            raise ValueError("outcome: missing (a finished session records its outcome)")
+            raise _Inconsistent(("outcome",), "missing (a finished session records its outcome)")
         if not self.finished and self.outcome is not None:
-            raise ValueError("outcome: got an outcome, expected none while finished is false")
+            raise _Inconsistent(("outcome",), "got an outcome, expected none while finished is false")
         entries = self.decisions
         late = next((i for i, e in enumerate(entries) if e.stop > self.stops), None)
         if late is not None:
-            raise ValueError(f"decision {late}: decisions[{late}].stop: got {entries[late].stop}, "
-                             f"expected at most {self.stops} (the log's stops)")
+            raise _Inconsistent(("decisions", late, "stop"), f"got {entries[late].stop}, expected at most {self.stops} (the log's stops)")
         for i in range(1, len(entries)):
             for field in ("stop", "day"):
                 got, least = getattr(entries[i], field), getattr(entries[i - 1], field)
                 if got < least:
-                    raise ValueError(f"decision {i}: decisions[{i}].{field}: got {got!r}, expected at least {least!r} "
+                    raise _Inconsistent(("decisions", i, field), f"got {got!r}, expected at least {least!r} "
                                      f"(decision {i - 1}'s; decisions are logged in the order they were made)")
         return self
 
 
 def _loc(error: dict, root: tuple = ()) -> tuple:
     """Where in the log an error is, as keys and indexes (the union's tag is not a level of the file)."""
+    inconsistent = error.get("ctx", {}).get("error")
+    if isinstance(inconsistent, _Inconsistent):
+        return root + inconsistent.loc
     return root + tuple(p for p in error["loc"] if p not in TYPES)
 
 
@@ -117,12 +127,15 @@ def describe(error: dict, root: tuple = ()) -> str:
     """One pydantic error as ``[decision N: ]path: got X, expected Y``."""
     loc = _loc(error, root)
     kind, msg = error["type"], error["msg"]
-    if kind == "value_error":
-        return str(error["ctx"]["error"])
     if kind in ("union_tag_not_found", "union_tag_invalid"):
         loc += ("type",)
     where = format_path(loc)
-    if kind == "missing" or kind == "union_tag_not_found":
+    if kind == "value_error":
+        exc = error["ctx"]["error"]
+        if not isinstance(exc, _Inconsistent):
+            return str(exc)
+        text = exc.text
+    elif kind == "missing" or kind == "union_tag_not_found":
         text = "missing" + (f" (expected one of: {', '.join(TYPES)})" if loc[-1] == "type" else "")
     elif kind == "union_tag_invalid":
         text = f"got {error['ctx']['tag']!r}, expected one of: {', '.join(TYPES)}"
