@@ -340,3 +340,19 @@ def test_never_more_workers_than_runs():
         assert pool._max_workers == 3
     with executor_for(8, None, 1) as pool:
         assert pool is None
+
+
+def test_a_failed_study_leaves_no_empty_folder_behind(tmp_path, monkeypatch):
+    import sim.analysis
+    from sim.cli import main
+
+    def broken(*args, **kwargs):
+        raise KeyboardInterrupt  # as if the user stopped it, or a cluster went away
+
+    monkeypatch.setattr(sim.analysis, "run_montecarlo", broken)
+    new, kept = tmp_path / "new" / "study", tmp_path / "kept"
+    kept.mkdir()
+    for out in (new, kept):
+        assert main(["montecarlo", "network_migration", "--runs", "2", "--out", str(out)]) == 130
+    assert not new.exists() and (tmp_path / "new").is_dir()  # only the folder the study made for itself goes
+    assert kept.is_dir()  # a folder the user made stays, even empty

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
@@ -73,21 +74,27 @@ def montecarlo(args: argparse.Namespace) -> int:
         except LogError as exc:
             raise UsageError(str(exc)) from None
     world = World.from_file(args.scenario, args.difficulty)
+    created = bool(args.out) and not os.path.lexists(args.out)
     out = _study_folder(args.out) if args.out else None
     study = Study(world.path, args.difficulty, args.policy, plan)
     bar, tick = _progress(args.runs)
-    with executor_for(args.workers, args.dask, args.runs) as executor:
-        runs = run_montecarlo(study, args.runs, args.seed, executor=executor, progress=tick)
-    bar.close()
-    summary = summarise(runs)
-    summary["deadline_day"] = world.calendar.deadline_day
-    summary["budget"] = world.scenario.budget.budget_at_completion + world.scenario.budget.management_reserve
-    summary["currency"] = world.scenario.budget.currency
-    if out:
-        try:
-            studies.write(out, runs, summary)
-        except studies.StudyFolderError as exc:
-            raise UsageError(f"--out {exc}") from None
+    try:
+        with executor_for(args.workers, args.dask, args.runs) as executor:
+            runs = run_montecarlo(study, args.runs, args.seed, executor=executor, progress=tick)
+        bar.close()
+        summary = summarise(runs)
+        summary["deadline_day"] = world.calendar.deadline_day
+        summary["budget"] = world.scenario.budget.budget_at_completion + world.scenario.budget.management_reserve
+        summary["currency"] = world.scenario.budget.currency
+        if out:
+            try:
+                studies.write(out, runs, summary)
+            except studies.StudyFolderError as exc:
+                raise UsageError(f"--out {exc}") from None
+    except BaseException:
+        if created and not any(out.iterdir()):
+            out.rmdir()  # the folder this study made for itself, still empty: leave no trace of a failed study
+        raise
     if args.json:
         emit_json(summary)
         return 0
