@@ -62,6 +62,8 @@ REQUIRED = {
     "duplicate_dependency": "the same dependency twice",
     "preset_item_without_id": "a preset list item without the id to merge by",
     "preset_same_id_twice": "a preset list that changes the same item twice",
+    "risk_never_strikes": "a risk window after the project would be stopped",
+    "event_never_fires": "an event dated after the project would be stopped",
 }
 LINE = re.compile(
     r"^(?P<file>[\w.]+\.yaml):(?P<line>\d+):(?P<column>\d+): (?P<path>\S+): .+\(.*expected .+\)"

@@ -500,3 +500,15 @@ def test_arbitrary_text_never_raises(text):
     for problem in found:
         assert problem.line >= 1 and problem.column >= 1
         assert str(problem).startswith(f"t.yaml:{problem.line}:{problem.column}: ")
+
+
+@pytest.mark.parametrize("difficulty", DIFFICULTIES)
+def test_the_reach_check_counts_working_days_as_the_engine_does(difficulty):
+    from sim.engine import World
+    from sim.schema.references import working_days_to
+
+    for scenario_id in BUNDLED:
+        world = World(bundled(scenario_id, difficulty), difficulty)
+        calendar = world.scenario.calendar
+        assert calendar.holidays, "a bundled calendar without holidays would not test them"
+        assert working_days_to(calendar, calendar.deadline) == world.calendar.deadline_day

@@ -5,9 +5,7 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 
-from sim.schema.models import Calendar, Period
-
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+from sim.schema.models import WEEKDAYS, Calendar, Period
 
 
 class WorkCalendar:

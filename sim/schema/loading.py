@@ -14,7 +14,7 @@ from .files import UnreadableFile, read_bounded
 from .models import Scenario
 from .presets import DIFFICULTIES, apply_preset
 from .problems import Problem, ScenarioError, format_path
-from .references import check_references
+from .references import check_reach, check_references
 from .safe_yaml import Located, read_yaml
 
 SCENARIO_DIR = FsPath(__file__).resolve().parents[2] / "scenarios"
@@ -34,14 +34,15 @@ def resolve(name_or_path: str | FsPath) -> FsPath:
 
 
 def _validate(located: Located, file: str, note: str = "") -> tuple[Scenario | None, list[Problem]]:
-    problems = [
-        Problem(file, *located.where(path, key=key), format_path(path), message + note)
-        for path, key, message in check_references(located.data)
-    ]
+    def at(findings) -> list[Problem]:
+        return [Problem(file, *located.where(path, key=key), format_path(path), message + note) for path, key, message in findings]
+
+    problems = at(check_references(located.data))
     try:
         scenario = Scenario.model_validate(located.data)
     except ValidationError as exc:
         return None, problems + problems_from(exc, Scenario, located, file, note)
+    problems += at(check_reach(scenario))
     return (None if problems else scenario), problems
 
 

@@ -38,7 +38,8 @@ Probability = Annotated[Number, Field(ge=0, le=1)]
 Share = Annotated[Number, Field(ge=0, le=1)]
 Money = Annotated[Number, Field(ge=0)]
 Days = Annotated[Number, Field(ge=0)]
-Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")  # in the order of date.weekday()
+Weekday = Literal[WEEKDAYS]
 Skills = dict[Id, Probability]
 
 SCENARIO_KINDS = (

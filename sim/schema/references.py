@@ -8,9 +8,11 @@ schema reports them.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 
 from .explain import did_you_mean
+from .models import WEEKDAYS
 from .problems import Path, format_path, show
 
 Finding = tuple[Path, bool, str]  # path, at the key?, message
@@ -160,4 +162,31 @@ def check_references(data: object) -> list[Finding]:
     if cycle:
         where = next(p for p, t in tasks if t.get("id") == cycle[0])
         findings.append((where + ("depends_on",), False, f"dependency cycle (got {' -> '.join(cycle)}, expected no cycles)"))
+    return findings
+
+
+def working_days_to(calendar, date) -> int:
+    """Working days from the calendar's start up to and including ``date`` (the engine's deadline day)."""
+    weekdays = {WEEKDAYS.index(d) for d in calendar.working_days}
+    holidays = set(calendar.holidays)
+    day, count = calendar.start, 0
+    while day <= date:
+        count += day.weekday() in weekdays and day not in holidays
+        day += dt.timedelta(days=1)
+    return count
+
+
+def check_reach(scenario) -> list[Finding]:
+    """Risk windows and dated events that start after the sponsor would have stopped any project: they never happen."""
+    factor = scenario.parameters.decisions.max_duration_factor
+    deadline = working_days_to(scenario.calendar, scenario.calendar.deadline)
+    limit = factor * max(1, deadline)
+    why = f"expected at most day {limit:g}: the sponsor stops a project at decisions.max_duration_factor {factor:g} x the {deadline} working days to the deadline"
+    findings: list[Finding] = []
+    for i, risk in enumerate(scenario.risks):
+        if risk.window.start > limit:
+            findings.append((("risks", i, "window", "start"), False, f"the risk can never strike (got day {risk.window.start:g}, {why})"))
+    for i, event in enumerate(scenario.events):
+        if event.trigger.day is not None and event.trigger.day > limit:
+            findings.append((("events", i, "trigger", "day"), False, f"the event can never fire (got day {event.trigger.day:g}, {why})"))
     return findings
