@@ -195,14 +195,14 @@ def _edit(log, tmp_path, edit):
 @pytest.mark.parametrize(
     "command, edit, message",
     [
-        ("run", lambda d: d["decisions"][0]["decision"].update(type="teleport"), "decision 0: decisions[0].decision.type: got 'teleport'"),
-        ("run", lambda d: d["decisions"][1]["decision"].update(level="high"), "decision 1: decisions[1].decision.level: got 'high'"),
-        ("run", lambda d: d["decisions"][0].pop("day"), "decision 0: decisions[0].day: missing"),
-        ("montecarlo", lambda d: d["decisions"][0].update(day=None), "decision 0: decisions[0].day: got None, expected a valid number"),
-        ("replay", lambda d: d.update(outcome="x"), "outcome: got 'x', expected an object"),
-        ("replay", lambda d: d.update(outcome={}), "outcome.finish_day: missing"),
-        ("replay", lambda d: d["scenario"].update(sha256=123), "scenario.sha256: got 123, expected a valid string"),
-        ("report", lambda d: d.update(seed=True), "seed: got True, expected a valid integer"),
+        ("run", lambda d: d["decisions"][0]["decision"].update(type="teleport"), "decisions[0].decision.type: unknown type (got 'teleport'"),
+        ("run", lambda d: d["decisions"][1]["decision"].update(level="high"), "decisions[1].decision.level: wrong type (got 'high', expected a number)"),
+        ("run", lambda d: d["decisions"][0].pop("day"), "decisions[0].day: missing required field (got nothing, expected a value)"),
+        ("montecarlo", lambda d: d["decisions"][0].update(day=None), "decisions[0].day: wrong type (got None, expected a number)"),
+        ("replay", lambda d: d.update(outcome="x"), "outcome: wrong type (got 'x', expected a mapping)"),
+        ("replay", lambda d: d.update(outcome={}), "outcome.finish_day: missing required field (got nothing, expected a value)"),
+        ("replay", lambda d: d["scenario"].update(sha256=123), "scenario.sha256: wrong type (got 123, expected text)"),
+        ("report", lambda d: d.update(seed=True), "seed: wrong type (got True, expected a whole number)"),
     ],
 )
 def test_bad_logs_exit_2_naming_the_field(cli, tmp_path, hard_log, command, edit, message):

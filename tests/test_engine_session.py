@@ -405,33 +405,33 @@ def _drop(*keys):
 @pytest.mark.parametrize(
     "edit, message",
     [
-        (_set("decisions", 0, "day", "monday"), "decision 0: decisions[0].day: got 'monday', expected a valid number"),
-        (_set("decisions", 0, "day", None), "decisions[0].day: got None, expected a valid number"),
-        (_drop("decisions", 0, "day"), "decision 0: decisions[0].day: missing"),
-        (_set("decisions", 0, "day", -5), "decisions[0].day: got -5, expected greater than or equal to 0"),
-        (_set("decisions", 0, 5), "decisions[0]: got 5, expected an object"),
-        (_set("decisions", 0, "decision", "hire"), "decisions[0].decision: got 'hire', expected an object"),
-        (_set("decisions", 0, "decision", {"type": "hire"}), "decisions[0].decision.profile: missing"),
-        (_set("decisions", 0, "decision", "type", "teleport"), "decisions[0].decision.type: got 'teleport', expected one of: hire,"),
-        (_drop("decisions", 0, "decision", "type"), "decisions[0].decision.type: missing (expected one of: hire,"),
-        (_set("decisions", 0, "decision", "colour", "red"), "decisions[0].decision.colour: unknown field (got 'red')"),
-        (_set("decisions", 0, "decision", "rationale", "x" * 501), "string should have at most 500 characters"),
-        (_set("decisions", 1, "stop", -3), "decision 1: decisions[1].stop: got -3, expected greater than or equal to 0"),
-        (_set("decisions", 1, "stop", True), "decisions[1].stop: got True, expected a valid integer"),
-        (_set("decisions", 1, "stop", 1_000_000), "decision 1: decisions[1].stop: got 1000000, expected at most"),
-        (_set("decisions", -1, "day", 0), "decisions are logged in the order they were made"),
-        (_set("stops", "many"), "stops: got 'many', expected a valid integer"),
-        (_set("seed", -1), "seed: got -1, expected greater than or equal to 0"),
-        (_set("seed", True), "seed: got True, expected a valid integer"),
-        (_set("difficulty", "brutal"), "difficulty: got 'brutal', expected 'easy', 'standard' or 'hard'"),
-        (_set("scenario", "sha256", 123), "scenario.sha256: got 123, expected a valid string"),
-        (_drop("scenario", "sha256"), "scenario.sha256: missing"),
-        (_set("scenario", {}), "scenario.id: missing (and 2 more problems)"),
-        (_set("scenario", "path", [1]), "scenario.path: got [1], expected a valid string"),
-        (_set("outcome", []), "outcome: got [], expected an object"),
-        (_set("outcome", {}), "outcome.finish_day: missing (and 13 more problems)"),
-        (_drop("outcome", "cost"), "outcome.cost: missing"),
-        (_drop("outcome"), "outcome: missing (a finished session records its outcome)"),
+        (_set("decisions", 0, "day", "monday"), "decisions[0].day: wrong type (got 'monday', expected a number)"),
+        (_set("decisions", 0, "day", None), "decisions[0].day: wrong type (got None, expected a number)"),
+        (_drop("decisions", 0, "day"), "decisions[0].day: missing required field (got nothing, expected a value)"),
+        (_set("decisions", 0, "day", -5), "decisions[0].day: out of range (got -5, expected a value >= 0.0)"),
+        (_set("decisions", 0, 5), "decisions[0]: wrong type (got 5, expected a mapping)"),
+        (_set("decisions", 0, "decision", "hire"), "decisions[0].decision: wrong type (got 'hire', expected a mapping)"),
+        (_set("decisions", 0, "decision", {"type": "hire"}), "decisions[0].decision.profile: missing required field (got nothing, expected a value)"),
+        (_set("decisions", 0, "decision", "type", "teleport"), "decisions[0].decision.type: unknown type (got 'teleport', expected one of: hire, release,"),
+        (_drop("decisions", 0, "decision", "type"), "decisions[0].decision.type: missing required field (got nothing, expected a type)"),
+        (_set("decisions", 0, "decision", "colour", "red"), "decisions[0].decision.colour: unknown key (got 'colour', expected one of: level, rationale, type)"),
+        (_set("decisions", 0, "decision", "rationale", "x" * 501), "decisions[0].decision.rationale: text too long (got 501 characters, expected at most 500)"),
+        (_set("decisions", 1, "stop", -3), "decisions[1].stop: out of range (got -3, expected a value >= 0)"),
+        (_set("decisions", 1, "stop", True), "decisions[1].stop: wrong type (got True, expected a whole number)"),
+        (_set("decisions", 1, "stop", 1_000_000), "decisions[1].stop: out of range (got 1000000, expected at most"),
+        (_set("decisions", -1, "day", 0), "].day: out of order (got 0.0, expected at least"),
+        (_set("stops", "many"), "stops: wrong type (got 'many', expected a whole number)"),
+        (_set("seed", -1), "seed: out of range (got -1, expected a value >= 0)"),
+        (_set("seed", True), "seed: wrong type (got True, expected a whole number)"),
+        (_set("difficulty", "brutal"), "difficulty: not an allowed value (got 'brutal', expected 'easy', 'standard' or 'hard')"),
+        (_set("scenario", "sha256", 123), "scenario.sha256: wrong type (got 123, expected text)"),
+        (_drop("scenario", "sha256"), "scenario.sha256: missing required field (got nothing, expected a value)"),
+        (_set("scenario", {}), "scenario.id: missing required field (got nothing, expected a value) (and 2 more problems)"),
+        (_set("scenario", "path", [1]), "scenario.path: wrong type (got [1], expected text)"),
+        (_set("outcome", []), "outcome: wrong type (got [], expected a mapping)"),
+        (_set("outcome", {}), "outcome.finish_day: missing required field (got nothing, expected a value) (and 13 more problems)"),
+        (_drop("outcome", "cost"), "outcome.cost: missing required field (got nothing, expected a value)"),
+        (_drop("outcome"), "outcome: missing required field (got nothing, expected the outcome a finished session records)"),
         (_set("format", "other/1"), "not a session log (got format 'other/1'"),
     ],
 )
@@ -448,13 +448,13 @@ def test_a_log_error_gives_the_line_and_column_of_the_value_at_fault(tmp_path, f
     lines = log.read_text().splitlines()
     line = next(i for i, text in enumerate(lines, 1) if '"stop": -3' in text)
     column = lines[line - 1].index("-3") + 1
-    with pytest.raises(LogError, match=re.escape(f"{log}:{line}:{column}: decision 1: decisions[1].stop: got -3")):
+    with pytest.raises(LogError, match=re.escape(f"{log}:{line}:{column}: decisions[1].stop: out of range (got -3, expected a value >= 0)")):
         read_log(log)
     log = _edited_log(tmp_path, finished_log, _set("decisions", 1, "stop", 1_000_000))  # a check across fields
     lines = log.read_text().splitlines()
     line = next(i for i, text in enumerate(lines, 1) if '"stop": 1000000' in text)
     column = lines[line - 1].index("1000000") + 1
-    with pytest.raises(LogError, match=re.escape(f"{log}:{line}:{column}: decision 1: decisions[1].stop: got 1000000, expected at most")):
+    with pytest.raises(LogError, match=re.escape(f"{log}:{line}:{column}: decisions[1].stop: out of range (got 1000000, expected at most")):
         read_log(log)
     broken = tmp_path / "broken.json"
     broken.write_text('{\n "format": "itpm-sim-session/1",\n "seed": 1,,\n}')
@@ -485,9 +485,9 @@ def test_a_log_as_saved_reads_back_in_full(tmp_path, finished_log):
 
 
 def test_malformed_decisions_name_the_missing_field(world):
-    with pytest.raises(DecisionError, match=r"malformed decision \{'type': 'hire'\}: profile: missing"):
+    with pytest.raises(DecisionError, match=re.escape("malformed decision {'type': 'hire'}: profile: missing required field (got nothing, expected a value)")):
         Session(world, 1).decide({"type": "hire"})
-    with pytest.raises(ValueError, match=r"decision 1: decisions\[1\]\.day: got True, expected a valid number"):
+    with pytest.raises(ValueError, match=re.escape("decisions[1].day: wrong type (got True, expected a number)")):
         DecisionPlan([{"day": 0, "decision": {"type": "set_overtime", "level": 0.1}}, {"day": True, "decision": {}}])
 
 

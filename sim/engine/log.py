@@ -17,6 +17,8 @@ from pydantic import AwareDatetime, Field, TypeAdapter, ValidationError, model_v
 from sim.schema import DIFFICULTIES
 from sim.schema.files import UnreadableFile, read_bounded
 from sim.schema.params import Frozen
+from sim.schema.explain import describe as explain
+from sim.schema.explain import model_fields_at as fields_at
 from sim.schema.problems import format_path, show
 from sim.schema.safe_yaml import read_yaml
 
@@ -99,19 +101,19 @@ class SessionLog(Frozen):
     @model_validator(mode="after")
     def _consistent(self) -> SessionLog:
         if self.finished and self.outcome is None:
-            raise _Inconsistent(("outcome",), "missing (a finished session records its outcome)")
+            raise _Inconsistent(("outcome",), "missing required field (got nothing, expected the outcome a finished session records)")
         if not self.finished and self.outcome is not None:
-            raise _Inconsistent(("outcome",), "got an outcome, expected none while finished is false")
+            raise _Inconsistent(("outcome",), "not allowed here (got an outcome, expected none while finished is false)")
         entries = self.decisions
         late = next((i for i, e in enumerate(entries) if e.stop > self.stops), None)
         if late is not None:
-            raise _Inconsistent(("decisions", late, "stop"), f"got {entries[late].stop}, expected at most {self.stops} (the log's stops)")
+            raise _Inconsistent(("decisions", late, "stop"), f"out of range (got {entries[late].stop}, expected at most {self.stops}, the log's stops)")
         for i in range(1, len(entries)):
             for field in ("stop", "day"):
                 got, least = getattr(entries[i], field), getattr(entries[i - 1], field)
                 if got < least:
-                    raise _Inconsistent(("decisions", i, field), f"got {got!r}, expected at least {least!r} "
-                                     f"(decision {i - 1}'s; decisions are logged in the order they were made)")
+                    raise _Inconsistent(("decisions", i, field), f"out of order (got {got!r}, expected at least {least!r}, "
+                                     f"decision {i - 1}'s: decisions are logged in the order they were made)")
         return self
 
 
@@ -123,37 +125,26 @@ def _loc(error: dict, root: tuple = ()) -> tuple:
     return root + tuple(p for p in error["loc"] if p not in TYPES)
 
 
-def describe(error: dict, root: tuple = ()) -> str:
-    """One pydantic error as ``[decision N: ]path: got X, expected Y``."""
+def describe(error: dict, root: tuple = (), model: object = None) -> str:
+    """One pydantic error as ``path: what is wrong (got X, expected Y)``, worded as for scenario files.
+
+    ``model`` (the type validated) lets an unknown key list the keys allowed there.
+    """
     loc = _loc(error, root)
-    kind, msg = error["type"], error["msg"]
-    if kind in ("union_tag_not_found", "union_tag_invalid"):
+    inconsistent = error.get("ctx", {}).get("error")
+    if isinstance(inconsistent, _Inconsistent):
+        return f"{format_path(loc)}: {inconsistent.text}"
+    if error["type"] in ("union_tag_not_found", "union_tag_invalid"):
         loc += ("type",)
-    where = format_path(loc)
-    if kind == "value_error":
-        exc = error["ctx"]["error"]
-        if not isinstance(exc, _Inconsistent):
-            return str(exc)
-        text = exc.text
-    elif kind == "missing" or kind == "union_tag_not_found":
-        text = "missing" + (f" (expected one of: {', '.join(TYPES)})" if loc[-1] == "type" else "")
-    elif kind == "union_tag_invalid":
-        text = f"got {error['ctx']['tag']!r}, expected one of: {', '.join(TYPES)}"
-    elif kind == "extra_forbidden":
-        text = f"unknown field (got {show(error['input'])})"
-    elif msg.startswith("Input should be "):
-        text = f"got {show(error['input'])}, expected {msg.removeprefix('Input should be ')}"
-    else:
-        text = f"got {show(error['input'])}, but {msg[0].lower()}{msg[1:]}"
-    decision = f"decision {loc[1]}: " if loc[:1] == ("decisions",) and len(loc) > 1 else ""
-    return f"{decision}{where}: {text}"
+    allowed = fields_at(model, tuple(error["loc"])[:-1]) if error["type"] == "extra_forbidden" and model is not None else []
+    return f"{format_path(loc)}: {explain(error, allowed)}"
 
 
-def summarise(exc: ValidationError, root: tuple = ()) -> str:
+def summarise(exc: ValidationError, root: tuple = (), model: object = None) -> str:
     """The first problem of a validation error, and how many more there are."""
     errors = exc.errors(include_url=False)
     more = f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})" if len(errors) > 1 else ""
-    return describe(errors[0], root) + more
+    return describe(errors[0], root, model) + more
 
 
 def located(path: Path, loc: tuple) -> str:
@@ -215,7 +206,7 @@ def read_log(path: str | Path) -> SessionLog:
     try:
         return SessionLog.model_validate_json(text, strict=True)
     except ValidationError as exc:
-        raise LogError(f"{located(path, _loc(exc.errors(include_url=False)[0]))}: {summarise(exc)}") from None
+        raise LogError(f"{located(path, _loc(exc.errors(include_url=False)[0]))}: {summarise(exc, model=SessionLog)}") from None
 
 
 _PLAN = TypeAdapter(tuple[Planned, ...])
@@ -228,4 +219,4 @@ def read_plan(entries: Iterable) -> tuple[Planned, ...]:
     try:
         return _PLAN.validate_python(list(entries))
     except ValidationError as exc:
-        raise ValueError(summarise(exc, ("decisions",))) from None
+        raise ValueError(summarise(exc, ("decisions",), tuple[Planned, ...])) from None

@@ -20,7 +20,7 @@ from pydantic import ValidationError
 import sim
 
 from . import pm
-from .decisions import DECISION, DecisionError, _Decision
+from .decisions import DECISION, Decision, DecisionError, _Decision
 from .log import LOG_FORMAT, LogError, SessionLog, as_path, located, read_log, summarise
 from .project import Project
 from .report import StatusReport, build
@@ -86,7 +86,7 @@ class Session:
             try:
                 decision = DECISION.validate_python(decision)
             except ValidationError as exc:
-                raise DecisionError(f"malformed decision {decision!r}: {summarise(exc)}") from None
+                raise DecisionError(f"malformed decision {decision!r}: {summarise(exc, model=Decision)}") from None
         elif not isinstance(decision, _Decision):
             raise TypeError(f"expected a decision (a model from sim.engine or its dict), got {decision!r}")
         if rationale:

@@ -50,8 +50,8 @@ def _unwrap(annotation: Any) -> list[Any]:
     return [annotation]
 
 
-def _model_fields_at(root: type[BaseModel], loc: tuple) -> list[str]:
-    """Field names of the model that pydantic's ``loc`` points into."""
+def model_fields_at(root: Any, loc: tuple) -> list[str]:
+    """Field names of the model that pydantic's ``loc`` points into, from ``root`` (a model or a list or tuple of one)."""
     current: list[Any] = [root]
     for part in loc:
         nxt: list[Any] = []
@@ -64,7 +64,7 @@ def _model_fields_at(root: type[BaseModel], loc: tuple) -> list[str]:
                     tag_field = ann.model_fields.get("kind") or ann.model_fields.get("type")
                     if part in typing.get_args(tag_field.annotation):
                         nxt.append(ann)
-            elif origin is list and isinstance(part, int):
+            elif origin in (list, tuple) and isinstance(part, int):
                 nxt += _unwrap(typing.get_args(ann)[0])
             elif origin is dict:
                 nxt += _unwrap(typing.get_args(ann)[1])
@@ -155,6 +155,6 @@ def problems_from(exc: ValidationError, model: type[BaseModel], located: Located
             path += (_tag(error["ctx"]),)  # report at the kind/type field itself
         is_key = error["type"] == "extra_forbidden" or "[key]" in loc
         line, column = located.where(path, key=is_key)
-        allowed = _model_fields_at(model, loc[:-1]) if error["type"] == "extra_forbidden" else []
+        allowed = model_fields_at(model, loc[:-1]) if error["type"] == "extra_forbidden" else []
         out.append(Problem(file, line, column, format_path(path), describe(error, allowed) + note))
     return out
