@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from sim.schema.files import UnreadableFile, read_bounded
+from sim.schema.files import UnreadableFile, read_bounded, reason
 
 from . import store
 
@@ -50,10 +50,6 @@ class StudyFolderError(ValueError):
     """A study folder that cannot be written or read, with the reason."""
 
 
-def _reason(exc: OSError) -> str:
-    return str(exc.strerror or exc).lower()
-
-
 def prepare(folder: str | Path) -> Path:
     """Create ``folder`` for a new study and check it can be written, before the study runs.
 
@@ -71,7 +67,7 @@ def prepare(folder: str | Path) -> Path:
         with tempfile.TemporaryFile(dir=folder):
             pass
     except OSError as exc:
-        raise StudyFolderError(f"{folder}: cannot write the study here (got {_reason(exc)}, expected a writable folder)") from None
+        raise StudyFolderError(f"{folder}: cannot write the study here (got {reason(exc)}, expected a writable folder)") from None
     return folder
 
 
@@ -86,7 +82,7 @@ def write(folder: str | Path, runs: pd.DataFrame, summary: dict) -> None:
     except OSError as exc:
         for path in written:
             path.unlink(missing_ok=True)
-        raise StudyFolderError(f"{folder}: cannot write the study (got {_reason(exc)}, expected a writable folder)") from None
+        raise StudyFolderError(f"{folder}: cannot write the study (got {reason(exc)}, expected a writable folder)") from None
 
 
 def _bytes(path: Path, limit: int) -> bytes:

@@ -23,7 +23,8 @@ class UnreadableFile(ValueError):
         self.what, self.got, self.expected = what, got, expected
 
 
-def _reason(exc: OSError) -> str:
+def reason(exc: OSError) -> str:
+    """Why an operating-system call failed, in lower case for a message: "no such file or directory"."""
     return str(exc.strerror or exc).lower()
 
 
@@ -36,7 +37,7 @@ def read_bounded(path: str | Path, limit: int, readable: str = "a readable file"
     try:
         fd = os.open(path, flags)
     except OSError as exc:
-        raise UnreadableFile("cannot read file", _reason(exc), readable) from None
+        raise UnreadableFile("cannot read file", reason(exc), readable) from None
     try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
@@ -48,7 +49,7 @@ def read_bounded(path: str | Path, limit: int, readable: str = "a readable file"
         while len(data) <= limit and (chunk := os.read(fd, limit + 1 - len(data))):
             data += chunk
     except OSError as exc:
-        raise UnreadableFile("cannot read file", _reason(exc), readable) from None
+        raise UnreadableFile("cannot read file", reason(exc), readable) from None
     finally:
         os.close(fd)
     if len(data) > limit:  # it grew since fstat
