@@ -17,8 +17,7 @@ from pydantic import AwareDatetime, Field, TypeAdapter, ValidationError, model_v
 from sim.schema import DIFFICULTIES
 from sim.schema.files import UnreadableFile, read_bounded
 from sim.schema.params import Frozen
-from sim.schema.explain import describe as explain
-from sim.schema.explain import model_fields_at as fields_at
+from sim.schema import explain
 from sim.schema.problems import format_path, show
 from sim.schema.safe_yaml import read_yaml
 
@@ -136,8 +135,8 @@ def describe(error: dict, root: tuple = (), model: object = None) -> str:
         return f"{format_path(loc)}: {inconsistent.text}"
     if error["type"] in ("union_tag_not_found", "union_tag_invalid"):
         loc += ("type",)
-    allowed = fields_at(model, tuple(error["loc"])[:-1]) if error["type"] == "extra_forbidden" and model is not None else []
-    return f"{format_path(loc)}: {explain(error, allowed)}"
+    allowed = explain.model_fields_at(model, tuple(error["loc"])[:-1]) if error["type"] == "extra_forbidden" and model is not None else []
+    return f"{format_path(loc)}: {explain.describe(error, allowed)}"
 
 
 def summarise(exc: ValidationError, root: tuple = (), model: object = None) -> str:
