@@ -63,3 +63,19 @@ def test_every_rule_of_thumb_of_the_reference_pm_is_explained_in_the_model_docum
     assert len(rules) > 20
     missing = [rule for rule in rules if f"`{rule}`" not in text]
     assert not missing, f"docs/MODEL.md does not explain: {', '.join(missing)}"
+
+
+def test_every_link_in_the_documents_resolves_inside_the_repository():
+    pages = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md")), ROOT / "benchmarks" / "README.md"]
+    broken = []
+    for page in pages:
+        for target in re.findall(r"\]\(([^)#\s]+)(?:#[^)]*)?\)", page.read_text()):
+            if "://" in target:
+                continue
+            path = (page.parent / target).resolve()
+            if not path.exists() or ROOT.resolve() not in path.parents:
+                broken.append(f"{page.relative_to(ROOT)}: {target}")
+    assert not broken, broken
+    sources = [p for p in ROOT.joinpath("sim").rglob("*.py")] + pages
+    assert not [str(p) for p in sources if "../shared" in p.read_text()]
+

@@ -4,7 +4,7 @@ Each key decision and each risk that hit is judged by a counterfactual replay
 on the same seed: the same decisions without that one (or the same world
 without that risk), run again.  The score is shown beside what the
 ``reference`` policy achieves on the same seed, so luck and skill are told
-apart.  Feedback is given on every PM duty (../shared/PM_DUTIES.md).
+apart.  Feedback is given on every PM duty (docs/PM_DUTIES.md).
 """
 
 from __future__ import annotations
