@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
+from sim.engine import TaskStatus
 from sim.engine import decisions as d
 from sim.engine.log import read_plan
 from sim.engine.report import StatusReport
@@ -159,7 +160,8 @@ class Reference:
         idle = [p for p in r.team if p["status"] == "idle"]
         if not idle:
             return []
-        needed = {t["skill"] for t in r.tasks if t["state"] not in ("done", "cut") and t["skill"]}
+        closed = (TaskStatus.DONE, TaskStatus.CUT)
+        needed = {t["skill"] for t in r.tasks if t["state"] not in closed and t["skill"]}
         return [d.Release(person=p["id"]) for p in idle if not any(v > 0 and s in needed for s, v in p["skills"].items())]
 
     def mitigate(self, r: StatusReport) -> list:
@@ -180,8 +182,9 @@ class Reference:
             return []
         idle_skills = {s for p in r.team if p["status"] == "idle" for s, v in p["skills"].items() if v > 0}
         starved: dict[str, float] = {}
+        active = TaskStatus.ACTIVE
         for t in r.tasks:
-            if t["state"] == "active" and t["skill"] and len(t["people"]) < t["max_people"] and t["skill"] not in idle_skills:
+            if t["state"] == active and t["skill"] and len(t["people"]) < t["max_people"] and t["skill"] not in idle_skills:
                 starved[t["skill"]] = starved.get(t["skill"], 0.0) + t["estimate"] * (1 - t["fraction"])
         if not starved:
             return []
@@ -215,7 +218,8 @@ class Reference:
         """Cut could-have scope that has not started when the deadline is clearly lost."""
         if self._behind(r) < self.cut_when_late or r.progress < self.cut_after_progress:
             return []
-        return [d.CutScope(task=t["id"]) for t in r.tasks if t["scope"] == "could" and t["state"] == "waiting" and t["start"] is None][:1]
+        waiting = TaskStatus.WAITING
+        return [d.CutScope(task=t["id"]) for t in r.tasks if t["scope"] == "could" and t["state"] == waiting and t["start"] is None][:1]
 
 
 class Aggressive(Reference):

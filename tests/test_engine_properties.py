@@ -128,7 +128,7 @@ def test_engine_invariants(data, seed, policy):
     # Time never goes backwards.
     days = [r.day for r in reports]
     assert days == sorted(days)
-    timeline_days = [row[0] for row in project.timeline]
+    timeline_days = [row.day for row in project.timeline]
     assert all(b > a for a, b in zip(timeline_days, timeline_days[1:]))
 
     # No task starts before its dependencies end (fast-tracked ones: before they start).
@@ -162,7 +162,7 @@ def test_engine_invariants(data, seed, policy):
     assert abs(project.costs["responses"] - responses) < 1e-6
     assert abs(project.costs["hiring"] - hiring) < 1e-6
     assert abs(project.spent - sum(project.costs.values())) < 1e-6
-    labour_rows = [row[4] for row in project.timeline]
+    labour_rows = [row.labour_cost for row in project.timeline]
     assert labour_rows == sorted(labour_rows) and abs(labour_rows[-1] - project.costs["labour"]) < 1e-6 if labour_rows else True
 
 

@@ -19,6 +19,8 @@ from .decisions import (
     SetQuality,
     SetReserve,
 )
+from . import evm, rules
+from .entities import TaskStatus, TimelineRow
 from .log import LogError, read_log
 from .report import StatusReport
 from .session import Session, outcome, replay, resume
@@ -27,5 +29,5 @@ from .world import World, cached_world
 __all__ = [
     "DECISION", "BuyResponse", "Choose", "CutScope", "Decision", "DecisionError", "FastTrack", "Hire", "LogError",
     "Prioritise", "Release", "RequestBudget", "RequestTime", "RestoreScope", "Session", "SetCommunication",
-    "SetOvertime", "SetQuality", "SetReserve", "StatusReport", "World", "cached_world", "outcome", "read_log", "replay", "resume",
+    "SetOvertime", "SetQuality", "SetReserve", "StatusReport", "TaskStatus", "TimelineRow", "World", "evm", "rules", "cached_world", "outcome", "read_log", "replay", "resume",
 ]

@@ -16,7 +16,7 @@ def fingerprint(session: Session) -> str:
     """SHA-256 of everything a run produced: the daily timeline, every event and the final state."""
     p = session.project
     h = hashlib.sha256()
-    h.update(repr(p.timeline).encode())
+    h.update(repr([tuple(row) for row in p.timeline]).encode())
     h.update(repr([(e["day"], e["kind"], e["ref"], e["text"]) for e in p.events]).encode())
     h.update(repr((p.finished, p.spent, sorted(p.costs.items()), sorted(p.satisfaction.items()), p.escaped, p.incidents)).encode())
     return h.hexdigest()

@@ -6,8 +6,11 @@ from typing import TYPE_CHECKING
 
 from sim.schema import models as m
 
+from . import rules
+from .entities import ACTIVE, CUT, DONE, EventRequest, RiskRequest
+
 if TYPE_CHECKING:
-    from .entities import Request, RiskState
+    from .entities import RiskState
     from .project import Project
 
 
@@ -36,7 +39,7 @@ def apply(project: Project, impact, factor: float = 1.0, risk: RiskState | None 
         project.costs["risks" if risk is not None else "changes"] += impact.amount * factor
         return f"cost {impact.amount * factor:,.0f}"
     if isinstance(impact, m.DefectsImpact):
-        targets = [project.tasks[impact.task]] if impact.task else [t for t in project.tasks.values() if t.state in ("active", "done") and t.kind != "milestone"]
+        targets = [project.tasks[impact.task]] if impact.task else [t for t in project.tasks.values() if (t.state is ACTIVE or t.state is DONE) and t.kind != "milestone"]
         targets = targets or list(project.tasks.values())[:1]
         for task in targets:
             task.latent += impact.count * factor / len(targets)
@@ -79,7 +82,7 @@ def apply(project: Project, impact, factor: float = 1.0, risk: RiskState | None 
 
 
 def _lose(project: Project, impact, factor: float, risk: RiskState | None) -> str:
-    if risk is not None and risk.u_pick >= factor and factor < 1:
+    if risk is not None and not rules.loses_person(risk.u_pick, factor):
         return "nobody left (the response kept the team together)"
     if impact.person:
         person = project.people.get(impact.person)
@@ -97,31 +100,30 @@ def _lose(project: Project, impact, factor: float, risk: RiskState | None) -> st
 
 def cut(project: Project, task) -> None:
     """Drop a task: its people are freed and its value is not delivered."""
-    project.touch()
-    task.state = "cut"
+    project.set_state(task, CUT)
     task.finish = project.now
     for person in task.people:
         person.task = None
     task.people = []
 
 
-def resolve(project: Project, request: Request, option_id: str) -> None:
+def resolve(project: Project, request: EventRequest | RiskRequest, option_id: str) -> None:
     """Close ``request`` with ``option_id``: pay its cost and apply its effects."""
     del project.requests[request.id]
     option = next(o for o in request.options if o["id"] == option_id)
     said = []
-    if request.kind == "risk":
-        risk = request.source
-        factor = risk.factors(risk.bought_before_hit)[1]
-        if option_id != "accept":
-            response = next(r for r in risk.spec.responses if r.id == option_id)
-            factor *= response.impact_factor
-            risk.buy(option_id)
+    if isinstance(request, RiskRequest):
+        risk = request.risk
+        chosen = None if option_id == "accept" else option_id
+        factor = risk.impact_factor(chosen)
+        if chosen is not None:
+            response = next(r for r in risk.spec.responses if r.id == chosen)
+            risk.buy(chosen)
             project.costs["responses"] += response.cost
         said = [apply(project, impact, factor, risk) for impact in risk.spec.impacts]
         risk.resolved = True
     else:
-        event = request.source
+        event = request.event
         spec = next(o for o in event.options if o.id == option_id)
         project.costs["changes"] += spec.cost
         said = [apply(project, impact) for impact in spec.effects]

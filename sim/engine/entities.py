@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import ClassVar, NamedTuple
 
 from sim.schema.models import Event, Person, Profile, Risk
 
+from . import rules
 from .rng import beta_pert, stream, uniforms
 
 
@@ -47,7 +49,7 @@ class PersonState:
         self._sick_rate, self._sick_mean = sick_rate, sick_mean
         self.draw_sickness(joined)
         self.hazard = 0.0
-        self.threshold = -math.log(1.0 - uniforms(seed, "quit", self.id)[0])
+        self.threshold = rules.resignation_threshold(uniforms(seed, "quit", self.id)[0])
 
     def draw_sickness(self, after: float) -> None:
         """Draw the next sick spell (start after ``after``, length) from the person's own stream."""
@@ -55,7 +57,7 @@ class PersonState:
             self.next_sick, self._spell = float("inf"), 0.0
             return
         self.next_sick = after + self._sick.expovariate(self._sick_rate)
-        self._spell = max(1.0, round(self._sick.expovariate(1 / self._sick_mean)))
+        self._spell = rules.sick_spell(self._sick.expovariate(1 / self._sick_mean))
 
     @property
     def spell(self) -> float:
@@ -64,6 +66,45 @@ class PersonState:
     def proficiency(self, skill: str) -> float:
         return self.skills.get(skill, 0.0)
 
+
+
+class TimelineRow(NamedTuple):
+    """The project at the end of one working day: a row of the results timeline (``Project.timeline``)."""
+
+    day: float  # the end of working day day - 1
+    progress: float  # earned share of the planned work (EV_w)
+    planned_progress: float  # planned share by now (PV_w)
+    cost: float  # spent so far (AC)
+    labour_cost: float
+    headcount: int  # people present
+    morale: float  # team average
+    fatigue: float  # team average
+    defects_found: float
+    latent_defects: float  # hidden from the PM until the project ends
+    satisfaction: float  # stakeholders' average
+    overtime: float
+    communication: float
+    quality: float
+    budget: float  # budget at completion (BAC), with granted funds
+    reserve: float
+    deadline_day: float
+    value_delivered: float  # business value of the tasks done
+
+
+class TaskStatus(StrEnum):
+    """Where a task stands.  Only ``Project.set_state`` changes a task's status (it also invalidates the caches)."""
+
+    WAITING = "waiting"  # for its predecessors, or held by a delay
+    ACTIVE = "active"  # open for work (a test has found its defects on starting)
+    ORDERED = "ordered"  # a procurement whose order is with the vendor
+    WINDOW = "window"  # a cutover whose effort is done, waiting for its window
+    DONE = "done"
+    CUT = "cut"
+
+
+# The members by name, for the hot loops: a module global is read faster than an enum's attribute.
+WAITING, ACTIVE, ORDERED, WINDOW, DONE, CUT = (TaskStatus.WAITING, TaskStatus.ACTIVE, TaskStatus.ORDERED, TaskStatus.WINDOW,
+                                               TaskStatus.DONE, TaskStatus.CUT)
 
 
 class TaskState:
@@ -95,12 +136,12 @@ class TaskState:
         self.remaining = self.effort
         self.done = 0.0
         self.rework = 0.0
-        self.state = "waiting"  # waiting, active, ordered, window, done, cut
+        self.state: TaskStatus = WAITING  # changed only by Project.set_state
         self.start: float | None = None
         self.finish: float | None = None
         self.people: list[PersonState] = []
         self.latent = 0.0
-        self.found = 0.0
+        self.found = 0.0  # defects that tests found in this task's work
         self.blocked_until = 0.0
         self.priority = 0
         self.fast_tracked = False
@@ -117,19 +158,20 @@ class TaskState:
     @property
     def resolved(self) -> bool:
         """Finished or cut: no longer holds up its successors."""
-        return self.state in ("done", "cut")
+        state = self.state
+        return state is DONE or state is CUT
 
     @property
     def fraction(self) -> float:
         """Share of the task's (actual) work done, 0..1."""
-        if self.state == "done":
+        if self.state is DONE:
             return 1.0
         total = self.effort + self.rework
         return min(1.0, self.done / total) if total > 0 else 0.0
 
     def earned(self, now: float) -> float:
         """Share complete for earned value: a procurement also earns through its vendor lead time."""
-        if self.kind != "procurement" or self.state == "done":
+        if self.kind != "procurement" or self.state is DONE:
             return self.fraction
         waited = min(self.lead_time, now - self.ordered_at) if self.ordered_at is not None else 0.0
         total = self.effort + self.rework + self.lead_time
@@ -143,43 +185,52 @@ class RiskState:
         self.spec = spec
         self.id = spec.id
         self.u_occur, self.u_time, self.u_seen, self.u_pick = uniforms(seed, "risk", spec.id, n=4)
-        lo, hi = spec.window.start, spec.window.end
-        t = lo + self.u_time * (hi - lo)
-        self.time = t if t % 1 else t + 0.5
+        self.time = rules.strike_time(spec.window.start, spec.window.end, self.u_time)
         self.bought: list[str] = []
         self.probability = spec.probability  # after the responses bought so far
         self.bought_before_hit: list[str] = []
         self.warned = False
         self.hit = False
         self.resolved = False
-        self.cost = 0.0
 
-    def factors(self, responses: list[str]) -> tuple[float, float]:
-        """Probability and impact factors of ``responses``."""
-        pf = imf = 1.0
-        for r in self.spec.responses:
-            if r.id in responses:
-                pf *= r.probability_factor
-                imf *= r.impact_factor
-        return pf, imf
+    def impact_factor(self, chosen: str | None = None) -> float:
+        """The scale of the impacts: the impact factors of the responses bought before the hit, and of ``chosen`` now."""
+        factors = [r.impact_factor for r in self.spec.responses if r.id in self.bought_before_hit]
+        if chosen is not None:
+            factors.append(next(r.impact_factor for r in self.spec.responses if r.id == chosen))
+        return rules.mitigated(1.0, factors)
 
     def buy(self, response: str) -> None:
         """Put ``response`` in place; the probability falls by its factor."""
         self.bought.append(response)
-        self.probability = self.spec.probability * self.factors(self.bought)[0]
+        self.probability = rules.mitigated(self.spec.probability, [r.probability_factor for r in self.spec.responses if r.id in self.bought])
 
 
 @dataclass
 class Request:
-    """A decision the PM owes: a scripted event or a risk that hit."""
+    """A decision the PM owes, shown in the status report until ``effects.resolve`` closes it (or its default does)."""
 
+    kind: ClassVar[str]
     id: str
-    kind: str  # "event" or "risk"
     title: str
     description: str
-    options: list[dict]
+    options: list[dict]  # each {"id", "label", "cost"}
     default: str
-    raised: float
-    due: float
-    source: Event | RiskState
-    favoured_by: list[str] = field(default_factory=list)
+    due: float  # the day the default applies
+
+
+@dataclass
+class EventRequest(Request):
+    """A scripted event's choice."""
+
+    kind: ClassVar[str] = "event"
+    event: Event
+    favoured_by: list[str] = field(default_factory=list)  # stakeholders who want a change request accepted
+
+
+@dataclass
+class RiskRequest(Request):
+    """The response to a risk that hit."""
+
+    kind: ClassVar[str] = "risk"
+    risk: RiskState

@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from . import decisions as d
-from . import effects
+from . import effects, rules
 from .decisions import DecisionError
+from .entities import CUT, WAITING
 
 if TYPE_CHECKING:
     from .project import Project
@@ -38,6 +39,7 @@ def apply(project: Project, decision) -> None:
     if handler is None:
         raise DecisionError(f"unknown decision {decision!r}")
     handler(project, decision)
+    project.touch()  # a priority, a fast-track or a change to the team may change what starts and who works where
 
 
 def _hire(project: Project, x: d.Hire) -> None:
@@ -98,8 +100,8 @@ def _cut(project: Project, x: d.CutScope) -> None:
 
 def _restore(project: Project, x: d.RestoreScope) -> None:
     task = _task(project, x.task)
-    _check(task.state == "cut", f"task {x.task!r} is not cut")
-    task.state = "waiting"
+    _check(task.state is CUT, f"task {x.task!r} is not cut")
+    project.set_state(task, WAITING)
     task.finish = None
     project.say(f"Scope restored: {task.spec.name}.", "decision", x.task)
 
@@ -113,7 +115,7 @@ def _prioritise(project: Project, x: d.Prioritise) -> None:
 
 def _fast_track(project: Project, x: d.FastTrack) -> None:
     task = _task(project, x.task)
-    _check(task.state == "waiting" and task.kind != "milestone", f"task {x.task!r} cannot be fast-tracked (it is {task.state}, a {task.kind})")
+    _check(task.state is WAITING and task.kind != "milestone", f"task {x.task!r} cannot be fast-tracked (it is {task.state}, a {task.kind})")
     _check(not task.fast_tracked, f"task {x.task!r} is already fast-tracked")
     pending = [p.id for p in task.deps if not p.resolved]
     _check(bool(pending), f"task {x.task!r} has no unfinished predecessor; it starts anyway")
@@ -134,11 +136,12 @@ def _set_reserve(project: Project, x: d.SetReserve) -> None:
     bac = project.scenario.budget.budget_at_completion
     most = project.world.max_reserve
     _check(x.amount <= most, f"the sponsor agrees to a reserve of at most {most:,.0f} (asked {x.amount:,.0f})")
-    change = (x.amount - project.reserve) / (project.p.decisions.max_budget_request * bac)
+    delta = rules.reserve_penalty(x.amount, project.reserve, project.p.decisions.max_budget_request, bac,
+                                  project.p.stakeholders.request_penalty)
     project.reserve = x.amount
     for s in project.scenario.stakeholders:
         if s.role == "sponsor":
-            project.nudge(s.id, -project.p.stakeholders.request_penalty * change)
+            project.nudge(s.id, delta)
     project.say(f"Management reserve agreed at {x.amount:,.0f}.", "decision", "reserve")
 
 

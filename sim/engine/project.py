@@ -15,9 +15,9 @@ import simpy
 
 from sim.schema.models import Person, Profile
 
-from . import effects
-from .entities import PersonState, Request, RiskState, TaskState
-from .rng import poisson, uniforms
+from . import effects, evm, rules
+from .entities import ACTIVE, CUT, DONE, ORDERED, WAITING, WINDOW, EventRequest, PersonState, RiskRequest, RiskState, TaskState, TaskStatus, TimelineRow
+from .rng import uniforms
 from .world import HORIZON_DAYS
 
 COST_KINDS = ("labour", "procurement", "responses", "risks", "hiring", "changes")
@@ -35,7 +35,7 @@ class Project:
         self.plan = plan_mode
         self.env = simpy.Environment()
         self._changes = 0  # counts changes to task state; see touch()
-        self._by_state: dict[str, list[TaskState]] = {}
+        self._by_state: dict[TaskStatus, list[TaskState]] = {}
         self._by_state_at = -1
         self._earning_cache: tuple[float, list[TaskState]] = (0.0, [])
         self._earning_at = -1
@@ -54,7 +54,7 @@ class Project:
         for spec in self.scenario.team:
             self._join(self._person(spec, 0.0, 0))
         comm, qual = self.p.communication, self.p.quality
-        self.k0 = 1 - comm.nominal_effort - qual.nominal_effort - self.overhead(len(self.people))
+        self.k0 = rules.nominal_time_share(comm.nominal_effort, qual.nominal_effort, self.overhead(len(self.people)))
         self.overtime = 0.0
         self.communication = comm.nominal_effort
         self.quality = qual.nominal_effort
@@ -66,13 +66,13 @@ class Project:
         self.satisfaction = {s.id: s.satisfaction for s in self.scenario.stakeholders}
         self.without_risks = tuple(without_risks)  # counterfactuals: these risks never strike
         self.risks = {} if plan_mode else {r.id: RiskState(r, self.seed) for r in self.scenario.risks}
-        self.requests: dict[str, Request] = {}
+        self.requests: dict[str, EventRequest | RiskRequest] = {}
         self.indicators: list[dict] = []
         self.news: list[tuple[float, str]] = []
         self.events: list[dict] = []
         self.hired = Counter()
         self.arrivals: list[dict] = []
-        self.timeline: list[tuple] = []
+        self.timeline: list[TimelineRow] = []
         self.planned_done_by_day: list[float] = []
         self.planned_cost_by_day: list[float] = []
         self.pressure = 1.0
@@ -92,7 +92,7 @@ class Project:
         self._next_unblock = 0.0
         self._progress = 0.0
         self._progress_at: tuple = (-1.0, 0)
-        self.max_days = self.p.decisions.max_duration_factor * max(1.0, self.deadline_day) if not plan_mode else float(HORIZON_DAYS)
+        self.max_days = rules.abandon_day(self.p.decisions.max_duration_factor, self.deadline_day) if not plan_mode else float(HORIZON_DAYS)
         self.env.process(self._days())
         if not plan_mode:
             for risk in self.risks.values():
@@ -116,9 +116,9 @@ class Project:
         return task
 
     def overhead(self, n: int) -> float:
-        """Communication overhead share of a team of ``n`` (Madachy 2008)."""
+        """Communication overhead share of a team of ``n`` at work (Madachy 2008)."""
         c = self.p.communication
-        return min(c.max_overhead, c.overhead_coefficient * max(0, n - 1) ** 2)
+        return rules.communication_overhead(n, c.overhead_coefficient, c.max_overhead)
 
     @property
     def now(self) -> float:
@@ -150,7 +150,7 @@ class Project:
         now = self.env.now
         earned, begun = self._earning()
         for t in begun:  # weight x share complete, in file order
-            if t.state == "done":
+            if t.state is DONE:
                 earned += t.weight
             elif t.done or t.ordered_at is not None:
                 earned += t.weight * t.earned(now)
@@ -164,23 +164,29 @@ class Project:
         """
         if self._earning_at != self._changes:
             tasks, i, lead = self.baseline_tasks, 0, 0.0
-            while i < len(tasks) and tasks[i].state == "done":
+            while i < len(tasks) and tasks[i].state is DONE:
                 lead += tasks[i].weight
                 i += 1
-            begun = [t for t in tasks[i:] if t.state == "done" or t.start is not None or t.ordered_at is not None or t.done]
+            begun = [t for t in tasks[i:] if t.state is DONE or t.start is not None or t.ordered_at is not None or t.done]
             self._earning_cache = (lead, begun)
             self._earning_at = self._changes
         return self._earning_cache
 
+    def set_state(self, task: TaskState, state: TaskStatus) -> None:
+        """Move ``task`` to ``state``: the one way a task's status changes, so the caches always follow."""
+        task.state = state
+        self._changes += 1
+
     def touch(self) -> None:
-        """Note a change to a task's state or to who is on the team; every such change must call this.
+        """Note a change that may alter what the caches hold: who is on the team, a task's start, effort, delay or plan.
 
         It invalidates the cached progress, the tasks begun for earned value, the tasks grouped by state, and the
-        allocation's note that nobody fits.
+        allocation's note that nobody fits.  ``set_state`` calls it for every change of status; the team's changes
+        (``_join``, ``depart``), impacts (``effects.apply``) and decisions (``pm.apply``) call it themselves.
         """
         self._changes += 1
 
-    def in_state(self, state: str) -> list[TaskState]:
+    def in_state(self, state: TaskStatus) -> list[TaskState]:
         """The tasks in ``state``, in file order; cached until the next ``touch()``."""
         if self._by_state_at != self._changes:
             self._by_state = {}
@@ -214,7 +220,7 @@ class Project:
             self._work(now - 1)
             if self.requests:
                 self._expire_requests()
-            if len(self.in_state("done")) + len(self.in_state("cut")) == len(self.tasks):
+            if len(self.in_state(DONE)) + len(self.in_state(CUT)) == len(self.tasks):
                 self._go_live()
                 return
             if now >= self.max_days:
@@ -226,7 +232,10 @@ class Project:
                     self._status_meeting()
 
     def _roll_call(self, day: float) -> tuple[list[PersonState], list[PersonState], set[str]]:
-        """Sick spells, resignation hazard and leavers (unless planning); then who is present, who works, who ramps up."""
+        """Sick spells, resignation hazard and leavers (unless planning); then who is present, who works, who ramps up.
+
+        The hazard line is ``rules.resignation_hazard`` inlined (tests/test_engine_rules.py checks they agree).
+        """
         a = self.p.attrition
         nominal = self.p.productivity.nominal_morale
         base, morale_k, fatigue_k = a.base_hazard, a.morale_hazard, a.fatigue_hazard
@@ -255,26 +264,26 @@ class Project:
         return present, working, ramping
 
     def _work(self, day: float) -> None:
+        """One working day: every active task gets its people's output and the defects they inject.
+
+        The team-wide factors come from ``rules``.  The per-person lines inline ``rules.person_output`` (with
+        ``morale_factor``, ``fatigue_factor``, ``ramp_up_factor`` and the mentoring load), ``rules.new_hire_defects``
+        and ``rules.person_defects`` in the same arithmetic: tests/test_engine_rules.py runs this day against the
+        rules over many generated states and requires the same numbers to the bit.
+        """
         p = self.p
-        pr, ot, q, c = p.productivity, p.overtime, p.quality, p.communication
+        pr, ot, q, c, ru = p.productivity, p.overtime, p.quality, p.communication, p.ramp_up
         present, working, ramping = self._roll_call(day)
-        experienced = len(working) - len(ramping)
-        mentor = min(p.ramp_up.max_mentoring, p.ramp_up.mentoring_share * len(ramping) / experienced) if experienced else 0.0
-        share = max(0.0, 1 - self.overhead(len(working)) - self.communication - self.quality) / self.k0
+        mentor = rules.mentoring_load(len(ramping), len(working) - len(ramping), ru.mentoring_share, ru.max_mentoring)
+        share = rules.productive_share(self.overhead(len(working)), self.communication, self.quality, self.k0)
         h = self.overtime
-        hours = (1 + h) * (1 - ot.hourly_loss * h)
-        common_defects = (
-            q.defects_per_day
-            * (1 + q.pressure_defects * max(0.0, self.pressure - 1))
-            * math.exp(-q.effort_effect * (self.quality - q.nominal_effort))
-            * (1 + c.misunderstanding_defects * max(0.0, c.nominal_effort - self.communication) / c.nominal_effort)
-        )
-        floor, nominal_prof = pr.proficiency_floor, pr.nominal_proficiency
-        norm = floor + (1 - floor) * nominal_prof
+        hours = rules.hours_factor(h, ot.hourly_loss)
+        common_defects = rules.defect_rate(q.defects_per_day, self.pressure, q.pressure_defects, self.quality, q.nominal_effort,
+                                           q.effort_effect, self.communication, c.nominal_effort, c.misunderstanding_defects)
         morale_w, nominal_morale = pr.morale_weight, pr.nominal_morale
-        fatigue_p, fatigue_d, skill_d, skill_min = ot.fatigue_productivity, ot.fatigue_defects, q.skill_defects, q.min_skill_factor
-        start, novice_d = p.ramp_up.start_productivity, p.ramp_up.defect_multiplier
-        for task in [t for t in self.in_state("active") if t.people and t.blocked_until <= day]:
+        fatigue_p, fatigue_d = ot.fatigue_productivity, ot.fatigue_defects
+        start, novice_d = ru.start_productivity, ru.defect_multiplier
+        for task in [t for t in self.in_state(ACTIVE) if t.people and t.blocked_until <= day]:
             output = defects = 0.0
             injects = task.kind in ("work", "cutover")
             skill = task.skill
@@ -282,11 +291,8 @@ class Project:
                 if person.sick_until > day:
                     continue
                 fit = person.fit.get(skill)
-                if fit is None:  # this person's capacity and defect factor on this skill: fixed for the run
-                    prof = person.skills.get(skill, 0.0)
-                    skill_factor = 1 + skill_d * (nominal_prof - prof)
-                    fit = person.fit[skill] = (person.availability * (floor + (1 - floor) * prof) / norm,
-                                               skill_factor if skill_factor > skill_min else skill_min)
+                if fit is None:
+                    fit = self._fit(person, skill)
                 rate = fit[0] * (1 + morale_w * (person.morale - nominal_morale)) * (1 - fatigue_p * person.fatigue) * hours * share
                 novice = 1.0
                 if person.id in ramping:
@@ -305,7 +311,7 @@ class Project:
             used = min(output, task.remaining)
             task.done += used
             task.remaining -= used
-            task.latent += defects * common_defects * used / output
+            task.latent += rules.injected_defects(defects, common_defects, used, output)
             if task.remaining <= 1e-9:
                 self._effort_done(task, day + used / output)
         morale, fatigue = self._people_day(present, day, h)
@@ -315,8 +321,23 @@ class Project:
         else:
             self._record(day + 1, present, morale, fatigue)
 
+    def _fit(self, person: PersonState, skill: str) -> tuple[float, float]:
+        """``person``'s capacity (``rules.capacity``) and defect factor (``rules.skill_defect_factor``) on ``skill``.
+
+        Both are fixed for the run, so they are computed once per person and skill and kept in ``person.fit``.
+        """
+        pr, q = self.p.productivity, self.p.quality
+        prof = person.skills.get(skill, 0.0)
+        fit = person.fit[skill] = (rules.capacity(person.availability, prof, pr.proficiency_floor, pr.nominal_proficiency),
+                                   rules.skill_defect_factor(prof, q.skill_defects, pr.nominal_proficiency, q.min_skill_factor))
+        return fit
+
     def _people_day(self, present: list[PersonState], day: float, h: float) -> tuple[float, float]:
-        """Fatigue, morale and pay for the day; returns the summed morale and fatigue."""
+        """Fatigue, morale and pay for the day; returns the summed morale and fatigue.
+
+        The lines inline ``rules.overtime_debt``, ``rules.fatigue_from_debt``, ``rules.morale_drift`` and
+        ``rules.daily_pay`` in the same arithmetic (tests/test_engine_rules.py checks they agree to the bit).
+        """
         ot, mo = self.p.overtime, self.p.morale
         premium = self.scenario.budget.overtime_premium
         recovery, reference, exponent = ot.fatigue_recovery, ot.fatigue_reference, ot.fatigue_exponent
@@ -348,12 +369,12 @@ class Project:
         latent = value = 0.0
         for t in self.tasks.values():
             latent += t.latent
-        for t in self.in_state("done"):
+        for t in self.in_state(DONE):
             value += t.value
-        self.timeline.append((
+        self.timeline.append(TimelineRow(
             day,
             self.progress(),
-            self.world.baseline.planned_progress(day),
+            evm.planned_progress(self.world.baseline.progress, day),
             self.spent,
             self.costs["labour"],
             len(present),
@@ -377,7 +398,7 @@ class Project:
     def _ready(task: TaskState) -> bool:
         """Every predecessor finished or cut (or, fast-tracked, at least started)."""
         for dep in task.deps:
-            if dep.state != "done" and dep.state != "cut":
+            if dep.state is not DONE and dep.state is not CUT:
                 return task.fast_tracked and all(d.resolved or d.start is not None for d in task.deps)
         return True
 
@@ -388,8 +409,8 @@ class Project:
         while changed:
             changed = False
             self._next_unblock = float("inf")
-            for task in list(self.in_state("waiting")):
-                if task.state != "waiting":
+            for task in list(self.in_state(WAITING)):
+                if task.state is not WAITING:
                     continue
                 if task.blocked_until > now:
                     self._next_unblock = min(self._next_unblock, task.blocked_until)
@@ -399,8 +420,7 @@ class Project:
                         self._complete(task, self.now)
                         changed = True
                     else:
-                        task.state = "active"
-                        self.touch()
+                        self.set_state(task, ACTIVE)
                         if task.kind == "test":
                             self._detect(task)
         if self._changes == self._stuck_at and now < self._stuck_until:
@@ -408,7 +428,7 @@ class Project:
         idle = [x for x in self.staff if x.task is None and x.sick_until <= now]
         if not idle:
             return
-        candidates = [t for t in self.in_state("active") if len(t.people) < t.max_people and t.blocked_until <= now]
+        candidates = [t for t in self.in_state(ACTIVE) if len(t.people) < t.max_people and t.blocked_until <= now]
         assigned = False
         for task in sorted(candidates, key=lambda t: (-t.priority, -t.rank, t.order)):
             skill = task.skill
@@ -428,7 +448,7 @@ class Project:
         self._stuck_at = self._changes
         self._stuck_until = min(
             [x.sick_until for x in self.staff if x.task is None and x.sick_until > now]
-            + [t.blocked_until for t in self.in_state("active") if len(t.people) < t.max_people and t.blocked_until > now],
+            + [t.blocked_until for t in self.in_state(ACTIVE) if len(t.people) < t.max_people and t.blocked_until > now],
             default=float("inf"),
         )
 
@@ -444,42 +464,41 @@ class Project:
         detection = task.spec.detection if task.spec.detection is not None else q.test_detection
         found = 0.0
         for other in covered:
-            hit = other.latent * detection
+            hit = rules.detected(other.latent, detection)
             other.latent -= hit
+            other.found += hit
             found += hit
         if found:
             self.touch()
             self.defects_found += found
-            extra = found * q.rework_days
+            extra = rules.rework_effort(found, q.rework_days)
             task.remaining += extra
             task.rework += extra
             if not self.plan:
                 self.say(f"{task.spec.name} found {found:.0f} defects: {extra:.1f} person-days of rework.", "defects", task.id, count=found)
 
     def _effort_done(self, task: TaskState, at: float) -> None:
-        self.touch()
         if task.kind == "procurement":
-            task.state = "ordered"
+            self.set_state(task, ORDERED)
             task.ordered_at = at
             self._release_people(task)
             self.costs["procurement"] += task.spec.cost
             self.env.process(self._deliver(task))
         elif task.kind == "cutover":
-            task.state = "window"
+            self.set_state(task, WINDOW)
             self._release_people(task)
             self.env.process(self._cutover(task))
         else:
             self._complete(task, at)
 
     def _complete(self, task: TaskState, at: float) -> None:
-        self.touch()
-        task.state = "done"
+        self.set_state(task, DONE)
         task.finish = at
         task.remaining = 0.0
         self._release_people(task)
         for other in self.tasks.values():
             if other.fast_tracked and task in other.deps and other.start is not None and not other.resolved:
-                extra = self.p.quality.fast_track_rework * other.effort
+                extra = rules.fast_track_rework(other.effort, self.p.quality.fast_track_rework)
                 other.remaining += extra
                 other.rework += extra
                 if not self.plan:
@@ -500,7 +519,7 @@ class Project:
         yield from self._held(task)
         if not self.plan:
             self.say(f"{task.spec.vendor} delivered for {task.spec.name}.", "delivery", task.id)
-        if task.state == "ordered":
+        if task.state is ORDERED:
             self._complete(task, self.now)
 
     def _cutover(self, task: TaskState):
@@ -514,17 +533,16 @@ class Project:
                     if s.role == "operations":
                         self.nudge(s.id, -self.p.communication.surprise_penalty)
         yield self.env.timeout(window + 0.25 - self.now)
-        if task.state != "window":
+        if task.state is not WINDOW:
             return
         task.attempts += 1
         u = task.cutover_rng.random()
-        if self.plan or u < task.spec.success_probability:
+        if self.plan or rules.cutover_succeeds(u, task.spec.success_probability):
             if not self.plan:
                 self.say(f"Cutover {task.spec.name} succeeded ({self.cal.date(window):%a %d %b}).", "cutover", task.id, success=True)
             self._complete(task, self.now)
             return
-        task.state = "active"
-        self.touch()
+        self.set_state(task, ACTIVE)
         task.remaining += task.spec.rollback_effort
         task.rework += task.spec.rollback_effort
         self.say(f"Cutover {task.spec.name} failed and was rolled back; it needs the next window.", "cutover", task.id, success=False)
@@ -581,19 +599,20 @@ class Project:
     # ------------------------------------------------------------ risks and events
 
     def visibility(self) -> float:
+        """The chance that an early warning is seen at today's communication effort."""
         c = self.p.communication
-        return min(1.0, c.warning_visibility * self.communication / c.nominal_effort)
+        return rules.warning_visibility(self.communication, c.nominal_effort, c.warning_visibility)
 
     def _risk(self, risk: RiskState):
         indicator = risk.spec.indicator
         if indicator is not None and risk.time - indicator.lead_days > self.now:
             yield self.env.timeout(risk.time - indicator.lead_days - self.now)
-            if risk.u_occur < risk.probability and risk.u_seen < self.visibility():
+            if rules.strikes(risk.u_occur, risk.probability) and risk.u_seen < self.visibility():
                 risk.warned = True
                 self.indicators.append({"risk": risk.id, "signal": indicator.signal, "day": self.now})
                 self.say(f"Early warning: {indicator.signal}", "warning", risk.id)
         yield self.env.timeout(max(0.0, risk.time - self.now))
-        if self.ended or risk.u_occur >= risk.probability:
+        if self.ended or not rules.strikes(risk.u_occur, risk.probability):
             return
         risk.hit = True
         risk.bought_before_hit = list(risk.bought)
@@ -608,8 +627,8 @@ class Project:
             if r.strategy in ("mitigate", "transfer") and r.id not in risk.bought
         ]
         self.say(f"Risk hit: {risk.spec.title}" + ("" if risk.warned else " (no warning was reported)"), "risk", risk.id)
-        self._open(Request(f"risk:{risk.id}", "risk", risk.spec.title, f"The risk '{risk.spec.title}' has occurred. Choose a response.",
-                           options, "accept", self.now, self.now + self.p.decisions.decision_deadline, risk))
+        self._open(RiskRequest(f"risk:{risk.id}", risk.spec.title, f"The risk '{risk.spec.title}' has occurred. Choose a response.",
+                               options, "accept", self.now + self.p.decisions.decision_deadline, risk))
         for event in self.scenario.events:
             if event.trigger.after_risk == risk.id:
                 self.fire(event)
@@ -636,8 +655,8 @@ class Project:
         if again and default == "defer":
             default = "reject" if any(o["id"] == "reject" for o in options) else options[0]["id"]
         self.say(f"{event.title}: {event.description}", "event", event.id)
-        self._open(Request(f"event:{event.id}", "event", event.title, event.description, options, default,
-                           self.now, self.now + self.p.decisions.decision_deadline, event, list(event.favoured_by)))
+        self._open(EventRequest(f"event:{event.id}", event.title, event.description, options, default,
+                                self.now + self.p.decisions.decision_deadline, event, list(event.favoured_by)))
 
     def _open(self, request: Request) -> None:
         self.requests[request.id] = request
@@ -653,7 +672,7 @@ class Project:
         self.fire(event, again=True)
 
     def nudge(self, stakeholder: str, delta: float) -> None:
-        self.satisfaction[stakeholder] = min(1.0, max(0.0, self.satisfaction[stakeholder] + delta))
+        self.satisfaction[stakeholder] = rules.satisfaction(self.satisfaction[stakeholder], delta)
 
     # ------------------------------------------------------------ meetings and the end
 
@@ -661,12 +680,11 @@ class Project:
         c = self.p.communication
         weeks = self.p.decisions.status_interval / len(self.scenario.calendar.working_days)
         for s in self.scenario.stakeholders:
-            self.nudge(s.id, weeks * c.satisfaction_gain * s.drivers.communication * (self.communication - c.nominal_effort) / c.nominal_effort)
+            self.nudge(s.id, rules.transparency(weeks, c.satisfaction_gain, s.drivers.communication, self.communication, c.nominal_effort))
         self._skill_gaps()
         base = self.world.baseline
-        earned = base.earned_schedule(self.progress())
-        remaining = max(0.0, base.duration - earned)
-        self.pressure = min(self.p.quality.max_pressure, remaining / max(1.0, self.deadline_day - self.now))
+        earned = evm.earned_schedule(base.progress, self.progress())
+        self.pressure = rules.schedule_pressure(base.duration, earned, self.deadline_day, self.now, self.p.quality.max_pressure)
         self.stop("status")
 
     def _skill_gaps(self) -> None:
@@ -675,7 +693,7 @@ class Project:
         coming = {s for a in self.arrivals for s in a["skills"]}
         market = self.scenario.market
         for task in self.tasks.values():
-            if task.state != "active" or task.people or any(x.proficiency(task.skill) > 0 for x in present):
+            if task.state is not ACTIVE or task.people or any(x.proficiency(task.skill) > 0 for x in present):
                 task.blocked_since = None
                 continue
             if task.skill in coming:
@@ -700,9 +718,9 @@ class Project:
         if self.plan:
             return
         q, s = self.p.quality, self.p.stakeholders
-        self.escaped = sum(t.latent for t in self.tasks.values() if t.state == "done")
-        self.incidents = poisson(uniforms(self.seed, "go-live")[0], self.escaped * q.incidents_per_defect)
-        outcome = (float(self.finished <= self.deadline_day) + float(self.spent <= self.budget + self.reserve) + self.scope_share()) / 3
+        self.escaped = sum(t.latent for t in self.tasks.values() if t.state is DONE)
+        self.incidents = rules.incidents(uniforms(self.seed, "go-live")[0], self.escaped, q.incidents_per_defect)
+        outcome = rules.go_live_outcome(self.finished <= self.deadline_day, self.spent <= self.budget + self.reserve, self.scope_share())
         for st in self.scenario.stakeholders:
             self.nudge(st.id, -s.incident_penalty * st.drivers.incidents * self.incidents)
             self.nudge(st.id, s.outcome_weight * st.drivers.outcome * (2 * outcome - 1))
@@ -718,7 +736,7 @@ class Project:
 
     def scope_share(self) -> float:
         """Business value delivered as a share of the planned value."""
-        delivered = sum(t.value for t in self.tasks.values() if t.state == "done")
+        delivered = sum(t.value for t in self.tasks.values() if t.state is DONE)
         return min(1.0, delivered / self.total_value) if self.total_value else 1.0
 
     def run_to_end(self) -> None:

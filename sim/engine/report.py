@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from . import evm
 from .project import Project
 
 
@@ -113,17 +114,13 @@ def build(project: Project, news_since: int, stop: int) -> StatusReport:
     base = project.world.baseline
     now = project.now
     progress = project.progress()
-    planned = base.planned_progress(now)
     bac = project.budget
-    planned_value = bac * base.value_share(now)
-    earned_value = bac * base.earned_value_share(progress)
-    spi = earned_value / planned_value if planned_value > 0 else 1.0
-    cpi = earned_value / project.spent if project.spent > 0 else 1.0
-    earned = base.earned_schedule(progress)
-    spi_t = earned / now if now > 0 else 1.0
-    floor = project.p.decisions.forecast_index_floor
-    forecast = now + (base.duration - earned) / max(spi_t, floor) if project.finished is None else project.finished
-    forecast_cost = project.spent + (bac - earned_value) / max(cpi, floor)
+    spent = project.spent
+    earned = evm.earned_schedule(base.progress, progress)
+    earned_value = bac * evm.value_share(base.cost, earned)
+    floor = project.p.decisions.forecast_index_floor  # only the report's forecasts are floored
+    cpi = evm.index(earned_value, spent)
+    forecast = evm.forecast_finish(now, base.duration, earned, floor) if project.finished is None else project.finished
     tasks = [_task(t) for t in project.tasks.values()]
     cards = project.world.risk_cards
     risks = [_risk(cards[r.id], r) for r in project.risks.values()]
@@ -142,8 +139,8 @@ def build(project: Project, news_since: int, stop: int) -> StatusReport:
         date=project.cal.date(now),
         done=project.ended,
         progress=progress,
-        planned_progress=planned,
-        spent=project.spent,
+        planned_progress=evm.planned_progress(base.progress, now),
+        spent=spent,
         budget=bac,
         reserve=project.reserve,
         currency=project.scenario.budget.currency,
@@ -151,8 +148,8 @@ def build(project: Project, news_since: int, stop: int) -> StatusReport:
         deadline_day=project.deadline_day,
         planned_finish_day=base.duration,
         forecast_finish_day=forecast,
-        forecast_cost=forecast_cost,
-        spi=spi,
+        forecast_cost=evm.estimate_at_completion(spent, bac, earned_value, cpi, floor),
+        spi=evm.index(earned_value, bac * evm.value_share(base.cost, now)),
         cpi=cpi,
         settings={"overtime": project.overtime, "communication": project.communication, "quality": project.quality},
         satisfaction=dict(project.satisfaction),

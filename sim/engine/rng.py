@@ -29,16 +29,16 @@ def uniforms(seed: int, *key: object, n: int = 1) -> list[float]:
     return [(int.from_bytes(digest[8 * i: 8 * i + 8], "big") >> 11) / 2**53 for i in range(n)]
 
 
-def beta_pert(rng: random.Random, low: float, mode: float, high: float) -> float:
-    """A draw from the beta-PERT distribution on [low, high] with mode ``mode``.
+def pert_shapes(low: float, mode: float, high: float) -> tuple[float, float]:
+    """The beta-PERT shapes a = 1 + 4(m - o)/(p - o), b = 1 + 4(p - m)/(p - o): the mean is (o + 4m + p) / 6."""
+    return 1 + 4 * (mode - low) / (high - low), 1 + 4 * (high - mode) / (high - low)
 
-    Shape parameters a = 1 + 4(m - o)/(p - o), b = 1 + 4(p - m)/(p - o), so the
-    mean is the PERT estimate (o + 4m + p) / 6 (Malcolm et al., 1959).
-    """
+
+def beta_pert(rng: random.Random, low: float, mode: float, high: float) -> float:
+    """A draw from the beta-PERT distribution on [low, high] with mode ``mode`` (Malcolm et al., 1959)."""
     if high <= low:
         return low
-    a = 1 + 4 * (mode - low) / (high - low)
-    b = 1 + 4 * (high - mode) / (high - low)
+    a, b = pert_shapes(low, mode, high)
     return low + (high - low) * rng.betavariate(a, b)
 
 

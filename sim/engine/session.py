@@ -92,7 +92,6 @@ class Session:
         if rationale:
             decision = decision.model_copy(update={"rationale": rationale})
         pm.apply(self.project, decision)
-        self.project.touch()
         self.decisions.append({
             "stop": self.stops,
             "day": self.project.now,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import bisect
 import itertools
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
@@ -11,6 +10,7 @@ from pathlib import Path
 from sim.schema import Scenario, content_hash, load_scenario, resolve
 from sim.schema.models import Event
 
+from . import rules
 from .calendar import WorkCalendar
 
 HORIZON_DAYS = 2500  # ten years of working days: far past any abandoned project
@@ -18,45 +18,14 @@ HORIZON_DAYS = 2500  # ten years of working days: far past any abandoned project
 
 @dataclass(frozen=True)
 class Baseline:
-    """The plan: the schedule the engine produces with expected efforts and no luck."""
+    """The plan: the schedule the engine produces with expected efforts and no luck (read through ``evm``)."""
 
     start: dict[str, float]
     finish: dict[str, float]
-    progress: tuple[float, ...]  # planned share of the work complete at the end of each day
+    progress: tuple[float, ...]  # planned share of the work complete at the end of each day, never falling
     duration: float
     labour_cost: float
     cost: tuple[float, ...] = ()  # planned cumulative spend at the end of each day (the time-phased budget)
-
-    def value_share(self, day: float) -> float:
-        """Planned spend by working day ``day`` (fractions interpolate) as a share of the planned total: PV%."""
-        c = self.cost
-        if not c or day <= 0:
-            return 0.0
-        if day >= len(c):
-            return 1.0
-        i = int(day)
-        before = c[i - 1] if i else 0.0
-        return (before + (c[i] - before) * (day - i)) / c[-1]
-
-    def earned_value_share(self, progress: float) -> float:
-        """EV%: the planned spend by the time the plan had reached ``progress`` of the work (at the earned schedule)."""
-        return self.value_share(self.earned_schedule(progress))
-
-    def planned_progress(self, day: float) -> float:
-        """Planned share complete at working day ``day``."""
-        if day <= 0:
-            return 0.0
-        i = int(day) - 1
-        return self.progress[min(i, len(self.progress) - 1)]
-
-    def earned_schedule(self, progress: float) -> float:
-        """Lipke's (2003) earned schedule: C + (EV - PV_C) / (PV_C+1 - PV_C), C the last day with PV_C <= EV."""
-        p = self.progress
-        c = bisect.bisect_right(p, progress)  # days whose planned share is at most ``progress``
-        if c >= len(p):
-            return float(len(p))
-        before = p[c - 1] if c else 0.0
-        return c + ((progress - before) / (p[c] - before) if p[c] > before else 0.0)
 
 
 class World:
@@ -164,7 +133,7 @@ class World:
     def hiring_fees(self) -> dict[str, float]:
         """The one-off fee of a hire of each market profile: its own, or the default share of its daily rate."""
         share = self.params.decisions.hiring_fee_share
-        return {p.id: p.hiring_fee if p.hiring_fee is not None else share * p.daily_rate for p in self.scenario.market}
+        return {p.id: rules.hiring_fee(p.hiring_fee, share, p.daily_rate) for p in self.scenario.market}
 
     @cached_property
     def market_cards(self) -> dict[str, dict]:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from sim.engine import Session, World, cached_world, outcome
+from sim.engine import Session, TaskStatus, World, cached_world, outcome
 from sim.policies import DecisionPlan, Reference
 from sim.results.scorecard import Scorecard, scorecard
 from sim.results.tables import Results
@@ -165,7 +165,7 @@ def _duties(session: Session, card: Scorecard, ref: Scorecard, ref_outcome: dict
     qual = timeline["quality"].mean() if len(timeline) else p.quality
     nominal_c, nominal_q = p.p.communication.nominal_effort, p.p.quality.nominal_effort
     musts = [t for t in p.tasks.values() if t.spec.scope == "must"]
-    must_done = sum(t.state == "done" for t in musts)
+    must_done = sum(t.state is TaskStatus.DONE for t in musts)
     hires = [e for e in session.decisions if e["decision"]["type"] == "hire"]
     late_hires = [e for e in hires if e["day"] > rubric.late_hire_share * p.world.baseline.duration]
     hit = risks[risks["hit"]]

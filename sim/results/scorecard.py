@@ -30,8 +30,8 @@ def scorecard(project: Project) -> Scorecard:
     over = max(0.0, project.spent - project.budget) / project.budget if project.budget else 1.0
     density = project.incidents / (project.total_planned / 100)
     days = project.timeline
-    morale = sum(row[6] for row in days) / len(days) if days else project.p.productivity.nominal_morale
-    fatigue = sum(row[7] for row in days) / len(days) if days else 0.0
+    morale = sum(row.morale for row in days) / len(days) if days else project.p.productivity.nominal_morale
+    fatigue = sum(row.fatigue for row in days) / len(days) if days else 0.0
     start_team = len(project.scenario.team)
     parts = {
         "schedule": 0.0 if project.abandoned else _clamp(100 * (1 - late / s.schedule_tolerance)),

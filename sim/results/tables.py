@@ -7,16 +7,8 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
-from sim.engine import Session, outcome
+from sim.engine import Session, TimelineRow, evm, outcome
 from sim.engine.check import fingerprint
-
-from .evm import add_evm
-
-TIMELINE_COLUMNS = (
-    "day", "progress", "planned_progress", "cost", "labour_cost", "headcount", "morale", "fatigue",
-    "defects_found", "latent_defects", "satisfaction", "overtime", "communication", "quality", "budget",
-    "reserve", "deadline_day", "value_delivered",
-)
 
 
 def critical_path(project) -> list[str]:
@@ -35,6 +27,20 @@ def critical_path(project) -> list[str]:
 
 
 
+def _add_evm(df: pd.DataFrame, base) -> None:
+    """Add the earned-value and earned-schedule columns: the status report's formulas (``sim.engine.evm``), day by day,
+    without the report's floor on the indices."""
+    day, progress, cost, budget = (df[c].to_numpy(dtype=float) for c in ("day", "progress", "cost", "budget"))
+    df["es"] = es = evm.earned_schedule(base.progress, progress)
+    df["pv_share"] = pv_share = evm.value_share(base.cost, day)
+    df["ev_share"] = ev_share = evm.value_share(base.cost, es)
+    for key, values in evm.earned_value(budget, pv_share, ev_share, cost).items():
+        df[key] = values
+    df["eac_method"] = evm.EAC_FORMULAS[evm.DEFAULT_EAC]
+    df["spi_t"] = evm.index(es, day)
+    df["forecast_finish_day"] = evm.forecast_finish(day, base.duration, es)
+
+
 class Results:
     """Tables of one session: a daily timeline, tasks, events and decisions."""
 
@@ -45,11 +51,10 @@ class Results:
     @cached_property
     def timeline(self) -> pd.DataFrame:
         """One row per working day, at the end of the day, with earned value (PMBOK) and earned schedule (Lipke)."""
-        df = pd.DataFrame(self.project.timeline, columns=list(TIMELINE_COLUMNS))
+        df = pd.DataFrame(self.project.timeline, columns=list(TimelineRow._fields))
         cal = self.project.cal
         df.insert(1, "date", pd.to_datetime([cal.date(d - 1) for d in df["day"]]))
-        base = self.project.world.baseline
-        df = add_evm(df, base.progress, base.cost, base.duration)
+        _add_evm(df, self.project.world.baseline)
         df["forecast_finish_date"] = pd.to_datetime([cal.date(max(0.0, d - 1)) if np.isfinite(d) else pd.NaT for d in df["forecast_finish_day"]])
         return df
 

@@ -6,7 +6,7 @@ import base64
 
 import ipywidgets as w
 
-from sim.engine import outcome
+from sim.engine import TaskStatus, outcome
 from sim.results import charts, store
 
 from .parts import View, button, heading, image, message_bar
@@ -69,9 +69,9 @@ class CloseView(View):
         tasks = model.report.tasks
         rows = [[t["name"], t["state"], day_text(model.date(max(0.0, t["finish"] - 1))) if t["finish"] is not None else ""]
                 for t in tasks if t["phase"] == last]
-        counts = {s: sum(t["state"] == s for t in tasks) for s in ("done", "cut")}
-        open_ = len(tasks) - counts["done"] - counts["cut"]
-        self.closure.value = (f"<p>{counts['done']} tasks done, {counts['cut']} cut"
+        done, cut = (sum(t["state"] == state for t in tasks) for state in (TaskStatus.DONE, TaskStatus.CUT))
+        open_ = len(tasks) - done - cut
+        self.closure.value = (f"<p>{done} tasks done, {cut} cut"
                               + (f", <b>{open_} never finished</b>" if open_ else ", none left open") + ".</p>"
                               + table([f"{last} task", "state", "finished"], rows))
         path = store.notes_path(session.log_path) if session.log_path else None

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import ipywidgets as w
 
+from sim.engine import TaskStatus
+
 from .parts import View, button, close_tree, rationale, set_options
 from .text import esc, money, tip
 
@@ -93,7 +95,7 @@ class DecisionPanel(View):
         set_options(self.response, [
             (f"{x['title']}: {y['strategy']} — {y['description']} ({money(y['cost'], cur)})", f"{x['id']}/{y['id']}")
             for x in r.risks if not x["hit"] for y in x["responses"] if y["id"] not in x["bought"]])
-        set_options(self.task, [(f"{t['name']} ({t['scope']}, {t['state']})", t["id"]) for t in r.tasks if t["state"] != "done"])
+        set_options(self.task, [(f"{t['name']} ({t['scope']}, {t['state']})", t["id"]) for t in r.tasks if t["state"] != TaskStatus.DONE])
         for control in (self.hire, self.release, self.buy, self.cut, self.restore, self.fast_track, self.prioritise):
             control.disabled = r.done
         self.apply_pace.disabled = r.done

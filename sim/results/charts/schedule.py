@@ -5,11 +5,14 @@ from __future__ import annotations
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
+from sim.engine import TaskStatus
+
 from .base import OKABE_ITO, DateOf, date_axis, figure, styled, when
 
-STATE_COLOUR = {"done": OKABE_ITO["blue"], "active": OKABE_ITO["orange"], "ordered": OKABE_ITO["sky"],
-                "window": OKABE_ITO["purple"]}
-STATE_LABEL = {"done": "done", "active": "in progress", "ordered": "waiting for vendor", "window": "waiting for a cutover window"}
+STATE_COLOUR = {TaskStatus.DONE: OKABE_ITO["blue"], TaskStatus.ACTIVE: OKABE_ITO["orange"], TaskStatus.ORDERED: OKABE_ITO["sky"],
+                TaskStatus.WINDOW: OKABE_ITO["purple"]}
+STATE_LABEL = {TaskStatus.DONE: "done", TaskStatus.ACTIVE: "in progress", TaskStatus.ORDERED: "waiting for vendor",
+               TaskStatus.WINDOW: "waiting for a cutover window"}
 
 
 def plan_critical_path(tasks: list[dict]) -> list[str]:
@@ -49,7 +52,7 @@ def gantt(tasks: list[dict], now: float, deadline_day: float, date_of: DateOf):
                 ax.barh(y, max(0.6, when(date_of, pf) - when(date_of, ps)), left=when(date_of, ps), height=0.75,
                         color="#DDDDDD", **edge)
         start, finish, state = task.get("start"), task.get("finish"), task["state"]
-        if state == "cut":
+        if state == TaskStatus.CUT:
             ax.text(when(date_of, ps if ps is not None else now), y, " cut", va="center", fontsize=7, color="#555555")
         elif start is not None:
             end = finish if finish is not None else now
@@ -58,7 +61,7 @@ def gantt(tasks: list[dict], now: float, deadline_day: float, date_of: DateOf):
                 ax.plot([when(date_of, end)], [y], marker="D", markersize=5, color=colour)
             else:
                 ax.barh(y, max(0.4, when(date_of, end) - when(date_of, start)), left=when(date_of, start), height=0.35,
-                        color=colour, hatch="////" if state == "active" else None, edgecolor="white", linewidth=0)
+                        color=colour, hatch="////" if state == TaskStatus.ACTIVE else None, edgecolor="white", linewidth=0)
         labels.append(("◆ " if crit else "") + _short(task["name"]))
     ax.set_yticks([-r for r in range(len(tasks))], labels, fontsize=7)
     for tick, task in zip(ax.get_yticklabels(), tasks):
@@ -74,7 +77,7 @@ def gantt(tasks: list[dict], now: float, deadline_day: float, date_of: DateOf):
         Patch(facecolor="#DDDDDD", edgecolor=OKABE_ITO["vermillion"], linewidth=1.6, label="◆ critical path (plan)"),
         Patch(facecolor=OKABE_ITO["blue"], label="done"),
         Patch(facecolor=OKABE_ITO["orange"], hatch="////", edgecolor="white", label="in progress"),
-        *[Patch(facecolor=STATE_COLOUR[state], label=STATE_LABEL[state]) for state in ("ordered", "window")
+        *[Patch(facecolor=STATE_COLOUR[state], label=STATE_LABEL[state]) for state in (TaskStatus.ORDERED, TaskStatus.WINDOW)
           if any(t["state"] == state for t in tasks)],
         Line2D([], [], color=OKABE_ITO["black"], linestyle="--", label="today"),
         Line2D([], [], color=OKABE_ITO["vermillion"], linestyle=":", linewidth=1.5, label="deadline"),
