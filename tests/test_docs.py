@@ -79,3 +79,92 @@ def test_every_link_in_the_documents_resolves_inside_the_repository():
     sources = [p for p in ROOT.joinpath("sim").rglob("*.py")] + pages
     assert not [str(p) for p in sources if "../shared" in p.read_text()]
 
+
+
+# ------------------------------------------------------------ every equation names its function, and its test
+
+PROSE_SECTIONS = {"The ITPM Sim model", "Calibration and departures from the sources", "What the model teaches, and the evidence",
+                  "Sources"}
+RULE_MODULES = ("rules", "evm", "measures")
+
+
+def _sections() -> dict[str, str]:
+    """MODEL.md's sections by heading, each with its text up to the next heading."""
+    text = (ROOT / "docs" / "MODEL.md").read_text()
+    parts = re.split(r"^#{1,3} (.+)$", text, flags=re.M)
+    return dict(zip(parts[1::2], parts[2::2]))
+
+
+def _code_names(body: str) -> list[str]:
+    """The names on the *Code:* paragraphs of a section (up to the paragraph's worked example)."""
+    paragraphs = [p for p in re.split(r"\n\s*\n", body) if p.startswith("*Code:*")]
+    return [name for p in paragraphs for name in re.findall(r"`([\w.]+)`", p.split("Example:")[0])]
+
+
+def _resolve(name: str):
+    """The object a *Code:* name stands for: ``sim.a.b`` as written, ``x.y`` as ``sim.engine.x.y``."""
+    import importlib
+
+    parts = name.split(".")
+    module_parts = parts if parts[0] == "sim" else ["sim", "engine", *parts]
+    for cut in range(len(module_parts), 1, -1):
+        try:
+            obj = importlib.import_module(".".join(module_parts[:cut]))
+        except ModuleNotFoundError:
+            continue
+        for attr in module_parts[cut:]:
+            obj = getattr(obj, attr)
+        return obj
+    raise ModuleNotFoundError(name)
+
+
+def _test_names() -> set[str]:
+    import ast
+
+    return {node.name for path in (ROOT / "tests").glob("test_*.py") for node in ast.walk(ast.parse(path.read_text()))
+            if isinstance(node, ast.FunctionDef) and node.name.startswith("test_")}
+
+
+def test_every_section_of_the_model_names_the_functions_of_its_equations():
+    sections = _sections()
+    assert len(sections) > 15
+    unnamed = [title for title, body in sections.items() if title not in PROSE_SECTIONS and not _code_names(body)]
+    assert not unnamed, f"sections of docs/MODEL.md without a *Code:* line: {unnamed}"
+    for title in PROSE_SECTIONS:  # prose only: an equation there would name no function
+        assert not re.search(r"^    \S", sections[title], flags=re.M), f"{title} holds an equation"
+
+
+def test_every_function_the_model_names_exists():
+    missing = []
+    for name in {n for body in _sections().values() for n in _code_names(body)}:
+        try:
+            assert callable(_resolve(name))
+        except (ModuleNotFoundError, AttributeError, AssertionError):
+            missing.append(name)
+    assert not missing, f"docs/MODEL.md names functions that do not exist: {sorted(missing)}"
+
+
+def test_every_rule_is_in_the_model_and_has_its_test_by_name():
+    """The one-minute test: from an equation to its function and from the function to its test, by name."""
+    import importlib
+    import inspect
+
+    named = {n for body in _sections().values() for n in _code_names(body)}
+    tests = _test_names()
+    undocumented, untested = [], []
+    for module in RULE_MODULES:
+        mod = importlib.import_module(f"sim.engine.{module}")
+        for name, obj in vars(mod).items():
+            if name.startswith("_") or not inspect.isfunction(obj) or obj.__module__ != mod.__name__:
+                continue
+            if f"{module}.{name}" not in named:
+                undocumented.append(f"{module}.{name}")
+            if not any(t == f"test_{name}" or t.startswith(f"test_{name}_") for t in tests):
+                untested.append(f"{module}.{name}")
+    for name in named:
+        if name.startswith("rng."):
+            short = name.split(".")[-1]
+            if not any(t == f"test_{short}" or t.startswith(f"test_{short}_") for t in tests):
+                untested.append(name)
+    assert not undocumented, f"rules that docs/MODEL.md does not name: {undocumented}"
+    assert not untested, f"rules without a test_<name> test: {untested}"

@@ -7,6 +7,7 @@ by hand at the defaults of sim/schema/defaults.yaml.
 
 from __future__ import annotations
 
+import hashlib
 import math
 
 import pytest
@@ -16,7 +17,7 @@ from hypothesis import strategies as st
 from sim.engine import World, rules
 from sim.engine.entities import TaskStatus
 from sim.engine.project import Project
-from sim.engine.rng import beta_pert, pert_shapes, poisson, stream
+from sim.engine.rng import beta_pert, pert_shapes, poisson, stream, uniforms
 
 # ------------------------------------------------------------ a person's output
 
@@ -383,3 +384,18 @@ def test_the_engines_inlined_day_gives_the_rules_numbers_to_the_bit(state):
     assert [x.hazard for x in project.staff] == expected["hazards"]
     assert [(x.debt, x.fatigue, x.morale) for x in project.staff] == expected["people"]
     assert project.costs["labour"] == expected["labour"]
+
+
+def test_stream():
+    # the same seed and key give the same draws in any order and process; another key, others
+    assert stream(42, "task", "T1").random() == stream(42, "task", "T1").random() != stream(42, "task", "T2").random()
+    import random
+
+    assert stream(42, "task", "T1").random() == random.Random(int.from_bytes(hashlib.sha256(repr((42, "task", "T1")).encode()).digest()[:16], "big")).random()
+
+
+def test_uniforms():
+    # the first 53-bit slice of SHA-256 of repr((seed, *key)), as a share of 2^53
+    digest = hashlib.sha256(repr((7, "quit", "p1")).encode()).digest()
+    assert uniforms(7, "quit", "p1") == [(int.from_bytes(digest[:8], "big") >> 11) / 2**53]
+    assert len(uniforms(7, "risk", "R1", n=4)) == 4 and all(0 <= u < 1 for u in uniforms(7, "risk", "R1", n=4))

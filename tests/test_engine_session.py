@@ -22,11 +22,12 @@ from sim.engine import (
     SetCommunication,
     SetOvertime,
     World,
+    fingerprint,
     read_log,
     replay,
     resume,
 )
-from sim.engine.check import check_determinism, fingerprint
+from sim.analysis import check_determinism
 from sim.policies import DecisionPlan, make_policy
 
 SCENARIO = "cloud_rollout"

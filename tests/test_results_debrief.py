@@ -7,10 +7,9 @@ from concurrent.futures import ProcessPoolExecutor
 
 import pytest
 
-from sim.engine import BuyResponse, Hire, Session, SetOvertime, World, outcome
+from sim.engine import BuyResponse, Hire, Session, SetOvertime, World, outcome, scorecard
 from sim.policies import DecisionPlan, make_policy
 from sim.results.debrief import DUTIES, make_debrief
-from sim.results.scorecard import scorecard
 
 
 @pytest.fixture(scope="module")

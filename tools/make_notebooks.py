@@ -76,9 +76,8 @@ yardstick in debriefs; `passive` decides nothing:
 """),
     code("""
 # NBVAL_CHECK_OUTPUT
-from sim.engine import Session, World
+from sim.engine import Session, World, scorecard
 from sim.policies import make_policy
-from sim.results import scorecard
 
 world = World.from_file("software_build")
 for name in ("passive", "reference"):

@@ -15,10 +15,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sim.engine import Session, cached_world, outcome
+from sim.engine import Session, cached_world, critical_path, outcome, scorecard
 from sim.policies import DecisionPlan, make_policy
-from sim.results.scorecard import scorecard
-from sim.results.tables import critical_path
 
 
 @dataclass(frozen=True)

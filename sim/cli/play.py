@@ -15,15 +15,14 @@ from .common import UsageError, emit_json, scenario_type, seed_type
 
 
 def _summary(session, not_applied: list[dict] = ()) -> dict:
-    from sim.results import Results, scorecard
+    from sim.engine import fingerprint, outcome, scorecard
 
-    results = Results(session)
     card = scorecard(session.project)
     skipped = list(session.refused) + list(not_applied)
-    out = dict(results.outcome)
+    out = outcome(session.project)
     out.update({"scenario": session.world.scenario.id, "difficulty": session.world.difficulty, "seed": session.seed,
                 "score": card.total, "grade": card.grade, "score_parts": card.parts,
-                "refused_decisions": len(skipped), "not_applied": skipped, "fingerprint": results.fingerprint()})
+                "refused_decisions": len(skipped), "not_applied": skipped, "fingerprint": fingerprint(session)})
     return out
 
 

@@ -22,12 +22,15 @@ from .decisions import (
 from . import evm, rules
 from .entities import TaskStatus, TimelineRow
 from .log import LogError, read_log
+from .measures import Scorecard, critical_path, fingerprint, outcome, plan_critical_path, scorecard
 from .report import StatusReport
-from .session import Session, outcome, replay, resume
+from .session import Session, replay, resume
 from .world import World, cached_world
 
 __all__ = [
     "DECISION", "BuyResponse", "Choose", "CutScope", "Decision", "DecisionError", "FastTrack", "Hire", "LogError",
-    "Prioritise", "Release", "RequestBudget", "RequestTime", "RestoreScope", "Session", "SetCommunication",
-    "SetOvertime", "SetQuality", "SetReserve", "StatusReport", "TaskStatus", "TimelineRow", "World", "evm", "rules", "cached_world", "outcome", "read_log", "replay", "resume",
+    "Prioritise", "Release", "RequestBudget", "RequestTime", "RestoreScope", "Scorecard", "Session", "SetCommunication",
+    "SetOvertime", "SetQuality", "SetReserve", "StatusReport", "TaskStatus", "TimelineRow", "World", "cached_world",
+    "critical_path", "evm", "fingerprint", "outcome", "plan_critical_path", "read_log", "replay", "resume", "rules",
+    "scorecard",
 ]

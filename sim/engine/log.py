@@ -66,7 +66,7 @@ class ScenarioRef(Frozen):
 
 
 class Outcome(Frozen):
-    """The headline results recorded when the session finished (see ``session.outcome``)."""
+    """The headline results recorded when the session finished (see ``measures.outcome``)."""
 
     finish_day: Number
     finish_date: dt.date

@@ -22,6 +22,7 @@ import sim
 from . import pm
 from .decisions import DECISION, Decision, DecisionError, _Decision
 from .log import LOG_FORMAT, LogError, SessionLog, as_path, located, read_log, summarise
+from .measures import outcome
 from .project import Project
 from .report import StatusReport, build
 from .world import World
@@ -184,27 +185,6 @@ def _decisions(decisions, source: Callable[[], str]) -> Iterable:
 
 def _as_dict(decision) -> dict:
     return decision if isinstance(decision, dict) else decision.model_dump(mode="json")
-
-
-def outcome(project: Project) -> dict:
-    """The headline results of a finished project."""
-    finish = project.finished if project.finished is not None else project.now
-    return {
-        "finish_day": finish,
-        "finish_date": project.cal.date(max(0.0, finish - 1)).isoformat(),
-        "deadline_day": project.deadline_day,
-        "on_time": project.finished is not None and finish <= project.deadline_day,
-        "cost": round(project.spent, 2),
-        "budget": project.budget,
-        "reserve": project.reserve,
-        "on_budget": project.spent <= project.budget + project.reserve,
-        "scope": round(project.scope_share(), 6),
-        "escaped_defects": round(project.escaped, 4),
-        "incidents": project.incidents,
-        "satisfaction": round(sum(project.satisfaction.values()) / len(project.satisfaction), 6),
-        "resignations": project.resignations,
-        "abandoned": project.abandoned,
-    }
 
 
 def _world_for(log: SessionLog, path: Path) -> World:

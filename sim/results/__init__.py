@@ -1,6 +1,5 @@
-"""Results and analysis: tables, scorecards and studies built from finished sessions."""
+"""Results of finished sessions and studies: tables, the debrief, charts and HTML reports."""
 
-from .scorecard import Scorecard, scorecard
 from .tables import Results
 
-__all__ = ["Results", "Scorecard", "scorecard"]
+__all__ = ["Results"]

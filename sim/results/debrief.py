@@ -14,9 +14,8 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from sim.engine import Session, TaskStatus, World, cached_world, outcome
+from sim.engine import Scorecard, Session, TaskStatus, World, cached_world, outcome, scorecard
 from sim.policies import DecisionPlan, Reference
-from sim.results.scorecard import Scorecard, scorecard
 from sim.results.tables import Results
 
 DUTIES = (

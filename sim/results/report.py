@@ -16,7 +16,7 @@ from markdown_it import MarkdownIt
 
 import sim
 from sim.analysis.summary import chances, criticality, percentiles, tornado
-from sim.engine import Session
+from sim.engine import Session, plan_critical_path
 
 from . import charts
 from .debrief import Debrief
@@ -67,7 +67,7 @@ def html_report(session: Session, debrief: Debrief) -> str:
     sections = [
         _section("", md.render(debrief.to_markdown().split("\n", 2)[2])),
         _section("Charts", "", [
-            charts.gantt(report.tasks, report.day, report.deadline_day, date_of),
+            charts.gantt(report.tasks, report.day, report.deadline_day, date_of, plan_critical_path(world)),
             charts.earned_value(timeline, world.baseline.progress, report.budget, currency, date_of),
             charts.budget_burn(timeline, report.budget, report.reserve, report.spent, report.day,
                                report.forecast_finish_day, report.forecast_cost, currency, date_of),

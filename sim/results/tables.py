@@ -7,24 +7,7 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
-from sim.engine import Session, TimelineRow, evm, outcome
-from sim.engine.check import fingerprint
-
-
-def critical_path(project) -> list[str]:
-    """The chain of tasks that set the finish: from the last task back through each binding predecessor."""
-    done = [t for t in project.tasks.values() if t.finish is not None and t.state == "done"]
-    if not done:
-        return []
-    task = max(done, key=lambda t: (t.finish, -t.order))
-    chain = [task.id]
-    while True:
-        preds = [d for d in task.deps if d.finish is not None and d.state == "done"]
-        if not preds:
-            return chain[::-1]
-        task = max(preds, key=lambda t: (t.finish, -t.order))
-        chain.append(task.id)
-
+from sim.engine import Session, TimelineRow, evm
 
 
 def _add_evm(df: pd.DataFrame, base) -> None:
@@ -95,14 +78,6 @@ class Results:
             for e in self.session.decisions
         ]
         return pd.DataFrame(rows, columns=["stop", "day", "wall_time", "type", "rationale", "details"])
-
-    @property
-    def outcome(self) -> dict:
-        return outcome(self.project)
-
-    def fingerprint(self) -> str:
-        """SHA-256 over every simulated number: equal fingerprints mean bit-identical runs."""
-        return fingerprint(self.session)
 
     def write(self, directory) -> list[str]:
         """Write the tables as CSV into ``directory``; returns the file names."""

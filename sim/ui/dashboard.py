@@ -6,6 +6,7 @@ import math
 
 import ipywidgets as w
 
+from sim.engine import plan_critical_path
 from sim.results import charts
 
 from .parts import View, image
@@ -99,7 +100,7 @@ class Dashboard(View):
         date, cur = model.date, r.currency
         scenario = model.world.scenario
         if name == "Schedule":
-            return charts.gantt(r.tasks, r.day, r.deadline_day, date)
+            return charts.gantt(r.tasks, r.day, r.deadline_day, date, plan_critical_path(model.world))
         if name == "Earned value":
             return charts.earned_value(model.timeline(), model.world.baseline.progress, r.budget, cur, date)
         if name == "Budget":

@@ -7,6 +7,7 @@ import math
 
 import ipywidgets as w
 
+from sim.engine import plan_critical_path
 from sim.policies import impact_money
 from sim.results import charts
 
@@ -26,7 +27,7 @@ WBS_TITLES = {
 def wbs_table(model) -> str:
     """The work breakdown with estimates and the baseline dates; critical tasks marked."""
     world, report = model.world, model.report
-    critical = set(charts.plan_critical_path(report.tasks))
+    critical = set(plan_critical_path(world))
     rows = []
     for task in world.scenario.tasks:
         effort = getattr(task, "effort", None)

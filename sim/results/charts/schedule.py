@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
@@ -15,27 +17,14 @@ STATE_LABEL = {TaskStatus.DONE: "done", TaskStatus.ACTIVE: "in progress", TaskSt
                TaskStatus.WINDOW: "waiting for a cutover window"}
 
 
-def plan_critical_path(tasks: list[dict]) -> list[str]:
-    """The plan's critical path: from the last planned finish back through each latest-finishing predecessor."""
-    planned = {t["id"]: t for t in tasks if t.get("planned_finish") is not None}
-    if not planned:
-        return []
-    task = max(planned.values(), key=lambda t: t["planned_finish"])
-    chain = [task["id"]]
-    while preds := [planned[d] for d in task["depends_on"] if d in planned]:
-        task = max(preds, key=lambda t: t["planned_finish"])
-        chain.append(task["id"])
-    return chain[::-1]
-
-
 def _short(text: str, size: int = 40) -> str:
     return text if len(text) <= size else text[: size - 1] + "…"
 
 
 @styled
-def gantt(tasks: list[dict], now: float, deadline_day: float, date_of: DateOf):
-    """Planned (grey) against actual bars for every task, today and the deadline; critical tasks outlined."""
-    critical = set(plan_critical_path(tasks))
+def gantt(tasks: list[dict], now: float, deadline_day: float, date_of: DateOf, critical: Collection[str]):
+    """Planned (grey) against actual bars for every task, today and the deadline; the ``critical`` tasks (the plan's
+    critical path, ``sim.engine.plan_critical_path``) outlined."""
     fig = figure(7.4, 1.1 + 0.19 * len(tasks))
     ax = fig.add_subplot()
     labels = []

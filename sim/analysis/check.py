@@ -2,29 +2,16 @@
 
 from __future__ import annotations
 
-import hashlib
 import multiprocessing
 import tempfile
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from .session import Session, replay
-from .world import World
-
-
-def fingerprint(session: Session) -> str:
-    """SHA-256 of everything a run produced: the daily timeline, every event and the final state."""
-    p = session.project
-    h = hashlib.sha256()
-    h.update(repr([tuple(row) for row in p.timeline]).encode())
-    h.update(repr([(e["day"], e["kind"], e["ref"], e["text"]) for e in p.events]).encode())
-    h.update(repr((p.finished, p.spent, sorted(p.costs.items()), sorted(p.satisfaction.items()), p.escaped, p.incidents)).encode())
-    return h.hexdigest()
+from sim.engine import Session, World, fingerprint, replay
+from sim.policies import make_policy
 
 
 def _play(path: str, difficulty: str, seed: int, policy_name: str) -> str:
-    from sim.policies import make_policy
-
     session = Session(World.from_file(path, difficulty), seed)
     session.run(make_policy(policy_name))
     return fingerprint(session)
@@ -42,8 +29,6 @@ def check_determinism(scenario: str, difficulty: str = "standard", seed: int = 0
     with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
         other = pool.submit(_play, str(World.from_file(scenario, difficulty).path), difficulty, seed, policy).result()
     assert first == other, f"a run in another process differs ({first[:12]} != {other[:12]})"
-    from sim.policies import make_policy
-
     with tempfile.TemporaryDirectory() as tmp:
         log = Path(tmp) / "session.json"
         session = Session(World.from_file(scenario, difficulty), seed, log)
