@@ -35,7 +35,6 @@ from sim.engine.report import build
 from sim.policies import make_policy
 from sim.schema import bundled_scenarios
 
-
 TARGET_BARE_EVENTS = 60 / 10_000 * 2 / 0.53e-6  # 10,000 runs in 60 s on 2 workers, at the Xeon's 0.53 us per bare event
 
 
@@ -125,7 +124,7 @@ def engine(repeat: int) -> dict:
     engine_per_event = []
     for path in bundled_scenarios():
         world = World.from_file(path)
-        world.baseline  # compiled once per world, shared by all runs
+        _ = world.baseline  # compiled once per world, shared by all runs
         runs = [counted_run(world, seed) for seed in range(repeat)]
         times = [t for t, _ in runs]
         per_event = statistics.median(t / n for t, n in runs)
@@ -157,7 +156,7 @@ def montecarlo(runs: int, slice_runs: int = 2000) -> dict:
     from sim.analysis import Study, run_montecarlo
 
     study = Study("software_build", policy="reference")
-    World.from_file("software_build").baseline
+    _ = World.from_file("software_build").baseline
     bare_before = min(bare_simpy() for _ in range(3))
     with ProcessPoolExecutor(2) as pool:
         run_montecarlo(study, 40, seed=99, executor=pool)  # start the workers and warm their caches

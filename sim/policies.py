@@ -85,9 +85,9 @@ def _answer(r: StatusReport, request: dict, accept_changes: bool | None) -> d.Ch
         loss = impact_money(r, risk["impacts"])
         best = "accept"
         for x in risk["responses"]:
-            if x["id"] in options and x["cost"] < (1 - x["impact_factor"]) * loss and x["cost"] < r.money_left:
-                if best == "accept" or x["cost"] < options[best]["cost"]:
-                    best = x["id"]
+            worth = x["id"] in options and x["cost"] < (1 - x["impact_factor"]) * loss and x["cost"] < r.money_left
+            if worth and (best == "accept" or x["cost"] < options[best]["cost"]):
+                best = x["id"]
         return d.Choose(request=request["id"], option=best)
     affordable = {o["id"]: o for o in request["options"] if o["cost"] <= max(0.0, r.money_left)}
     if "accept" in options and "reject" in options:
@@ -188,7 +188,7 @@ class Reference:
                 starved[t["skill"]] = starved.get(t["skill"], 0.0) + t["estimate"] * (1 - t["fraction"])
         if not starved:
             return []
-        skill = max(starved, key=starved.get)
+        skill = max(starved, key=lambda s: starved[s])
         options = [m for m in r.market if m["available"] > 0 and m["skills"].get(skill, 0) > self.hire_min_skill]
         if not options or starved[skill] < self.hire_backlog_days:
             return []

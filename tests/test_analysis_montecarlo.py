@@ -42,9 +42,9 @@ def test_process_pool_gives_identical_results(serial):
 
 def test_dask_local_cluster_gives_identical_results(serial):
     distributed = pytest.importorskip("distributed")
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
-        with distributed.Client(cluster) as client:
-            on_dask = run_montecarlo(STUDY, 24, seed=5, executor=client.get_executor(), chunk_size=7)
+    with (distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster,
+          distributed.Client(cluster) as client):
+        on_dask = run_montecarlo(STUDY, 24, seed=5, executor=client.get_executor(), chunk_size=7)
     pd.testing.assert_frame_equal(serial, on_dask)
 
 
@@ -108,6 +108,6 @@ def test_a_study_is_written_whole_or_not_at_all_and_reads_back(serial, tmp_path,
         return real(path, text)
 
     monkeypatch.setattr(store, "write_text", full_disk)
-    with pytest.raises(studies.StudyFolderError, match="cannot write the study .got no space left on device, expected a writable folder."):
+    with pytest.raises(studies.StudyFolderError, match=r"cannot write the study .got no space left on device, expected a writable folder."):
         studies.write(folder, serial, summary)
     assert list(folder.iterdir()) == []

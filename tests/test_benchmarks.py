@@ -8,7 +8,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
+pytestmark = pytest.mark.slow  # runs the benchmark script end to end
 
 
 def test_benchmark_script_reports_every_target_on_small_sizes():

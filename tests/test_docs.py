@@ -92,7 +92,7 @@ def _sections() -> dict[str, str]:
     """MODEL.md's sections by heading, each with its text up to the next heading."""
     text = (ROOT / "docs" / "MODEL.md").read_text()
     parts = re.split(r"^#{1,3} (.+)$", text, flags=re.M)
-    return dict(zip(parts[1::2], parts[2::2]))
+    return dict(zip(parts[1::2], parts[2::2], strict=True))
 
 
 def _code_names(body: str) -> list[str]:
@@ -168,3 +168,20 @@ def test_every_rule_is_in_the_model_and_has_its_test_by_name():
                 untested.append(name)
     assert not undocumented, f"rules that docs/MODEL.md does not name: {undocumented}"
     assert not untested, f"rules without a test_<name> test: {untested}"
+
+
+def test_the_linters_run_offline_from_the_kits_own_environment():
+    import tomllib
+
+    import yaml
+
+    config = yaml.safe_load((ROOT / ".pre-commit-config.yaml").read_text())
+    hooks = [hook for repo in config["repos"] for hook in repo["hooks"]]
+    assert [repo["repo"] for repo in config["repos"]] == ["local"]  # nothing to fetch from the network
+    assert {hook["language"] for hook in hooks} == {"system"}
+    assert all(hook["entry"].startswith(".venv/bin/") for hook in hooks)
+    # every tool a hook or `./kit lint` runs is installed by the test extras, and CI runs the linters first
+    extras = " ".join(tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["optional-dependencies"]["test"])
+    assert all(tool in extras for tool in ("ruff", "mypy", "import-linter", "pre-commit", "pandas-stubs", "types-PyYAML"))
+    ci = (ROOT / ".ci" / "run").read_text().splitlines()
+    assert ci.index("./kit lint") < ci.index("exec ./kit test")

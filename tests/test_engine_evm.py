@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim.engine import Session, World, evm
+from sim.engine import Session, evm
 from sim.policies import make_policy
 from sim.results import Results
 
@@ -88,7 +88,7 @@ def test_floats_and_arrays_give_the_same_numbers_to_the_bit(plan, xs):
     for f in (evm.planned_progress, evm.earned_schedule, evm.value_share):
         same(f(plan, arr), [f(plan, x) for x in xs])
     es = evm.earned_schedule(plan, arr)
-    pairs = list(zip(xs, es.tolist()))  # Python floats, as the status report has them
+    pairs = list(zip(xs, es.tolist(), strict=True))  # Python floats, as the status report has them
     same(evm.index(es, arr), [evm.index(e, x) for x, e in pairs])
     same(evm.forecast_finish(arr, 12.0, es, 0.1), [evm.forecast_finish(x, 12.0, e, 0.1) for x, e in pairs])
     same(evm.estimate_at_completion(arr, 50.0, es, es / 7), [evm.estimate_at_completion(x, 50.0, e, e / 7) for x, e in pairs])

@@ -16,6 +16,8 @@ import pytest
 from sim.analysis import Study, run_montecarlo
 from sim.engine import World
 
+pytestmark = pytest.mark.slow  # 200 paired seeds per arm and scenario: minutes
+
 RUNS = 200
 SEED = 2024
 SCENARIOS = ("software_build", "cloud_rollout", "network_migration")

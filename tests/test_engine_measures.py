@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from types import SimpleNamespace
 
 import pytest
@@ -74,7 +75,7 @@ def test_critical_path_runs_back_from_the_last_finish_through_the_latest_predece
     path = measures.critical_path(project)
     tasks = project.tasks
     assert path[-1] == max((t for t in tasks.values() if t.finish is not None), key=lambda t: t.finish).id
-    for before, after in zip(path, path[1:]):
+    for before, after in itertools.pairwise(path):
         preds = [d for d in tasks[after].deps if d.finish is not None]
         assert tasks[before] in preds and tasks[before].finish == max(d.finish for d in preds)
     assert not [d for d in tasks[path[0]].deps if d.finish is not None]
@@ -85,7 +86,7 @@ def test_plan_critical_path():
     path = measures.plan_critical_path(world)
     finish = world.baseline.finish
     assert finish[path[-1]] == max(finish.values())
-    assert all(a in world.tasks[b].depends_on for a, b in zip(path, path[1:]))
+    assert all(a in world.tasks[b].depends_on for a, b in itertools.pairwise(path))
 
 
 def test_fingerprint_is_equal_exactly_when_the_runs_are(played):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -129,7 +130,7 @@ def test_engine_invariants(data, seed, policy):
     days = [r.day for r in reports]
     assert days == sorted(days)
     timeline_days = [row.day for row in project.timeline]
-    assert all(b > a for a, b in zip(timeline_days, timeline_days[1:]))
+    assert all(b > a for a, b in itertools.pairwise(timeline_days))
 
     # No task starts before its dependencies end (fast-tracked ones: before they start).
     for task in project.tasks.values():

@@ -16,8 +16,7 @@ from pathlib import Path
 import pytest
 
 from sim.analysis import Study, replicate_one
-from sim.engine import Session, World
-from sim.engine import fingerprint
+from sim.engine import Session, World, fingerprint
 from sim.policies import make_policy
 
 TABLE = Path(__file__).parent / "data" / "regression.json"

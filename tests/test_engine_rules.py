@@ -313,7 +313,7 @@ def _set_up(state: dict) -> tuple[Project, object, float]:
         state["overtime"], state["communication"], state["quality"], state["pressure"])
     for person in project.staff[len(state["people"]):]:
         project.depart(person, "left", shock=False)
-    for person, s in zip(project.staff, state["people"]):
+    for person, s in zip(project.staff, state["people"], strict=True):
         person.morale, person.fatigue, person.debt, person.base_morale = s["morale"], s["fatigue"], s["debt"], s["base_morale"]
         person.availability = s["availability"]
         person.skills[task.skill] = s["proficiency"]

@@ -7,7 +7,15 @@ from concurrent.futures import ProcessPoolExecutor
 
 import pytest
 
-from sim.engine import BuyResponse, Hire, Session, SetOvertime, World, outcome, scorecard
+from sim.engine import (
+    BuyResponse,
+    Hire,
+    Session,
+    SetOvertime,
+    World,
+    outcome,
+    scorecard,
+)
 from sim.policies import DecisionPlan, make_policy
 from sim.results.debrief import DUTIES, make_debrief
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import itertools
 import json
 import os
 import re
@@ -378,7 +379,7 @@ def test_at_most_the_limit_and_one_byte_is_read(tmp_path, monkeypatch):
 def test_billion_laughs_is_refused_quickly(tmp_path):
     levels = "abcdefghi"
     lines = ['a: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
-    lines += [f"{x}: &{x} [{', '.join([f'*{prev}'] * 9)}]" for prev, x in zip(levels, levels[1:])]
+    lines += [f"{x}: &{x} [{', '.join([f'*{prev}'] * 9)}]" for prev, x in itertools.pairwise(levels)]
     path = tmp_path / "lol.yaml"
     path.write_text("\n".join(lines) + "\n", "utf-8")
     start = time.perf_counter()

@@ -31,6 +31,7 @@ VIEWPORT = {"width": 1280, "height": 800}
 WAIT = 90_000  # ms: a cold kernel start plus the first charts
 
 pytestmark = [
+    pytest.mark.slow,
     pytest.mark.timeout(420),
     pytest.mark.skipif(not CHROMIUM.exists(), reason="Chromium is not installed (./kit test installs it as root)"),
 ]

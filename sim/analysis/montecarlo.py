@@ -92,7 +92,7 @@ def run_montecarlo(
                 progress(len(chunk))
     else:
         futures = [executor.submit(_chunk, study, chunk) for chunk in chunks]
-        for future, chunk in zip(futures, chunks):
+        for future, chunk in zip(futures, chunks, strict=True):
             rows.append(future.result())
             if progress:
                 progress(len(chunk))

@@ -6,6 +6,7 @@ import argparse
 import json
 import os
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 from sim.policies import POLICIES
@@ -14,7 +15,7 @@ from sim.schema import DIFFICULTIES
 from .common import UsageError, emit_json, scenario_type, seed_type
 
 
-def _summary(session, not_applied: list[dict] = ()) -> dict:
+def _summary(session, not_applied: Sequence[dict] = ()) -> dict:
     from sim.engine import fingerprint, outcome, scorecard
 
     card = scorecard(session.project)

@@ -11,7 +11,14 @@ from pathlib import Path
 from sim.policies import POLICIES
 from sim.schema import DIFFICULTIES
 
-from .common import UsageError, emit_json, runs_type, scenario_type, seed_type, workers_type
+from .common import (
+    UsageError,
+    emit_json,
+    runs_type,
+    scenario_type,
+    seed_type,
+    workers_type,
+)
 
 
 def address_type(text: str) -> str:
@@ -67,7 +74,7 @@ def montecarlo(args: argparse.Namespace) -> int:
     from sim.engine import LogError, World, read_log
     from sim.results import studies
 
-    plan = ()
+    plan: tuple[dict, ...] = ()
     if args.decisions:
         try:
             plan = tuple({"day": e.day, "decision": e.decision.model_dump(mode="json")} for e in read_log(args.decisions).decisions)
@@ -92,7 +99,7 @@ def montecarlo(args: argparse.Namespace) -> int:
             except studies.StudyFolderError as exc:
                 raise UsageError(f"--out {exc}") from None
     except BaseException:
-        if created and not any(out.iterdir()):
+        if created and out is not None and not any(out.iterdir()):
             out.rmdir()  # the folder this study made for itself, still empty: leave no trace of a failed study
         raise
     if args.json:

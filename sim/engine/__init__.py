@@ -1,5 +1,6 @@
 """The simulation engine: a SimPy model of an IT project steered by a PM."""
 
+from . import evm, rules
 from .decisions import (
     DECISION,
     BuyResponse,
@@ -19,10 +20,16 @@ from .decisions import (
     SetQuality,
     SetReserve,
 )
-from . import evm, rules
 from .entities import TaskStatus, TimelineRow
 from .log import LogError, read_log
-from .measures import Scorecard, critical_path, fingerprint, outcome, plan_critical_path, scorecard
+from .measures import (
+    Scorecard,
+    critical_path,
+    fingerprint,
+    outcome,
+    plan_critical_path,
+    scorecard,
+)
 from .report import StatusReport
 from .session import Session, replay, resume
 from .world import World, cached_world

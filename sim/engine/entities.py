@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import ClassVar, NamedTuple
 
-from sim.schema.models import Event, Person, Profile, Risk
+from sim.schema.models import Event, Person, Profile, Risk, ThreePoint
 
 from . import rules
 from .rng import beta_pert, stream, uniforms
@@ -24,9 +25,11 @@ class PersonState:
     def __init__(self, spec: Person | Profile, seed: int, joined: float, ramp_days: int, sick_rate: float, sick_mean: float,
                  morale: float, ident: str | None = None):
         self.id = ident or spec.id
-        self.name = getattr(spec, "name", None) or f"{spec.title} ({self.id})"
-        self.role = getattr(spec, "role", None) or spec.title
-        self.profile = spec.id if isinstance(spec, Profile) else None
+        self.profile: str | None = None  # the market profile of a hire
+        if isinstance(spec, Profile):
+            self.name, self.role, self.profile = f"{spec.title} ({self.id})", spec.title, spec.id
+        else:
+            self.name, self.role = spec.name, spec.role
         self.skills = dict(spec.skills)
         self.rate = spec.daily_rate
         self.availability = getattr(spec, "availability", 1.0)
@@ -53,11 +56,12 @@ class PersonState:
 
     def draw_sickness(self, after: float) -> None:
         """Draw the next sick spell (start after ``after``, length) from the person's own stream."""
-        if self._sick_rate <= 0:
+        sick = self._sick
+        if sick is None:  # nobody falls sick (the plan)
             self.next_sick, self._spell = float("inf"), 0.0
             return
-        self.next_sick = after + self._sick.expovariate(self._sick_rate)
-        self._spell = rules.sick_spell(self._sick.expovariate(1 / self._sick_mean))
+        self.next_sick = after + sick.expovariate(self._sick_rate)
+        self._spell = rules.sick_spell(sick.expovariate(1 / self._sick_mean))
 
     @property
     def spell(self) -> float:
@@ -107,6 +111,11 @@ WAITING, ACTIVE, ORDERED, WINDOW, DONE, CUT = (TaskStatus.WAITING, TaskStatus.AC
                                                TaskStatus.DONE, TaskStatus.CUT)
 
 
+def _draw(rng: random.Random | None, estimate: ThreePoint) -> float:
+    """A beta-PERT draw from ``rng``, or the PERT mean without one (the plan)."""
+    return estimate.pert_mean if rng is None else beta_pert(rng, estimate.optimistic, estimate.most_likely, estimate.pessimistic)
+
+
 class TaskState:
     """A task's progress, people, defects and timing."""
 
@@ -129,9 +138,9 @@ class TaskState:
             self.planned_effort = self.effort = 0.0
         else:
             self.planned_effort = effort.pert_mean
-            self.effort = effort.pert_mean if plan_mode else beta_pert(rng, effort.optimistic, effort.most_likely, effort.pessimistic)
+            self.effort = _draw(rng, effort)
         lead = fields.get("lead_time")
-        self.lead_time = 0.0 if lead is None else (lead.pert_mean if plan_mode else beta_pert(rng, lead.optimistic, lead.most_likely, lead.pessimistic))
+        self.lead_time = 0.0 if lead is None else _draw(rng, lead)
         self.weight = 0.0  # earned-value weight, set for baseline tasks by the project
         self.remaining = self.effort
         self.done = 0.0

@@ -8,16 +8,15 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, Field, TypeAdapter, ValidationError, model_validator
 
-from sim.schema import DIFFICULTIES
+from sim.schema import DIFFICULTIES, explain
 from sim.schema.files import UnreadableFile, read_bounded
 from sim.schema.params import Frozen
-from sim.schema import explain
 from sim.schema.problems import format_path, show
 from sim.schema.safe_yaml import read_yaml
 
@@ -87,10 +86,10 @@ class Outcome(Frozen):
 class SessionLog(Frozen):
     """A whole session log as ``Session.log`` writes it."""
 
-    format: Literal[LOG_FORMAT]
+    format: Literal[LOG_FORMAT]  # type: ignore[valid-type]  # the constant, read at run time
     kit_version: str
     scenario: ScenarioRef
-    difficulty: Literal[DIFFICULTIES]
+    difficulty: Literal[DIFFICULTIES]  # type: ignore[valid-type]  # the tuple's names, unpacked at run time
     seed: Count
     decisions: tuple[Entry, ...]
     stops: Count
@@ -116,7 +115,7 @@ class SessionLog(Frozen):
         return self
 
 
-def _loc(error: dict, root: tuple = ()) -> tuple:
+def _loc(error: Mapping[str, Any], root: tuple = ()) -> tuple:
     """Where in the log an error is, as keys and indexes (the union's tag is not a level of the file)."""
     inconsistent = error.get("ctx", {}).get("error")
     if isinstance(inconsistent, _Inconsistent):
@@ -124,7 +123,7 @@ def _loc(error: dict, root: tuple = ()) -> tuple:
     return root + tuple(p for p in error["loc"] if p not in TYPES)
 
 
-def describe(error: dict, root: tuple = (), model: object = None) -> str:
+def describe(error: Mapping[str, Any], root: tuple = (), model: object = None) -> str:
     """One pydantic error as ``path: what is wrong (got X, expected Y)``, worded as for scenario files.
 
     ``model`` (the type validated) lets an unknown key list the keys allowed there.

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from . import decisions as d
 from . import effects, rules
@@ -54,7 +55,8 @@ def _hire(project: Project, x: d.Hire) -> None:
 
 def _release(project: Project, x: d.Release) -> None:
     person = project.people.get(x.person)
-    _check(person is not None and person.present, f"{x.person!r} is not on the team")
+    if person is None or not person.present:
+        raise DecisionError(f"{x.person!r} is not on the team")
     # Rolling off someone idle is planned; pulling someone off unfinished work shakes the team.
     project.depart(person, "was released from the project", shock=person.task is not None)
 
@@ -83,7 +85,8 @@ def _buy(project: Project, x: d.BuyResponse) -> None:
 
 def _choose(project: Project, x: d.Choose) -> None:
     request = project.requests.get(x.request)
-    _check(request is not None, f"no open request {x.request!r} (open: {', '.join(project.requests) or 'none'})")
+    if request is None:
+        raise DecisionError(f"no open request {x.request!r} (open: {', '.join(project.requests) or 'none'})")
     options = {o["id"]: o for o in request.options}
     _check(x.option in options, f"request {x.request!r} has no option {x.option!r} (expected one of: {', '.join(options)})")
     _afford(project, options[x.option]["cost"], f"option {x.option!r}")
@@ -161,7 +164,7 @@ def _request_time(project: Project, x: d.RequestTime) -> None:
     project.say(f"The sponsor moved the deadline by {x.days} working days, unhappily.", "decision", "deadline")
 
 
-HANDLERS = {
+HANDLERS: dict[type, Callable[[Project, Any], None]] = {
     d.Hire: _hire,
     d.Release: _release,
     d.SetOvertime: _set("overtime", lambda p: p.overtime.max_level, "overtime"),

@@ -16,7 +16,21 @@ import simpy
 from sim.schema.models import Person, Profile
 
 from . import effects, evm, rules
-from .entities import ACTIVE, CUT, DONE, ORDERED, WAITING, WINDOW, EventRequest, PersonState, RiskRequest, RiskState, TaskState, TaskStatus, TimelineRow
+from .entities import (
+    ACTIVE,
+    CUT,
+    DONE,
+    ORDERED,
+    WAITING,
+    WINDOW,
+    EventRequest,
+    PersonState,
+    RiskRequest,
+    RiskState,
+    TaskState,
+    TaskStatus,
+    TimelineRow,
+)
 from .rng import uniforms
 from .world import HORIZON_DAYS
 
@@ -70,7 +84,7 @@ class Project:
         self.indicators: list[dict] = []
         self.news: list[tuple[float, str]] = []
         self.events: list[dict] = []
-        self.hired = Counter()
+        self.hired: Counter[str] = Counter()
         self.arrivals: list[dict] = []
         self.timeline: list[TimelineRow] = []
         self.planned_done_by_day: list[float] = []
@@ -536,7 +550,9 @@ class Project:
         if task.state is not WINDOW:
             return
         task.attempts += 1
-        u = task.cutover_rng.random()
+        rng = task.cutover_rng
+        assert rng is not None, "every cutover task has its own stream"
+        u = rng.random()
         if self.plan or rules.cutover_succeeds(u, task.spec.success_probability):
             if not self.plan:
                 self.say(f"Cutover {task.spec.name} succeeded ({self.cal.date(window):%a %d %b}).", "cutover", task.id, success=True)
@@ -658,7 +674,7 @@ class Project:
         self._open(EventRequest(f"event:{event.id}", event.title, event.description, options, default,
                                 self.now + self.p.decisions.decision_deadline, event, list(event.favoured_by)))
 
-    def _open(self, request: Request) -> None:
+    def _open(self, request: EventRequest | RiskRequest) -> None:
         self.requests[request.id] = request
         self.stop(request.kind)
 

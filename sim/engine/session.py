@@ -9,6 +9,7 @@ kernel and replays to the identical result.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import os
 import tempfile
@@ -45,7 +46,7 @@ class Session:
         self.stops = 0
         self.decisions: list[dict] = []
         self.refused: list[dict] = []
-        self.log_path = None
+        self.log_path: Path | None = None
         self._news_seen = 0
         self._report: StatusReport | None = None
         if log_path is not None:
@@ -130,7 +131,8 @@ class Session:
         """
         report = self.observe()
         while not report.done:
-            for decision in _decisions(policy(report), lambda day=report.day: f"policy {policy!r} on day {day:g}"):
+            source = functools.partial("policy {!r} on day {:g}".format, policy, report.day)  # formatted only on error
+            for decision in _decisions(policy(report), source):
                 try:
                     self.decide(decision)
                 except DecisionError as exc:

@@ -6,6 +6,7 @@ import itertools
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from pathlib import Path
+from typing import Any
 
 from sim.schema import Scenario, content_hash, load_scenario, resolve
 from sim.schema.models import Event
@@ -36,7 +37,7 @@ class World:
         self.difficulty = difficulty
         self.scenario_hash = scenario_hash
         self.path = path
-        self.params = scenario.parameters
+        self.params: Any = scenario.parameters  # built from defaults.yaml at import (sim.schema.params): no static type
         self.calendar = WorkCalendar(scenario.calendar, HORIZON_DAYS)
         self.tasks = {t.id: t for t in scenario.tasks}
         self.ranks = self._ranks()

@@ -14,7 +14,15 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from sim.engine import Scorecard, Session, TaskStatus, World, cached_world, outcome, scorecard
+from sim.engine import (
+    Scorecard,
+    Session,
+    TaskStatus,
+    World,
+    cached_world,
+    outcome,
+    scorecard,
+)
 from sim.policies import DecisionPlan, Reference
 from sim.results.tables import Results
 
@@ -221,12 +229,12 @@ def make_debrief(session: Session, executor: Executor | None = None, lessons: st
     world, seed = session.world, session.seed
     entries = tuple({"day": e["day"], "decision": e["decision"]} for e in session.decisions)
     hit_risks = [r.id for r in session.project.risks.values() if r.hit]
-    jobs = [("all", entries, ())]
+    jobs: list[tuple[str, tuple, tuple[str, ...]]] = [("all", entries, ())]
     jobs += [(f"decision:{i}", entries[:i] + entries[i + 1:], ()) for i in range(len(entries))]
     jobs += [(f"risk:{rid}", entries, (rid,)) for rid in hit_risks]
     if executor is not None and world.path:
         futures = [executor.submit(counterfactual, world.path, world.difficulty, seed, e, w) for _, e, w in jobs]
-        results = {name: f.result() for (name, _, _), f in zip(jobs, futures)}
+        results = {name: f.result() for (name, _, _), f in zip(jobs, futures, strict=True)}
     else:
         results = {name: _replay(world, seed, e, w) for name, e, w in jobs}
     full = results["all"]

@@ -59,7 +59,8 @@ def new_log_path(folder: str | Path, scenario: str, difficulty: str, seed: int) 
 def saved_sessions(folder: str | Path) -> tuple[list[Saved], list[str]]:
     """Saved sessions in ``folder``, newest first, and a message for each file that cannot be read."""
     folder = Path(folder)
-    found, problems = [], []
+    found: list[Saved] = []
+    problems: list[str] = []
     if not folder.is_dir():
         return found, problems
     for path in folder.glob(f"*{LOG_SUFFIX}"):

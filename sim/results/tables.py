@@ -38,7 +38,8 @@ class Results:
         cal = self.project.cal
         df.insert(1, "date", pd.to_datetime([cal.date(d - 1) for d in df["day"]]))
         _add_evm(df, self.project.world.baseline)
-        df["forecast_finish_date"] = pd.to_datetime([cal.date(max(0.0, d - 1)) if np.isfinite(d) else pd.NaT for d in df["forecast_finish_day"]])
+        df["forecast_finish_date"] = pd.to_datetime(pd.Series([cal.date(max(0.0, d - 1)) if np.isfinite(d) else pd.NaT
+                                                               for d in df["forecast_finish_day"]], dtype=object))
         return df
 
     @cached_property

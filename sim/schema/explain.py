@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import types
 import typing
+from collections.abc import Mapping
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -34,7 +35,7 @@ _BOUNDS = {"greater_than_equal": ">=", "greater_than": ">", "less_than_equal": "
 _ID_PATTERN = "^[A-Za-z][A-Za-z0-9_.-]*$"
 
 
-def did_you_mean(word: str, choices: list[str]) -> str:
+def did_you_mean(word: object, choices: list[str]) -> str:
     """A ``; did you mean 'x'?`` suffix, or nothing."""
     close = difflib.get_close_matches(str(word), choices, n=1, cutoff=0.6)
     return f"; did you mean {close[0]!r}?" if close else ""
@@ -62,7 +63,7 @@ def model_fields_at(root: Any, loc: tuple) -> list[str]:
                     nxt += _unwrap(ann.model_fields[part].annotation)
                 elif "kind" in ann.model_fields or "type" in ann.model_fields:
                     tag_field = ann.model_fields.get("kind") or ann.model_fields.get("type")
-                    if part in typing.get_args(tag_field.annotation):
+                    if tag_field is not None and part in typing.get_args(tag_field.annotation):
                         nxt.append(ann)
             elif origin in (list, tuple) and isinstance(part, int):
                 nxt += _unwrap(typing.get_args(ann)[0])
@@ -92,7 +93,7 @@ def data_path(data: object, loc: tuple) -> Path:
     return tuple(path)
 
 
-def describe(error: dict[str, Any], allowed: list[str]) -> str:
+def describe(error: Mapping[str, Any], allowed: list[str]) -> str:
     """One sentence for one pydantic error, ending in ``(got X, expected Y)``."""
     kind = error["type"]
     ctx = error.get("ctx", {})

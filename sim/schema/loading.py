@@ -80,7 +80,7 @@ def _check(path: FsPath) -> tuple[Located | None, str, list[Problem]]:
     _, base = _validate(located, file)
     problems += base
     seen = {(p.line, p.column, p.path, p.message) for p in base}
-    presets = located.data.get("difficulty")
+    presets = located.data.get("difficulty") if isinstance(located.data, dict) else None
     for name in DIFFICULTIES:
         if isinstance(presets, dict) and isinstance(presets.get(name), dict):
             note = f" [in difficulty preset {name!r}]"
@@ -104,7 +104,7 @@ def load_scenario(path: str | FsPath, difficulty: str = "standard") -> Scenario:
     if difficulty not in DIFFICULTIES:
         raise ScenarioError([Problem(str(path), 1, 1, "difficulty", f"unknown difficulty (got {difficulty!r}, expected one of: {', '.join(DIFFICULTIES)})")])
     located, file, problems = _check(path)
-    if problems:
+    if problems or located is None:
         raise ScenarioError(problems)
     scenario, problems = _validate(apply_preset(located, difficulty)[0], file)
     if scenario is None:

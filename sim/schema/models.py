@@ -9,7 +9,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import AfterValidator, Field, Strict, ValidationInfo, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    Field,
+    Strict,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from .params import Frozen, Parameters
 
@@ -39,7 +46,7 @@ Share = Annotated[Number, Field(ge=0, le=1)]
 Money = Annotated[Number, Field(ge=0)]
 Days = Annotated[Number, Field(ge=0)]
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")  # in the order of date.weekday()
-Weekday = Literal[WEEKDAYS]
+Weekday = Literal[WEEKDAYS]  # type: ignore[valid-type]  # the tuple's names, unpacked at run time
 Skills = dict[Id, Probability]
 
 SCENARIO_KINDS = (

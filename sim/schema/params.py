@@ -28,7 +28,7 @@ def defaults() -> dict[str, dict[str, dict[str, Any]]]:
     return yaml.safe_load(files("sim.schema").joinpath("defaults.yaml").read_text("utf-8"))
 
 
-def _field(spec: dict[str, Any]) -> tuple[type, Any]:
+def _field(spec: dict[str, Any]) -> tuple[Any, Any]:
     value = spec["value"]
     kind = int if isinstance(value, int) and not isinstance(value, bool) else float
     bounded = spec["unit"].startswith(BOUNDED_UNITS)
@@ -37,13 +37,14 @@ def _field(spec: dict[str, Any]) -> tuple[type, Any]:
 
 
 def _build() -> type[Frozen]:
-    groups = {}
+    groups: dict[str, Any] = {}
     for group, entries in defaults().items():
+        fields: dict[str, Any] = {name: _field(spec) for name, spec in entries.items()}
         model = create_model(
             group.title().replace("_", "") + "Parameters",
             __base__=Frozen,
             __doc__=f"Parameters of the {group.replace('_', ' ')} model.",
-            **{name: _field(spec) for name, spec in entries.items()},
+            **fields,
         )
         groups[group] = (model, Field(default_factory=model))
     return create_model(

@@ -9,6 +9,8 @@ reported at the overlay's own lines.
 
 from __future__ import annotations
 
+from typing import Any, TypeGuard
+
 from .problems import Path
 from .safe_yaml import Located
 
@@ -38,7 +40,7 @@ def _merge(base: object, over: object, bpath: Path, opath: Path, located: Locate
                 _move(located, out, opath + (key,), bpath + (key,))
         return merged
     if _by_id(base) and isinstance(over, list) and all(isinstance(i, dict) for i in over):
-        merged = list(base)
+        items: list[object] = list(base)
         index = {item["id"]: i for i, item in enumerate(base)}
         seen: set[str] = set()
         for j, item in enumerate(over):
@@ -52,16 +54,16 @@ def _merge(base: object, over: object, bpath: Path, opath: Path, located: Locate
             seen.add(ident)
             if ident in index:
                 i = index[ident]
-                merged[i] = _merge(base[i], item, bpath + (i,), opath + (j,), located, out, unmerged)
+                items[i] = _merge(base[i], item, bpath + (i,), opath + (j,), located, out, unmerged)
             else:
-                _move(located, out, opath + (j,), bpath + (len(merged),))
-                merged.append(item)
-        return merged
+                _move(located, out, opath + (j,), bpath + (len(items),))
+                items.append(item)
+        return items
     _move(located, out, opath, bpath)
     return over
 
 
-def _by_id(value: object) -> bool:
+def _by_id(value: object) -> TypeGuard[list[dict[str, Any]]]:
     return isinstance(value, list) and all(isinstance(i, dict) and isinstance(i.get("id"), str) for i in value)
 
 

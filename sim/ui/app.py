@@ -10,6 +10,7 @@ from .choose import ChooseView
 from .close import CloseView
 from .execute import ExecuteView
 from .model import STAGES, PlayModel
+from .parts import View
 from .plan import PlanView
 from .text import CSS
 
@@ -22,7 +23,7 @@ class App:
 
     def __init__(self, model: PlayModel):
         self.model = model
-        self.view = None
+        self.view: View | None = None
         self.stages = w.HTML()
         self.body = w.VBox()
         self.widget = w.VBox([w.HTML(CSS), self.stages, self.body], layout=w.Layout(width="100%"))

@@ -39,7 +39,7 @@ class PlanDraft(t.HasTraits):
 
     def decisions(self) -> list[dict]:
         """The plan as decision dicts, in the order they are applied."""
-        out = [{"type": "release", "person": p, "rationale": self.why("team")} for p in self.releases]
+        out: list[dict] = [{"type": "release", "person": p, "rationale": self.why("team")} for p in self.releases]
         for profile, count in sorted(self.hires.items()):
             out += [{"type": "hire", "profile": profile, "rationale": self.why("team")} for _ in range(count)]
         if abs(self.reserve - self.start["reserve"]) > 0.5:
@@ -66,7 +66,7 @@ class PlanDraft(t.HasTraits):
         people = {p["id"] for p in report.team}
         market = {m["id"]: m["available"] for m in report.market}
         offers = {f"{r['id']}/{x['id']}" for r in report.risks for x in r["responses"]}
-        dropped = []
+        dropped: list[str] = []
 
         def keep(values, known, what):
             kept = [v for v in values if v in known]

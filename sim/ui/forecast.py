@@ -44,7 +44,7 @@ def forecast_plan(world: World, entries: tuple, seed: int, runs: int = RUNS,
 
     return Forecast(
         runs=runs, plan=tuple(entries), finish_days=tuple(finish), costs=tuple(cost),
-        p50_finish=date(finish.quantile(0.5)), p80_finish=date(finish.quantile(0.8)),
+        p50_finish=date(float(finish.quantile(0.5))), p80_finish=date(float(finish.quantile(0.8))),
         p50_cost=float(cost.quantile(0.5)), p80_cost=float(cost.quantile(0.8)), limit=budget.budget_at_completion + reserve,
         on_time=float(df["on_time"].mean()), on_budget=float(df["on_budget"].mean()),
         refused=int((df["refused"] > 0).sum()),

@@ -14,6 +14,7 @@ import datetime as dt
 import math
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import traitlets as t
@@ -47,7 +48,7 @@ class PlayModel(t.HasTraits):
     debrief = t.Any(None)
     message = t.Unicode("")
     error = t.Bool(False)
-    saved = t.List()  # store.Saved, newest first
+    saved: t.List[Any] = t.List()  # store.Saved, newest first
 
     def __init__(self, save_dir: str | Path = "sessions", scenario: str | None = None,
                  difficulty: str | None = None, seed: int | None = None):
@@ -154,19 +155,33 @@ class PlayModel(t.HasTraits):
     # ------------------------------------------------------------ stage 2: plan
 
     @property
+    def playing(self) -> Session:
+        """The session being played: there is one from the plan stage on."""
+        if self.session is None:
+            raise RuntimeError("no session yet: choose a scenario first")
+        return self.session
+
+    @property
+    def plan(self) -> PlanDraft:
+        """The draft plan of the plan stage."""
+        if self.draft is None:
+            raise RuntimeError("no plan yet: choose a scenario first")
+        return self.draft
+
+    @property
     def world(self) -> World:
-        return self.session.world
+        return self.playing.world
 
     def run_forecast(self, runs: int = RUNS, progress: Callable[[int], None] | None = None) -> None:
         """Forecast the draft plan with a Monte Carlo study."""
         try:
-            self.forecast = forecast_plan(self.world, self.draft.entries(), self.seed, runs, progress)
+            self.forecast = forecast_plan(self.world, self.plan.entries(), self.seed, runs, progress)
         except (ValueError, DecisionError) as exc:
             self.say(f"The forecast failed: {exc}", error=True)
 
     def commit_plan(self) -> bool:
         """Apply the draft plan to the session (all of it, or none of it) and start executing."""
-        decisions = self.draft.decisions()
+        decisions = self.plan.decisions()
         trial = Session(self.world, self.seed)
         for decision in decisions:
             try:
@@ -175,10 +190,10 @@ class PlayModel(t.HasTraits):
                 self.say(f"The plan cannot start as it is: {exc}", error=True)
                 return False
         for decision in decisions:
-            self.session.decide(decision)
+            self.playing.decide(decision)
         self.committed = True
         self._save_notes()
-        self.report = self.session.observe()
+        self.report = self.playing.observe()
         self.say(f"Plan committed ({len(decisions)} decisions). The project starts on {self.status_date():%a %d %b %Y}.")
         self.stage = "execute"
         return True
@@ -187,14 +202,14 @@ class PlayModel(t.HasTraits):
 
     def decide(self, decision: dict, rationale: str = "") -> bool:
         """Apply one decision now; a refused one leaves everything unchanged and says why."""
-        news = self.session.project.news
+        news = self.playing.project.news
         before = len(news)
         try:
-            self.session.decide(decision, rationale=" ".join(rationale.split()))
+            self.playing.decide(decision, rationale=" ".join(rationale.split()))
         except DecisionError as exc:
             self.say(f"Refused: {exc}", error=True)
             return False
-        self.report = self.session.observe()
+        self.report = self.playing.observe()
         self.say(" ".join(text for _, text in news[before:]) or "Decision recorded.")
         return True
 
@@ -220,8 +235,8 @@ class PlayModel(t.HasTraits):
 
     def timeline(self) -> pd.DataFrame:
         """The daily timeline as the PM may see it: hidden columns only once the project has ended."""
-        df = Results(self.session).timeline
-        return df if self.session.done else df.drop(columns=[c for c in HIDDEN_DURING_PLAY if c in df.columns])
+        df = Results(self.playing).timeline
+        return df if self.playing.done else df.drop(columns=[c for c in HIDDEN_DURING_PLAY if c in df.columns])
 
     def date(self, day: float) -> dt.date:
         """The date of working day ``day`` (0 is the start date)."""
@@ -236,14 +251,18 @@ class PlayModel(t.HasTraits):
 
     def prepare_debrief(self) -> None:
         """Build the debrief (the scorecard against ``reference``, the counterfactuals, the lessons learned)."""
-        self.debrief = make_debrief(self.session, lessons=self.lessons)
+        self.debrief = make_debrief(self.playing, lessons=self.lessons)
 
     def export_report(self) -> Path | None:
         """Write the HTML report (with the lessons learned as they stand now) beside the session log."""
         self.prepare_debrief()
-        path = self.session.log_path.with_name(self.session.log_path.name.removesuffix(store.LOG_SUFFIX) + ".report.html")
+        log = self.playing.log_path
+        if log is None:
+            self.say("This session is not saved, so there is nowhere to write its report.", error=True)
+            return None
+        path = log.with_name(log.name.removesuffix(store.LOG_SUFFIX) + ".report.html")
         try:
-            store.write_text(path, html_report(self.session, self.debrief))
+            store.write_text(path, html_report(self.playing, self.debrief))
         except OSError as exc:
             self.say(f"The report could not be written ({exc}).", error=True)
             return None

@@ -5,12 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import io
 from collections.abc import Callable
+from typing import Any
 
 import matplotlib
 import matplotlib.dates as mdates
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.rcsetup import cycler
 from matplotlib.ticker import FuncFormatter
 
 # Okabe & Ito (2008), "Color Universal Design": distinguishable with any common colour-vision deficiency.
@@ -19,8 +21,8 @@ OKABE_ITO = {
     "yellow": "#F0E442", "blue": "#0072B2", "vermillion": "#D55E00", "purple": "#CC79A7", "grey": "#999999",
 }
 DPI = 96
-STYLE = {"font.size": 9, "axes.titlesize": 10, "axes.spines.top": False, "axes.spines.right": False, "grid.color": "#EEEEEE",
-         "axes.prop_cycle": matplotlib.cycler(color=[OKABE_ITO[c] for c in ("blue", "orange", "green", "vermillion", "purple", "sky")])}
+STYLE: dict[str, Any] = {"font.size": 9, "axes.titlesize": 10, "axes.spines.top": False, "axes.spines.right": False, "grid.color": "#EEEEEE",
+         "axes.prop_cycle": cycler(color=[OKABE_ITO[c] for c in ("blue", "orange", "green", "vermillion", "purple", "sky")])}
 
 DateOf = Callable[[float], dt.date]
 
@@ -39,7 +41,7 @@ def png(fig: Figure) -> bytes:
 def styled(draw):
     """Draw a chart under the kit's style and return it as PNG bytes."""
     def wrapper(*args, **kwargs) -> bytes:
-        with matplotlib.rc_context(STYLE):
+        with matplotlib.rc_context(STYLE):  # type: ignore[arg-type]  # the stubs list rc keys as literals, not str
             return png(draw(*args, **kwargs))
 
     wrapper.__doc__, wrapper.__name__ = draw.__doc__, draw.__name__

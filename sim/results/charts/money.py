@@ -27,7 +27,7 @@ def earned_value(timeline: pd.DataFrame, planned: tuple[float, ...], budget: flo
     fig = figure(7.4, 3.1)
     ax = fig.add_subplot()
     days = np.arange(1, len(planned) + 1)
-    ax.plot([when(date_of, d - 1) for d in days], budget * np.asarray(planned), color="#777777", linestyle="--",
+    ax.plot([when(date_of, float(d) - 1) for d in days], budget * np.asarray(planned), color="#777777", linestyle="--",
             label="PV planned value")
     if len(timeline):
         x = timeline_dates(timeline)

@@ -40,7 +40,7 @@ def heat_map(risks: list[dict], impacts: dict[str, float], warned: set[str], cur
             style = {"marker": "o", "color": OKABE_ITO["green"], "markersize": 8}
         else:
             style = {"marker": "o", "color": OKABE_ITO["blue"], "markersize": 8}
-        ax.plot([x], [y], linestyle="none", **style)
+        ax.plot([x], [y], linestyle="none", **style)  # type: ignore[arg-type]  # the stubs cannot match **kwargs to keywords
         ax.annotate(risk["id"], (x, y), xytext=(5, 3), textcoords="offset points", fontsize=7)
     ax.set_xlim(0, 1)
     ax.set_ylim(0, top)

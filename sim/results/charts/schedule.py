@@ -53,7 +53,7 @@ def gantt(tasks: list[dict], now: float, deadline_day: float, date_of: DateOf, c
                         color=colour, hatch="////" if state == TaskStatus.ACTIVE else None, edgecolor="white", linewidth=0)
         labels.append(("◆ " if crit else "") + _short(task["name"]))
     ax.set_yticks([-r for r in range(len(tasks))], labels, fontsize=7)
-    for tick, task in zip(ax.get_yticklabels(), tasks):
+    for tick, task in zip(ax.get_yticklabels(), tasks, strict=True):
         if task["id"] in critical:
             tick.set_fontweight("bold")
     ax.axvline(when(date_of, now), color=OKABE_ITO["black"], linestyle="--", linewidth=1)
