@@ -146,8 +146,10 @@ class Reference:
         for request in r.requests:
             out.append(_answer(r, request, self.accept_changes))
         for indicator in r.indicators:
+            if indicator["day"] < r.day - self.warning_days:
+                continue
             risk = next(x for x in r.risks if x["id"] == indicator["risk"])
-            if not risk["hit"] and indicator["day"] >= r.day - self.warning_days:
+            if not risk["hit"]:
                 best = _best_response(r, risk, self.margin, warned=True)
                 if best:
                     out.append(d.BuyResponse(risk=risk["id"], response=best["id"]))
@@ -162,7 +164,7 @@ class Reference:
             return []
         closed = (TaskStatus.DONE, TaskStatus.CUT)
         needed = {t["skill"] for t in r.tasks if t["state"] not in closed and t["skill"]}
-        return [d.Release(person=p["id"]) for p in idle if not any(v > 0 and s in needed for s, v in p["skills"].items())]
+        return [d.Release(person=p["id"]) for p in idle if needed.isdisjoint(s for s, v in p["skills"].items() if v > 0)]
 
     def mitigate(self, r: StatusReport) -> list:
         out = []

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 import json
 import re
 from pathlib import Path
@@ -144,7 +146,8 @@ def test_unaffordable_response_is_refused(world):
 def test_report_never_shows_hidden_things(world):
     session = Session(world, 2)
     report = session.observe()
-    text = json.dumps(report.__dict__, default=str)
+    shown = {f.name: getattr(report, f.name) for f in dataclasses.fields(report) if not f.name.startswith("_")}
+    text = json.dumps(shown | {"tasks": report.tasks, "risks": report.risks, "market": report.market}, default=str)
     assert "latent" not in text and "u_occur" not in text
     for event in world.scenario.events:
         assert event.title not in text, f"scripted event {event.id} visible before it fires"
@@ -506,3 +509,25 @@ def test_the_api_names_a_value_of_the_wrong_type(world, call, message):
     with pytest.raises(TypeError) as caught:
         call(world)
     assert message in str(caught.value)
+
+
+def test_a_report_kept_by_a_policy_still_shows_its_own_stop():
+    # A report builds its task, register and market lines when first read; one that is kept is frozen before the
+    # project moves on, so reading it later shows what it would have shown at its stop.
+    world = World.from_file("cloud_rollout")
+    read_at_the_stop, kept = [], []
+    first, second = make_policy("aggressive"), make_policy("aggressive")
+
+    def reading(report):
+        read_at_the_stop.append(copy.deepcopy((report.tasks, report.risks, report.market)))
+        return first(report)
+
+    def keeping(report):
+        kept.append(report)
+        return second(report)
+
+    Session(world, 4).run(reading)
+    Session(world, 4).run(keeping)
+    assert len(kept) == len(read_at_the_stop) > 20
+    assert [(r.tasks, r.risks, r.market) for r in kept] == read_at_the_stop
+    assert {t["state"] for t in kept[0].tasks} != {t["state"] for t in kept[-1].tasks}  # the project did move on

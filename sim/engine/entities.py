@@ -176,7 +176,10 @@ class TaskState:
         if self.state is DONE:
             return 1.0
         total = self.effort + self.rework
-        return min(1.0, self.done / total) if total > 0 else 0.0
+        if total > 0:
+            share = self.done / total
+            return share if share < 1.0 else 1.0  # min(1, share), without the call: this runs for every task at every stop
+        return 0.0
 
     def earned(self, now: float) -> float:
         """Share complete for earned value: a procurement also earns through its vendor lead time."""

@@ -49,8 +49,7 @@ class Project:
         self.plan = plan_mode
         self.env = simpy.Environment()
         self._changes = 0  # counts changes to task state; see touch()
-        self._by_state: dict[TaskStatus, list[TaskState]] = {}
-        self._by_state_at = -1
+        self._by_state: dict[TaskStatus, list[TaskState]] = {state: [] for state in TaskStatus}  # kept by set_state
         self._earning_cache: tuple[float, list[TaskState]] = (0.0, [])
         self._earning_at = -1
         self.tasks: dict[str, TaskState] = {}
@@ -104,6 +103,8 @@ class Project:
         self._stuck_at = -1  # touch() count when the free people last fitted no open task...
         self._stuck_until = 0.0  # ...and when a recovery or an end of a hold may change that
         self._next_unblock = 0.0
+        self._team: tuple = ()  # what the team-wide factors of the working day were computed for (see _work)
+        self._team_factors = (0.0, 0.0, 0.0, 0.0)
         self._progress = 0.0
         self._progress_at: tuple = (-1.0, 0)
         self.max_days = rules.abandon_day(self.p.decisions.max_duration_factor, self.deadline_day) if not plan_mode else float(HORIZON_DAYS)
@@ -126,6 +127,7 @@ class Project:
         if not self.plan:
             task.card = self.world.task_card(spec)
         self.tasks[spec.id] = task
+        self._by_state[task.state].append(task)  # the newest task comes last in file order
         self.touch()
         return task
 
@@ -188,26 +190,27 @@ class Project:
 
     def set_state(self, task: TaskState, state: TaskStatus) -> None:
         """Move ``task`` to ``state``: the one way a task's status changes, so the caches always follow."""
+        self._by_state[task.state].remove(task)
+        group = self._by_state[state]
+        i = len(group)
+        while i and group[i - 1].order > task.order:  # keep file order
+            i -= 1
+        group.insert(i, task)
         task.state = state
         self._changes += 1
 
     def touch(self) -> None:
         """Note a change that may alter what the caches hold: who is on the team, a task's start, effort, delay or plan.
 
-        It invalidates the cached progress, the tasks begun for earned value, the tasks grouped by state, and the
-        allocation's note that nobody fits.  ``set_state`` calls it for every change of status; the team's changes
-        (``_join``, ``depart``), impacts (``effects.apply``) and decisions (``pm.apply``) call it themselves.
+        It invalidates the cached progress, the tasks begun for earned value and the allocation's note that nobody
+        fits.  ``set_state`` calls it for every change of status (and keeps the tasks grouped by state); the team's
+        changes (``_join``, ``depart``), impacts (``effects.apply``) and decisions (``pm.apply``) call it themselves.
         """
         self._changes += 1
 
     def in_state(self, state: TaskStatus) -> list[TaskState]:
-        """The tasks in ``state``, in file order; cached until the next ``touch()``."""
-        if self._by_state_at != self._changes:
-            self._by_state = {}
-            for t in self.tasks.values():
-                self._by_state.setdefault(t.state, []).append(t)
-            self._by_state_at = self._changes
-        return self._by_state.get(state, [])
+        """The tasks in ``state``, in file order (the project's own list: iterate over a copy to change states)."""
+        return self._by_state[state]
 
     # ------------------------------------------------------------ messages and stops
 
@@ -288,12 +291,18 @@ class Project:
         p = self.p
         pr, ot, q, c, ru = p.productivity, p.overtime, p.quality, p.communication, p.ramp_up
         present, working, ramping = self._roll_call(day)
-        mentor = rules.mentoring_load(len(ramping), len(working) - len(ramping), ru.mentoring_share, ru.max_mentoring)
-        share = rules.productive_share(self.overhead(len(working)), self.communication, self.quality, self.k0)
         h = self.overtime
-        hours = rules.hours_factor(h, ot.hourly_loss)
-        common_defects = rules.defect_rate(q.defects_per_day, self.pressure, q.pressure_defects, self.quality, q.nominal_effort,
-                                           q.effort_effect, self.communication, c.nominal_effort, c.misunderstanding_defects)
+        team = (len(working), len(ramping), self.communication, self.quality, h, self.pressure)
+        if team != self._team:  # the team-wide factors change with these only, and mostly at a stop
+            self._team = team
+            self._team_factors = (
+                rules.mentoring_load(len(ramping), len(working) - len(ramping), ru.mentoring_share, ru.max_mentoring),
+                rules.productive_share(self.overhead(len(working)), self.communication, self.quality, self.k0),
+                rules.hours_factor(h, ot.hourly_loss),
+                rules.defect_rate(q.defects_per_day, self.pressure, q.pressure_defects, self.quality, q.nominal_effort,
+                                  q.effort_effect, self.communication, c.nominal_effort, c.misunderstanding_defects),
+            )
+        mentor, share, hours, common_defects = self._team_factors
         morale_w, nominal_morale = pr.morale_weight, pr.nominal_morale
         fatigue_p, fatigue_d = ot.fatigue_productivity, ot.fatigue_defects
         start, novice_d = ru.start_productivity, ru.defect_multiplier
@@ -322,7 +331,8 @@ class Project:
                     defects += rate * fit[1] * (1 + fatigue_d * person.fatigue) * novice
             if output <= 0:
                 continue
-            used = min(output, task.remaining)
+            remaining = task.remaining
+            used = remaining if remaining < output else output  # min(output, remaining)
             task.done += used
             task.remaining -= used
             task.latent += rules.injected_defects(defects, common_defects, used, output)
@@ -357,6 +367,7 @@ class Project:
         recovery, reference, exponent = ot.fatigue_recovery, ot.fatigue_reference, ot.fatigue_exponent
         fatigue_m, morale_r = ot.fatigue_morale, mo.recovery
         decay = math.exp(-recovery)
+        paid = 1 + h * (1 + premium)  # a day's pay factor at work; a sick day is paid at 1 (no overtime)
         labour = morale = fatigue = 0.0
         for person in present:
             works = person.sick_until <= day
@@ -369,7 +380,7 @@ class Project:
             if person.fatigue or person.morale != person.base_morale:  # else rested and settled: morale stays
                 m = person.morale - fatigue_m * person.fatigue + morale_r * (person.base_morale - person.morale)
                 person.morale = 0.0 if m < 0.0 else 1.0 if m > 1.0 else m
-            labour += person.rate * person.availability * (1 + hx * (1 + premium))
+            labour += person.rate * person.availability * (paid if works else 1.0)
             morale += person.morale
             fatigue += person.fatigue
             if works:

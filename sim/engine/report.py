@@ -3,15 +3,23 @@
 It shows progress, money, forecasts, the team, the register with any early
 warnings reported, and open requests.  It never shows latent defects, future
 scripted events or a risk's pre-drawn luck.
+
+A report is built at every stop, and most stops read only a part of it: the lines of the tasks, the register and
+the market are therefore built when first read.  They always show the project as it stood when the report was
+made: before the project changes, the session freezes any report that is still referenced (``Session._move_on``),
+so a policy or a view that keeps a report keeps what it showed.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from . import evm
-from .project import Project
+
+if TYPE_CHECKING:
+    from .project import Project
 
 
 @dataclass(frozen=True)
@@ -39,14 +47,31 @@ class StatusReport:
     settings: dict[str, float]
     satisfaction: dict[str, float]
     defects_found: float
-    tasks: list[dict] = field(default_factory=list)
-    team: list[dict] = field(default_factory=list)
-    arrivals: list[dict] = field(default_factory=list)
-    market: list[dict] = field(default_factory=list)
-    risks: list[dict] = field(default_factory=list)
-    indicators: list[dict] = field(default_factory=list)
-    requests: list[dict] = field(default_factory=list)
-    news: list[str] = field(default_factory=list)
+    team: list[dict]
+    arrivals: list[dict]
+    indicators: list[dict]
+    requests: list[dict]
+    news: list[str]
+    _lines: _Lines = field(repr=False, compare=False)
+
+    @property
+    def tasks(self) -> list[dict]:
+        """Every task: its unchanging card, then state, share done, people, value, dates, priority, fast-tracking."""
+        return self._lines.tasks()
+
+    @property
+    def risks(self) -> list[dict]:
+        """The register: each risk's card, probability after responses, whether it hit, the responses bought."""
+        return self._lines.risks()
+
+    @property
+    def market(self) -> list[dict]:
+        """The labour market: each profile's card and how many are still available."""
+        return self._lines.market()
+
+    def freeze(self) -> None:
+        """Build the lines not read yet, from the project as it stands: the report then shows it so for ever."""
+        self._lines.freeze()
 
     @property
     def money_left(self) -> float:
@@ -109,6 +134,46 @@ def _offer(card: dict, available: int) -> dict:
     return line
 
 
+class _Lines:
+    """The task, register and market lines of one report, built when first read (or when frozen)."""
+
+    __slots__ = ("_market", "_project", "_risks", "_tasks")
+
+    def __init__(self, project: Project):
+        self._project: Project | None = project
+        self._tasks: list[dict] | None = None
+        self._risks: list[dict] | None = None
+        self._market: list[dict] | None = None
+
+    def _source(self) -> Project:
+        assert self._project is not None, "a frozen report has all its lines"
+        return self._project
+
+    def tasks(self) -> list[dict]:
+        if self._tasks is None:
+            self._tasks = [_task(t) for t in self._source().tasks.values()]
+        return self._tasks
+
+    def risks(self) -> list[dict]:
+        if self._risks is None:
+            project = self._source()
+            cards = project.world.risk_cards
+            self._risks = [_risk(cards[r.id], r) for r in project.risks.values()]
+        return self._risks
+
+    def market(self) -> list[dict]:
+        if self._market is None:
+            project = self._source()
+            offers, hired = project.world.market_cards, project.hired
+            self._market = [_offer(offers[p.id], p.max_hires - hired.get(p.id, 0)) for p in project.scenario.market]
+        return self._market
+
+    def freeze(self) -> None:
+        if self._project is not None:
+            self.tasks(), self.risks(), self.market()
+            self._project = None
+
+
 def build(project: Project, news_since: int, stop: int) -> StatusReport:
     """The report at decision point ``stop``; ``news_since`` indexes the first unseen news item."""
     base = project.world.baseline
@@ -121,17 +186,11 @@ def build(project: Project, news_since: int, stop: int) -> StatusReport:
     floor = project.p.decisions.forecast_index_floor  # only the report's forecasts are floored
     cpi = evm.index(earned_value, spent)
     forecast = evm.forecast_finish(now, base.duration, earned, floor) if project.finished is None else project.finished
-    tasks = [_task(t) for t in project.tasks.values()]
-    cards = project.world.risk_cards
-    risks = [_risk(cards[r.id], r) for r in project.risks.values()]
     requests = [
         {"id": q.id, "kind": q.kind, "title": q.title, "description": q.description, "options": [dict(o) for o in q.options],
          "default": q.default, "due": q.due}
         for q in project.requests.values()
     ]
-    offers = project.world.market_cards
-    hired = project.hired
-    market = [_offer(offers[p.id], p.max_hires - hired.get(p.id, 0)) for p in project.scenario.market]
     return StatusReport(
         stop=stop,
         reason=project.stop_reason or "start",
@@ -154,12 +213,10 @@ def build(project: Project, news_since: int, stop: int) -> StatusReport:
         settings={"overtime": project.overtime, "communication": project.communication, "quality": project.quality},
         satisfaction=dict(project.satisfaction),
         defects_found=project.defects_found,
-        tasks=tasks,
         team=[_person(now, x) for x in project.people.values()],
         arrivals=[dict(a) for a in project.arrivals],
-        market=market,
-        risks=risks,
         indicators=[dict(i) for i in project.indicators],
         requests=requests,
         news=[text for _, text in project.news[news_since:]],
+        _lines=_Lines(project),
     )

@@ -13,6 +13,8 @@ import functools
 import json
 import os
 import tempfile
+import time
+import weakref
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -49,6 +51,7 @@ class Session:
         self.log_path: Path | None = None
         self._news_seen = 0
         self._report: StatusReport | None = None
+        self._shown: weakref.ref[StatusReport] | None = None  # the last report built, until the project changes
         if log_path is not None:
             self.keep_log(log_path)
 
@@ -80,7 +83,21 @@ class Session:
         return self._report
 
     def _build(self) -> StatusReport:
-        return build(self.project, self._news_seen, self.stops)
+        report = build(self.project, self._news_seen, self.stops)
+        self._shown = weakref.ref(report)
+        return report
+
+    def _move_on(self) -> None:
+        """The project is about to change: a report that anyone still holds keeps the project as it showed it.
+
+        A report builds its task, register and market lines when they are first read (sim/engine/report.py). The
+        last one built is frozen here, lines and all, unless nothing refers to it any more; then nobody can read it.
+        """
+        self._report = None
+        shown = self._shown() if self._shown is not None else None
+        if shown is not None:
+            shown.freeze()
+        self._shown = None
 
     def decide(self, decision, rationale: str = "") -> None:
         """Apply one decision now (a Decision model or its dict), or raise DecisionError unchanged."""
@@ -93,20 +110,21 @@ class Session:
             raise TypeError(f"expected a decision (a model from sim.engine or its dict), got {decision!r}")
         if rationale:
             decision = decision.model_copy(update={"rationale": rationale})
+        self._move_on()
         pm.apply(self.project, decision)
         self.decisions.append({
             "stop": self.stops,
             "day": self.project.now,
-            "wall_time": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+            "wall_time": _utc_second(int(time.time())),
             "decision": decision.model_dump(mode="json"),
         })
-        self._report = None
         self.save()
 
     def advance(self) -> StatusReport:
         """Run to the next decision point (or the end) and report."""
         if self.done:
             return self.observe()
+        self._move_on()
         project = self.project
         self._news_seen = len(project.news)
         project.stop_reason = ""
@@ -132,7 +150,9 @@ class Session:
         report = self.observe()
         while not report.done:
             source = functools.partial("policy {!r} on day {:g}".format, policy, report.day)  # formatted only on error
-            for decision in _decisions(policy(report), source):
+            decisions = _decisions(policy(report), source)
+            del report  # the policy has read it: unless it keeps it, nothing need freeze its lines
+            for decision in decisions:
                 try:
                     self.decide(decision)
                 except DecisionError as exc:
@@ -178,8 +198,16 @@ class Session:
             raise
 
 
+@functools.lru_cache(maxsize=1)
+def _utc_second(second: int) -> str:
+    """A Unix time in whole seconds as an ISO UTC time: decisions come in bursts, so each second is formatted once."""
+    return dt.datetime.fromtimestamp(second, dt.timezone.utc).isoformat(timespec="seconds")
+
+
 def _decisions(decisions, source: Callable[[], str]) -> Iterable:
     """``decisions`` if it is an iterable of decisions, else a TypeError naming ``source()`` and the value."""
+    if type(decisions) is list:  # what policies return: no need to ask the slower questions below
+        return decisions
     if isinstance(decisions, (str, bytes, dict, _Decision)) or not isinstance(decisions, Iterable):
         raise TypeError(f"{source()}: expected an iterable of decisions (an empty list for none), got {decisions!r}")
     return decisions
