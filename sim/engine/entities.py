@@ -132,14 +132,14 @@ class TaskState:
         fields = spec.__dict__  # not getattr: pydantic raises, slowly, for a field this kind of task lacks
         self.skill = fields.get("skill")
         self.max_people = fields.get("max_people", 0)
-        effort = fields.get("effort")
-        rng = stream(seed, "task", spec.id) if not plan_mode else None
+        effort, lead = fields.get("effort"), fields.get("lead_time")
+        drawn = not plan_mode and (effort is not None or lead is not None)  # a milestone draws nothing
+        rng = stream(seed, "task", spec.id) if drawn else None
         if effort is None:
             self.planned_effort = self.effort = 0.0
         else:
             self.planned_effort = effort.pert_mean
             self.effort = _draw(rng, effort)
-        lead = fields.get("lead_time")
         self.lead_time = 0.0 if lead is None else _draw(rng, lead)
         self.weight = 0.0  # earned-value weight, set for baseline tasks by the project
         self.remaining = self.effort

@@ -396,7 +396,7 @@ class Project:
             latent += t.latent
         for t in self.in_state(DONE):
             value += t.value
-        self.timeline.append(TimelineRow(
+        self.timeline.append(tuple.__new__(TimelineRow, (  # every field, in order: a row a day, built without a call
             day,
             self.progress(),
             evm.planned_progress(self.world.baseline.progress, day),
@@ -415,7 +415,7 @@ class Project:
             self.reserve,
             self.deadline_day,
             value,
-        ))
+        )))
 
     # ------------------------------------------------------------ allocation and completion
 
