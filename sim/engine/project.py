@@ -264,19 +264,21 @@ class Project:
                     person.sick_until = day + person.spell
                     person.draw_sickness(person.sick_until)
                 low = nominal - person.morale
-                person.hazard += base * (1 + morale_k * (low if low > 0.0 else 0.0)) * (1 + fatigue_k * person.fatigue)
-                if person.leaving_at is None and person.hazard >= person.threshold:
-                    person.leaving_at = day + a.notice_days
+                hazard = person.hazard = person.hazard + base * (1 + morale_k * (low if low > 0.0 else 0.0)) * (1 + fatigue_k * person.fatigue)
+                leaving = person.leaving_at
+                if leaving is None and hazard >= person.threshold:
+                    leaving = person.leaving_at = day + a.notice_days
                     self.resignations += 1
                     self.say(f"{person.name} has resigned and leaves in {a.notice_days} working days.", "resignation", person.id)
-                if person.leaving_at is not None and person.leaving_at <= day:
+                if leaving is not None and leaving <= day:
                     self.depart(person, "left the project at the end of the notice period")
                     continue
-            if person.joined <= day:  # arrivals at the end of a day start tomorrow
+            joined = person.joined
+            if joined <= day:  # arrivals at the end of a day start tomorrow
                 present.append(person)
                 if person.sick_until <= day:
                     working.append(person)
-                    if day - person.joined < person.ramp_days:
+                    if day - joined < person.ramp_days:
                         ramping.add(person.id)
         return present, working, ramping
 
@@ -316,7 +318,8 @@ class Project:
                 fit = person.fit.get(skill)
                 if fit is None:
                     fit = self._fit(person, skill)
-                rate = fit[0] * (1 + morale_w * (person.morale - nominal_morale)) * (1 - fatigue_p * person.fatigue) * hours * share
+                tired = person.fatigue
+                rate = fit[0] * (1 + morale_w * (person.morale - nominal_morale)) * (1 - fatigue_p * tired) * hours * share
                 novice = 1.0
                 if person.id in ramping:
                     ramped = (day - person.joined) / person.ramp_days
@@ -328,7 +331,7 @@ class Project:
                     rate = 0.0
                 output += rate
                 if injects:
-                    defects += rate * fit[1] * (1 + fatigue_d * person.fatigue) * novice
+                    defects += rate * fit[1] * (1 + fatigue_d * tired) * novice
             if output <= 0:
                 continue
             remaining = task.remaining
@@ -372,17 +375,19 @@ class Project:
         for person in present:
             works = person.sick_until <= day
             hx = h if works else 0.0
-            if hx or person.debt:  # else rested: no debt, no fatigue
+            debt, f, m = person.debt, person.fatigue, person.morale
+            if hx or debt:  # else rested: no debt, no fatigue
                 target = hx / recovery
-                person.debt = target + (person.debt - target) * decay
-                fatigue_now = (person.debt / reference) ** exponent
-                person.fatigue = fatigue_now if fatigue_now < 1.0 else 1.0
-            if person.fatigue or person.morale != person.base_morale:  # else rested and settled: morale stays
-                m = person.morale - fatigue_m * person.fatigue + morale_r * (person.base_morale - person.morale)
-                person.morale = 0.0 if m < 0.0 else 1.0 if m > 1.0 else m
+                debt = person.debt = target + (debt - target) * decay
+                f = (debt / reference) ** exponent
+                f = person.fatigue = f if f < 1.0 else 1.0
+            base_m = person.base_morale
+            if f or m != base_m:  # else rested and settled: morale stays
+                m = m - fatigue_m * f + morale_r * (base_m - m)
+                m = person.morale = 0.0 if m < 0.0 else 1.0 if m > 1.0 else m
             labour += person.rate * person.availability * (paid if works else 1.0)
-            morale += person.morale
-            fatigue += person.fatigue
+            morale += m
+            fatigue += f
             if works:
                 person.days_worked += 1
                 person.overtime_days += hx
