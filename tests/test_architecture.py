@@ -26,3 +26,8 @@ def _functions_assigning(attribute: str) -> list[str]:
 def test_a_task_changes_state_only_through_set_state():
     # Project.set_state also invalidates the caches; a task built in TaskState.__init__ starts waiting.
     assert sorted(set(_functions_assigning("state"))) == ["sim/engine/entities.py:__init__", "sim/engine/project.py:set_state"]
+
+
+def test_a_task_is_fast_tracked_only_through_project_fast_track():
+    # Project.fast_track also lists the task for the rework its predecessors' finishes cause.
+    assert sorted(set(_functions_assigning("fast_tracked"))) == ["sim/engine/entities.py:__init__", "sim/engine/project.py:fast_track"]

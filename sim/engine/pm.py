@@ -124,7 +124,7 @@ def _fast_track(project: Project, x: d.FastTrack) -> None:
     _check(bool(pending), f"task {x.task!r} has no unfinished predecessor; it starts anyway")
     unstarted = [p.id for p in task.deps if not p.resolved and p.start is None]
     _check(not unstarted, f"task {x.task!r} cannot overlap predecessors that have not started: {', '.join(unstarted)}")
-    task.fast_tracked = True
+    project.fast_track(task)
     project.say(f"Fast-tracking {task.spec.name}: it starts before {', '.join(pending)} finish(es).", "decision", x.task)
 
 

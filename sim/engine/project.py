@@ -53,6 +53,7 @@ class Project:
         self._earning_cache: tuple[float, list[TaskState]] = (0.0, [])
         self._earning_at = -1
         self.tasks: dict[str, TaskState] = {}
+        self._fast_tracked: list[TaskState] = []  # in file order (see fast_track)
         for spec in self.scenario.tasks:
             self.add_task(spec)
         self.baseline_tasks = list(self.tasks.values())
@@ -187,6 +188,12 @@ class Project:
             self._earning_cache = (lead, begun)
             self._earning_at = self._changes
         return self._earning_cache
+
+    def fast_track(self, task: TaskState) -> None:
+        """Let ``task`` start once its predecessors have started; it redoes some work as each of them finishes."""
+        task.fast_tracked = True
+        self._fast_tracked.append(task)
+        self._fast_tracked.sort(key=lambda t: t.order)  # their rework is said in file order
 
     def set_state(self, task: TaskState, state: TaskStatus) -> None:
         """Move ``task`` to ``state``: the one way a task's status changes, so the caches always follow."""
@@ -526,8 +533,8 @@ class Project:
         task.finish = at
         task.remaining = 0.0
         self._release_people(task)
-        for other in self.tasks.values():
-            if other.fast_tracked and task in other.deps and other.start is not None and not other.resolved:
+        for other in self._fast_tracked:
+            if task in other.deps and other.start is not None and not other.resolved:
                 extra = rules.fast_track_rework(other.effort, self.p.quality.fast_track_rework)
                 other.remaining += extra
                 other.rework += extra
@@ -535,9 +542,8 @@ class Project:
                     self.say(f"{task.spec.name} finished: fast-tracked {other.spec.name} needs {extra:.1f} person-days of rework.", "rework", other.id)
         if not self.plan:
             self.events.append({"day": at, "kind": "task_done", "ref": task.id, "text": f"{task.spec.name} finished."})
-            for event in self.scenario.events:
-                if event.trigger.after_task == task.id:
-                    self.fire(event)
+            for event in self.world.events_after.get(("task", task.id), ()):
+                self.fire(event)
 
     def _held(self, task: TaskState):
         """Wait out any delay imposed on ``task`` meanwhile."""
@@ -661,9 +667,8 @@ class Project:
         self.say(f"Risk hit: {risk.spec.title}" + ("" if risk.warned else " (no warning was reported)"), "risk", risk.id)
         self._open(RiskRequest(f"risk:{risk.id}", risk.spec.title, f"The risk '{risk.spec.title}' has occurred. Choose a response.",
                                options, "accept", self.now + self.p.decisions.decision_deadline, risk))
-        for event in self.scenario.events:
-            if event.trigger.after_risk == risk.id:
-                self.fire(event)
+        for event in self.world.events_after.get(("risk", risk.id), ()):
+            self.fire(event)
 
     def _event_at(self, event, day: float):
         yield self.env.timeout(day if day % 1 else day + 0.5)

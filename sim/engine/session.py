@@ -128,8 +128,10 @@ class Session:
         project = self.project
         self._news_seen = len(project.news)
         project.stop_reason = ""
-        project.stop_event = project.env.event()
-        project.env.run(until=project.stop_event)
+        stop = project.stop_event = project.env.event()
+        step = project.env.step
+        while stop.callbacks is not None:  # env.run(until=stop), without its exception at every stop
+            step()
         self.stops += 1
         self._report = self._build()
         self.save()

@@ -74,6 +74,16 @@ class World:
         return rank
 
     @cached_property
+    def events_after(self) -> dict[tuple[str, str], list[Event]]:
+        """The scripted events that follow a task's finish ("task", id) or a risk's hit ("risk", id), in file order."""
+        out: dict[tuple[str, str], list[Event]] = {}
+        for e in self.scenario.events:
+            for kind, ref in (("task", e.trigger.after_task), ("risk", e.trigger.after_risk)):
+                if ref is not None:
+                    out.setdefault((kind, ref), []).append(e)
+        return out
+
+    @cached_property
     def progress_events(self) -> list[tuple[float, Event]]:
         """The scripted events triggered by progress, with their thresholds, in file order."""
         return [(e.trigger.progress_at_least, e) for e in self.scenario.events if e.trigger.progress_at_least is not None]
