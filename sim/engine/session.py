@@ -21,7 +21,7 @@ import sim
 
 from . import pm
 from .decisions import DECISION, Decision, DecisionError, _Decision
-from .log import LOG_FORMAT, LogError, SessionLog, as_path, located, read_log, summarise
+from .log import LOG_FORMAT, ExerciseRef, LogError, SessionLog, as_path, located, read_log, summarise
 from .project import Project
 from .report import StatusReport, build
 from .world import World
@@ -32,14 +32,20 @@ Policy = Callable[[StatusReport], Iterable]
 class Session:
     """One playthrough of a world under one seed."""
 
-    def __init__(self, world: World, seed: int = 0, log_path: str | Path | None = None, without_risks: tuple[str, ...] = ()):
-        """A new session; ``log_path`` must not hold a session log yet (``resume`` continues one)."""
+    def __init__(self, world: World, seed: int = 0, log_path: str | Path | None = None, without_risks: tuple[str, ...] = (),
+                 exercise: ExerciseRef | None = None, participant: str | None = None):
+        """A new session; ``log_path`` must not hold a session log yet (``resume`` continues one).
+
+        A session played in a class or panel exercise records the exercise and the ``participant`` in its log.
+        """
         if not isinstance(world, World):
             raise TypeError(f"world must be a World (got {world!r})")
         if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
             raise ValueError(f"seed must be a whole number >= 0 (got {seed!r})")
         self.world = world
         self.seed = seed
+        self.exercise = exercise
+        self.participant = participant
         self.project = Project(world, seed, without_risks=without_risks)
         self.stops = 0
         self.decisions: list[dict] = []
@@ -149,6 +155,8 @@ class Session:
             "format": LOG_FORMAT,
             "kit_version": sim.__version__,
             "scenario": {"id": world.scenario.id, "path": world.path, "sha256": world.scenario_hash},
+            **({"exercise": self.exercise.model_dump(mode="json")} if self.exercise else {}),
+            **({"participant": self.participant} if self.participant else {}),
             "difficulty": world.difficulty,
             "seed": self.seed,
             "decisions": self.decisions,
@@ -229,7 +237,7 @@ def replay(path: str | Path, log_path: str | Path | None = None, to_end: bool = 
     """
     log = read_log(path)
     path = Path(path)
-    session = Session(_world_for(log, path), log.seed)
+    session = Session(_world_for(log, path), log.seed, exercise=log.exercise, participant=log.participant)
     for i, entry in enumerate(log.decisions):
         while session.stops < entry.stop and not session.done:
             session.advance()

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import bisect
+import hashlib
 import itertools
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from pathlib import Path
 
-from sim.schema import Scenario, content_hash, load_scenario, resolve
+from sim.schema import Scenario, load_scenario_bytes, read_scenario_bytes, resolve
 from sim.schema.models import Event
 
 from .calendar import WorkCalendar
@@ -83,7 +84,15 @@ class World:
     def from_file(cls, path: str | Path, difficulty: str = "standard") -> World:
         """Load, validate and compile a scenario file (or a bundled scenario id)."""
         resolved = resolve(path)
-        return cls(load_scenario(resolved, difficulty), difficulty, content_hash(resolved), str(resolved))
+        return cls.from_bytes(read_scenario_bytes(resolved), str(resolved), difficulty)
+
+    @classmethod
+    def from_bytes(cls, raw: bytes, name: str, difficulty: str = "standard") -> World:
+        """Validate and compile a scenario file's bytes (read once, so the hash is of what was loaded).
+
+        ``name`` stands for the file in messages and in ``path``; an exercise embeds its scenario this way.
+        """
+        return cls(load_scenario_bytes(raw, name, difficulty), difficulty, hashlib.sha256(raw).hexdigest(), name)
 
     def _ranks(self) -> dict[str, float]:
         """Longest expected path from each task to the end: the scheduling priority."""

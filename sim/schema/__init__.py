@@ -3,9 +3,10 @@
 from .loading import (
     bundled_scenarios,
     check_file,
-    content_hash,
     json_schema,
     load_scenario,
+    load_scenario_bytes,
+    read_scenario_bytes,
     resolve,
 )
 from .models import Scenario
@@ -21,9 +22,10 @@ __all__ = [
     "ScenarioError",
     "bundled_scenarios",
     "check_file",
-    "content_hash",
     "defaults",
     "json_schema",
     "load_scenario",
+    "load_scenario_bytes",
+    "read_scenario_bytes",
     "resolve",
 ]
