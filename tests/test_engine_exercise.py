@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from sim.engine import Session, World, replay
+from sim.engine import DecisionError, LogError, Session, SetOvertime, World, read_log, replay
 from sim.engine.exercise import ExerciseError, make_exercise, read_exercise, safe_id, write_exercise
 from sim.policies import make_policy
 from sim.schema import ScenarioError
@@ -103,3 +103,35 @@ def test_a_broken_scenario_or_bad_settings_are_refused_when_the_exercise_is_made
 @pytest.mark.parametrize(("text", "expected"), [("Ann Smith", "Ann-Smith"), ("  ", "x"), ("-x", "x"), ("é", "x"), ("a" * 80, "a" * 64)])
 def test_safe_id(text, expected):
     assert safe_id(text) == expected
+
+
+def test_a_frozen_session_takes_no_decision_runs_on_defaults_and_replays_frozen(exercise, tmp_path):
+    log = tmp_path / "frozen.session.json"
+    session = Session(exercise.world(), exercise.seed_for("ann"), log, exercise=exercise.ref, participant="ann")
+    reference = make_policy("reference")
+    for _ in range(5):
+        session.step(reference(session.observe()))
+    session.freeze("the 45-minute time box ran out")
+    with pytest.raises(DecisionError, match=r"frozen since stop 5 \(day \d+\): the 45-minute time box ran out"):
+        session.decide(SetOvertime(level=0.1))
+    session.run(make_policy("passive"))
+    data = json.loads(log.read_text())
+    assert data["frozen"]["stop"] == 5 and data["frozen"]["reason"] == "the 45-minute time box ran out"
+    assert data["started"] == session.started.isoformat()
+    again = replay(log)
+    assert again.frozen == session.frozen and again.started == session.started
+    assert again.log()["outcome"] == data["outcome"]
+
+
+def test_a_log_with_a_decision_after_its_freeze_is_refused(exercise, tmp_path):
+    log = tmp_path / "x.session.json"
+    session = Session(exercise.world(), 1, log)
+    session.advance()
+    session.freeze("time is up")
+    session.run(make_policy("passive"))
+    data = json.loads(log.read_text())
+    data["decisions"].append({"stop": data["frozen"]["stop"] + 1, "day": 99.0, "wall_time": data["started"],
+                              "decision": {"type": "set_overtime", "level": 0.1, "rationale": ""}})
+    log.write_text(json.dumps(data, indent=1))
+    with pytest.raises(LogError, match=r"x\.session\.json:\d+:\d+: decisions\[0\]\.stop: after the freeze"):
+        read_log(log)

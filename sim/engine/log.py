@@ -98,6 +98,15 @@ class ExerciseRef(Frozen):
     sha256: Sha256
 
 
+class Freeze(Frozen):
+    """When and why a session stopped taking decisions (a time box ran out); the rest ran on every default."""
+
+    stop: Count
+    day: Day
+    reason: str = Field(min_length=1, max_length=200)
+    wall_time: AwareDatetime
+
+
 class SessionLog(Frozen):
     """A whole session log as ``Session.log`` writes it."""
 
@@ -108,6 +117,8 @@ class SessionLog(Frozen):
     participant: Ident | None = None
     difficulty: Literal[DIFFICULTIES]
     seed: Count
+    started: AwareDatetime | None = None  # logs before kit 0.2 lack it
+    frozen: Freeze | None = None
     decisions: tuple[Entry, ...]
     stops: Count
     finished: bool
@@ -123,6 +134,13 @@ class SessionLog(Frozen):
         late = next((i for i, e in enumerate(entries) if e.stop > self.stops), None)
         if late is not None:
             raise _Inconsistent(("decisions", late, "stop"), f"out of range (got {entries[late].stop}, expected at most {self.stops}, the log's stops)")
+        if self.frozen is not None:
+            if self.frozen.stop > self.stops:
+                raise _Inconsistent(("frozen", "stop"), f"out of range (got {self.frozen.stop}, expected at most {self.stops}, the log's stops)")
+            after = next((i for i, e in enumerate(entries) if e.stop > self.frozen.stop), None)
+            if after is not None:
+                raise _Inconsistent(("decisions", after, "stop"), f"after the freeze (got stop {entries[after].stop}, expected at most "
+                                    f"{self.frozen.stop}: no decision is taken once a session is frozen)")
         for i in range(1, len(entries)):
             for field in ("stop", "day"):
                 got, least = getattr(entries[i], field), getattr(entries[i - 1], field)

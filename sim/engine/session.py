@@ -21,7 +21,7 @@ import sim
 
 from . import pm
 from .decisions import DECISION, Decision, DecisionError, _Decision
-from .log import LOG_FORMAT, ExerciseRef, LogError, SessionLog, as_path, located, read_log, summarise
+from .log import LOG_FORMAT, ExerciseRef, Freeze, LogError, SessionLog, as_path, located, read_log, summarise
 from .project import Project
 from .report import StatusReport, build
 from .world import World
@@ -46,6 +46,8 @@ class Session:
         self.seed = seed
         self.exercise = exercise
         self.participant = participant
+        self.started = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)  # wall clock, for time boxes
+        self.frozen: Freeze | None = None
         self.project = Project(world, seed, without_risks=without_risks)
         self.stops = 0
         self.decisions: list[dict] = []
@@ -88,6 +90,8 @@ class Session:
 
     def decide(self, decision, rationale: str = "") -> None:
         """Apply one decision now (a Decision model or its dict), or raise DecisionError unchanged."""
+        if self.frozen is not None:
+            raise DecisionError(f"decisions are frozen since stop {self.frozen.stop} (day {self.frozen.day:g}): {self.frozen.reason}")
         if isinstance(decision, dict):
             try:
                 decision = DECISION.validate_python(decision)
@@ -107,6 +111,16 @@ class Session:
         })
         self._report = None
         self.save()
+
+    def freeze(self, reason: str) -> None:
+        """Take no more decisions (a time box ran out): the rest of the project runs with every default.
+
+        The log records where and why, so a report can say how much was played and how much ran frozen.
+        """
+        if self.frozen is None:
+            self.frozen = Freeze(stop=self.stops, day=self.project.now, reason=reason,
+                                 wall_time=dt.datetime.now(dt.timezone.utc).replace(microsecond=0))
+            self.save()
 
     def advance(self) -> StatusReport:
         """Run to the next decision point (or the end) and report."""
@@ -159,6 +173,8 @@ class Session:
             **({"participant": self.participant} if self.participant else {}),
             "difficulty": world.difficulty,
             "seed": self.seed,
+            "started": self.started.isoformat(),
+            **({"frozen": self.frozen.model_dump(mode="json")} if self.frozen else {}),
             "decisions": self.decisions,
             "stops": self.stops,
             "finished": self.done,
@@ -238,6 +254,8 @@ def replay(path: str | Path, log_path: str | Path | None = None, to_end: bool = 
     log = read_log(path)
     path = Path(path)
     session = Session(_world_for(log, path), log.seed, exercise=log.exercise, participant=log.participant)
+    if log.started is not None:
+        session.started = log.started
     for i, entry in enumerate(log.decisions):
         while session.stops < entry.stop and not session.done:
             session.advance()
@@ -251,6 +269,10 @@ def replay(path: str | Path, log_path: str | Path | None = None, to_end: bool = 
         except DecisionError as exc:
             raise LogError(f"{where}, is refused on replay: {exc}") from None
         session.decisions[-1]["wall_time"] = entry.wall_time.isoformat()
+    if log.frozen is not None:
+        while session.stops < log.frozen.stop and not session.done:
+            session.advance()
+        session.frozen = log.frozen
     end = None if to_end and log.finished else log.stops
     while not session.done and (end is None or session.stops < end):
         session.advance()
