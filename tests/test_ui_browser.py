@@ -160,7 +160,7 @@ def play_two_weeks(page, name: str, tmp_path: Path) -> None:
     page.screenshot(path=str(folder / f"{name}-decisions.png"))
 
 
-def run_all_cells(page, attempts: int = 3) -> None:
+def run_all_cells(page, attempts: int = 3, wait: int = WAIT) -> None:
     """Run All Cells from the menu until the app appears.
 
     A run requested while the fresh kernel's connection is still settling can be
@@ -171,7 +171,7 @@ def run_all_cells(page, attempts: int = 3) -> None:
         page.locator(".lm-MenuBar-itemLabel").get_by_text("Run", exact=True).click()
         page.locator(".lm-Menu-itemLabel").get_by_text("Run All Cells", exact=True).click()
         try:
-            start.wait_for(timeout=WAIT // attempts)
+            start.wait_for(timeout=wait // attempts)
             return
         except sync_api.TimeoutError:
             if attempt == attempts - 1:
