@@ -77,6 +77,9 @@ def configure(c, env: Mapping[str, str]) -> None:
     c.KitSpawner.notebooks = env["ITPM_HUB_NOTEBOOKS"]
     c.KitSpawner.python = sys.executable
     c.Spawner.ip = LOOPBACK
+    # glibc gives each thread of a server or kernel its own malloc arena (up to 8 per core), and the heap they
+    # fragment is held for good; two arenas are enough for Jupyter's few threads (measured: benchmarks/README.md).
+    c.Spawner.environment = {"MALLOC_ARENA_MAX": "2"}
     # A class logging in at once starts many servers on a few cores: give them time.
     c.Spawner.start_timeout = 300
     c.Spawner.http_timeout = 300

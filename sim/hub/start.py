@@ -44,7 +44,8 @@ def command(role: str, home: Path) -> list[str]:
     if role == "candidate":
         return [sys.executable, "-m", "sim.hub.voila", str(home / PLAY)]
     return [sys.executable, "-m", "jupyterhub.singleuser", f"--ServerApp.default_url=/lab/tree/{LANDING[role]}",
-            "--ServerApp.terminals_enabled=False", "--LabApp.news_url=None",
+            "--ServerApp.terminals_enabled=False", "--ServerApp.jpserver_extensions=jupyter_lsp=False",
+            "--LabApp.news_url=None",
             "--LabApp.check_for_updates_class=jupyterlab.handlers.announcements.NeverCheckForUpdate"]
 
 
