@@ -26,7 +26,7 @@ from sim.schema import DIFFICULTIES, read_scenario_bytes, resolve
 from sim.schema.params import Frozen
 
 from .log import EXERCISE_KINDS, Count, ExerciseRef, Ident, Sha256, _Inconsistent, read_json_model, summarise
-from .world import World
+from .world import Source, World
 
 EXERCISE_FORMAT = "itpm-sim-exercise/1"
 MAX_EXERCISE_BYTES = 8 * 1024 * 1024  # a scenario (at most 4 MB) and a roster
@@ -110,7 +110,7 @@ class Exercise(Frozen):
 
     def world(self) -> World:
         """The pinned world, compiled from the embedded scenario (once per process)."""
-        return _world(self.scenario.text, self.scenario.file, self.difficulty)
+        return Source(self.scenario.text.encode("utf-8"), self.scenario.file).world(self.difficulty)
 
     def member(self, participant: str) -> Member | None:
         return next((m for m in self.roster if m.id == participant), None)
@@ -129,16 +129,6 @@ class Exercise(Frozen):
         """One line for people: the scenario, difficulty and time box (never the seed)."""
         box = f", {self.minutes} minutes" if self.minutes else ""
         return f"{self.title}: {self.scenario.id} ({self.difficulty}{box})"
-
-
-_WORLDS: dict[tuple[str, str], World] = {}
-
-
-def _world(text: str, file: str, difficulty: str) -> World:
-    key = (hashlib.sha256(text.encode("utf-8")).hexdigest(), difficulty)
-    if key not in _WORLDS:
-        _WORLDS[key] = World.from_bytes(text.encode("utf-8"), file, difficulty)
-    return _WORLDS[key]
 
 
 def make_exercise(kind: str, scenario: str | Path, *, id: str, title: str | None = None, difficulty: str = "standard",
