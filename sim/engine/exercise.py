@@ -33,6 +33,8 @@ MAX_EXERCISE_BYTES = 8 * 1024 * 1024  # a scenario (at most 4 MB) and a roster
 REVEALS = ("none", "outcome", "full")
 """What a participant's debrief may show: nothing, the outcome and scorecard, or everything (counterfactuals too)."""
 MAX_MINUTES = 24 * 60
+RATIONALES = ("optional", "required")
+"""Whether every decision must carry a one-line rationale (a hiring panel reads them)."""
 
 
 
@@ -80,6 +82,7 @@ class Exercise(Frozen):
     team_seeds: dict[str, Count] = Field(default_factory=dict)
     minutes: int | None = Field(default=None, gt=0, le=MAX_MINUTES)
     reveal: Literal[REVEALS] = "full"
+    rationale: Literal[RATIONALES] = "optional"
     roster: tuple[Member, ...] = ()
 
     @model_validator(mode="after")
@@ -125,6 +128,10 @@ class Exercise(Frozen):
                                 f"(expected one of: {', '.join(m.id for m in self.roster)})")
         return self.team_seeds[member.team]
 
+    def deadline(self, started: dt.datetime) -> dt.datetime | None:
+        """When the time box of a session started at ``started`` runs out (None without a time box)."""
+        return started + dt.timedelta(minutes=self.minutes) if self.minutes else None
+
     def describe(self) -> str:
         """One line for people: the scenario, difficulty and time box (never the seed)."""
         box = f", {self.minutes} minutes" if self.minutes else ""
@@ -133,7 +140,7 @@ class Exercise(Frozen):
 
 def make_exercise(kind: str, scenario: str | Path, *, id: str, title: str | None = None, difficulty: str = "standard",
                   seed: int | None = None, team_seeds: dict[str, int] | None = None, minutes: int | None = None,
-                  reveal: str = "full", roster: tuple[Member, ...] | list[dict] = ()) -> Exercise:
+                  reveal: str = "full", rationale: str = "optional", roster: tuple[Member, ...] | list[dict] = ()) -> Exercise:
     """An exercise on ``scenario`` (a file or a bundled id), validated in full; raises ExerciseError or ScenarioError.
 
     The scenario is compiled here, so a broken one is refused when the exercise is made, not when it is played.
@@ -144,7 +151,7 @@ def make_exercise(kind: str, scenario: str | Path, *, id: str, title: str | None
     data = {
         "kind": kind, "id": id, "title": title or world.scenario.title, "created": dt.datetime.now(dt.timezone.utc),
         "kit_version": sim.__version__, "difficulty": difficulty, "seed": seed, "team_seeds": team_seeds or {},
-        "minutes": minutes, "reveal": reveal, "roster": list(roster),
+        "minutes": minutes, "reveal": reveal, "rationale": rationale, "roster": list(roster),
         "scenario": {"id": world.scenario.id, "file": path.name, "sha256": world.scenario_hash, "text": raw.decode("utf-8")},
     }
     try:
