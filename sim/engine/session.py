@@ -51,13 +51,26 @@ class Session:
             self.keep_log(log_path)
 
     def keep_log(self, log_path: str | Path) -> None:
-        """Write the log to ``log_path`` from now on; refuses a path that exists already."""
+        """Write the log to ``log_path`` from now on, claiming the name first.
+
+        The file is created exclusively (``O_CREAT | O_EXCL``), so of two sessions given the same new name at the
+        same moment exactly one gets it and the other a FileExistsError; a path that exists already is never
+        written over.  Every later save replaces the claimed file atomically.
+        """
         path = as_path(log_path, "a new session log")
-        if os.path.lexists(path):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644))
+        except FileExistsError:
             raise FileExistsError(f"{path}: exists already and a new session never writes over it "
-                                  f"(continue a saved session with sim.engine.resume({str(path)!r}))")
+                                  f"(continue a saved session with sim.engine.resume({str(path)!r}))") from None
         self.log_path = path
-        self.save()
+        try:
+            self.save()
+        except BaseException:
+            self.log_path = None
+            path.unlink(missing_ok=True)  # the empty file this call claimed
+            raise
 
     @classmethod
     def start(cls, scenario: str | Path, difficulty: str = "standard", seed: int = 0, log_path: str | Path | None = None) -> Session:

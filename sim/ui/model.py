@@ -86,13 +86,12 @@ class PlayModel(t.HasTraits):
         """Open a new session on the chosen world and go to planning."""
         try:
             world = World.from_file(self.scenario, self.difficulty)
-            log = store.new_log_path(self.save_dir, world.scenario.id, self.difficulty, self.seed)
-            session = Session(world, self.seed, log)
+            session = store.new_session(self.save_dir, world, self.seed)
         except (ScenarioError, OSError, ValueError) as exc:
             self.say(f"Cannot start: {exc}", error=True)
             return False
         self._open(session, {})
-        self.say(f"New session saved as {log}. It is saved after every decision.")
+        self.say(f"New session saved as {session.log_path}. It is saved after every decision.")
         return True
 
     def resume(self, path: str | Path) -> bool:
