@@ -38,6 +38,7 @@ class Saved:
     stops: int
     finished: bool
     saved_at: dt.datetime
+    sha256: str = ""  # of the scenario file it was played on
 
     @property
     def label(self) -> str:
@@ -82,7 +83,7 @@ def saved_sessions(folder: str | Path) -> tuple[list[Saved], list[str]]:
         found.append(Saved(
             path=path, scenario=log.scenario.id, difficulty=log.difficulty, seed=log.seed,
             stops=log.stops, finished=log.finished,
-            saved_at=dt.datetime.fromtimestamp(path.stat().st_mtime),
+            saved_at=dt.datetime.fromtimestamp(path.stat().st_mtime), sha256=log.scenario.sha256,
         ))
     found.sort(key=lambda s: s.saved_at, reverse=True)
     return found, problems
