@@ -18,10 +18,12 @@ from pathlib import Path
 from pydantic import ValidationError
 
 import sim
+from sim.schema import bundled_scenarios, content_hash, resolve
+from sim.schema.problems import show
 
 from . import pm
 from .decisions import DECISION, Decision, DecisionError, _Decision
-from .log import LOG_FORMAT, LogError, SessionLog, as_path, located, read_log, summarise
+from .log import LOG_FORMAT, LogError, ScenarioRef, SessionLog, as_path, located, read_log, summarise
 from .project import Project
 from .report import StatusReport, build
 from .world import World
@@ -221,28 +223,55 @@ def outcome(project: Project) -> dict:
     }
 
 
-def _world_for(log: SessionLog, path: Path) -> World:
-    scenario = log.scenario
-    source = scenario.path or scenario.id
-    candidates = [Path(source), path.parent / Path(source).name]
-    target = next((c for c in candidates if c.exists()), scenario.id)
-    world = World.from_file(target, log.difficulty)
-    if world.scenario_hash != scenario.sha256:
-        raise LogError(f"{path}: the scenario file {world.path} has changed since the session was played "
-                       f"(got sha256 {world.scenario_hash[:12]}..., expected {scenario.sha256[:12]}...)")
+def _world_for(log: SessionLog, path: Path, scenario: World | str | Path | None) -> World:
+    """The world to replay ``log`` in: ``scenario`` (a World, or a scenario file or bundled id the caller gives),
+    or when None the bundled scenario whose id the log records.
+
+    The log never names the file that is read (its ``scenario.path`` is only information), and the file's hash
+    is checked before it is parsed, so a file that is not the session's scenario is never shown in a message.
+    """
+    ref = log.scenario
+    if isinstance(scenario, World):
+        if scenario.difficulty != log.difficulty:
+            raise LogError(f"{located(path, ('difficulty',))}: difficulty: the session was played at another difficulty "
+                           f"(got a world at {scenario.difficulty!r}, expected one at {log.difficulty!r})")
+        _same_scenario(scenario.scenario_hash, scenario.path or "the given world", ref, path)
+        return scenario
+    if scenario is None:
+        bundled = {p.stem: p for p in bundled_scenarios()}
+        if ref.id not in bundled:
+            played = f"; it was played on {show(ref.path, 200)}" if ref.path else ""
+            raise LogError(f"{located(path, ('scenario', 'id'))}: scenario.id: not a bundled scenario (got {show(ref.id)}, "
+                           f"expected one of: {', '.join(bundled)}; give the scenario file the session was played on{played})")
+        source = bundled[ref.id]
+    else:
+        source = resolve(as_path(scenario, "a scenario file or a bundled scenario id"))
+    _same_scenario(content_hash(source), str(source), ref, path)
+    world = World.from_file(source, log.difficulty)
+    _same_scenario(world.scenario_hash, str(source), ref, path)  # it could have changed while it was read
     return world
 
 
-def replay(path: str | Path, log_path: str | Path | None = None, to_end: bool = True) -> Session:
+def _same_scenario(sha256: str, source: str, ref: ScenarioRef, path: Path) -> None:
+    """Nothing if ``sha256`` is the hash the log recorded, else a LogError saying the scenarios differ."""
+    if sha256 != ref.sha256:
+        raise LogError(f"{located(path, ('scenario', 'sha256'))}: scenario.sha256: {source} is not the scenario the session was "
+                       f"played on, or has changed since the session was played (got sha256 {sha256[:12] or 'none'}..., "
+                       f"expected {ref.sha256[:12]}...)")
+
+
+def replay(path: str | Path, scenario: World | str | Path | None = None, log_path: str | Path | None = None,
+           to_end: bool = True) -> Session:
     """Re-simulate a session log: the same decisions at the same stops, in memory.
 
-    With ``to_end`` a finished log is run to its end; otherwise the session
-    stops where the log stops, ready to resume.  ``log_path`` (a new file)
-    gets the replayed log once the replay has succeeded.
+    ``scenario`` is the world to play it in: a World, a scenario file or a bundled scenario id; None means the
+    bundled scenario whose id the log records.  Its content must hash to the log's ``scenario.sha256``.
+    With ``to_end`` a finished log is run to its end; otherwise the session stops where the log stops, ready
+    to resume.  ``log_path`` (a new file) gets the replayed log once the replay has succeeded.
     """
     log = read_log(path)
     path = Path(path)
-    session = Session(_world_for(log, path), log.seed)
+    session = Session(_world_for(log, path, scenario), log.seed)
     for i, entry in enumerate(log.decisions):
         while session.stops < entry.stop and not session.done:
             session.advance()
@@ -267,11 +296,11 @@ def replay(path: str | Path, log_path: str | Path | None = None, to_end: bool = 
     return session
 
 
-def resume(path: str | Path) -> Session:
-    """Reopen a saved session where it stopped; further decisions go to the same log.
+def resume(path: str | Path, scenario: World | str | Path | None = None) -> Session:
+    """Reopen a saved session where it stopped, in ``scenario`` (as for ``replay``); further decisions go to the same log.
 
     The file is not touched until the replay has succeeded and the next decision or stop is saved.
     """
-    session = replay(path, to_end=False)
+    session = replay(path, scenario, to_end=False)
     session.log_path = Path(path)
     return session

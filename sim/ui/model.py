@@ -129,7 +129,7 @@ class PlayModel(t.HasTraits):
         """Reopen a saved session where it stopped, with its notes."""
         path = Path(path)
         try:
-            session = resume(path)
+            session = resume(path, self._pinned.get("scenario"))  # the scenario this app was given, never one the log names
         except (LogError, ScenarioError, OSError, ValueError) as exc:
             self.say(f"Cannot resume {path.name}: {exc}", error=True)
             return False
