@@ -117,3 +117,25 @@ def test_a_missing_scenario_file_given_by_the_caller_is_a_scenario_error(played,
     shutil.copy(played[0], tmp_path / "copy.json")
     with pytest.raises(TypeError, match="expected the path of a scenario file or a bundled scenario id"):
         replay(tmp_path / "copy.json", 5)
+
+
+def test_replay_reads_the_log_for_positions_only_to_locate_an_error(played, tmp_path, monkeypatch):
+    """Reading positions takes the pure-Python YAML reader; once per decision made replay quadratic (issue 13)."""
+    import sim.engine.log
+
+    reads = []
+    real = sim.engine.log.read_yaml
+    monkeypatch.setattr(sim.engine.log, "read_yaml", lambda *args: reads.append(args[1]) or real(*args))
+    log, expected = played
+    assert fingerprint(replay(log)) == expected and resume(log).stops == json.loads(log.read_text())["stops"]
+    assert reads == []
+    data = json.loads(log.read_text())
+    data["decisions"][12]["day"] += 1
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(data, indent=1))
+    lines = bad.read_text().splitlines()
+    starts = [n for n, text in enumerate(lines, 1) if text == "  {"]  # each decision's object, at indent 1
+    with pytest.raises(LogError) as caught:
+        replay(bad)
+    assert str(caught.value).startswith(f"{bad}:{starts[12]}:3: decision 12: made at stop ")
+    assert reads == [str(bad)]

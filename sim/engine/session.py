@@ -275,15 +275,14 @@ def replay(path: str | Path, scenario: World | str | Path | None = None, log_pat
     for i, entry in enumerate(log.decisions):
         while session.stops < entry.stop and not session.done:
             session.advance()
-        where = f"{located(path, ('decisions', i))}: decision {i}: made at stop {entry.stop} on day {entry.day:g}"
         if session.stops < entry.stop:
-            raise LogError(f"{where}, but the replay ended at stop {session.stops} on day {session.project.now:g}")
+            raise _off_course(path, i, entry, f"but the replay ended at stop {session.stops} on day {session.project.now:g}")
         if abs(entry.day - session.project.now) > 1e-9:
-            raise LogError(f"{where}, but the replay is on day {session.project.now:g} at that stop")
+            raise _off_course(path, i, entry, f"but the replay is on day {session.project.now:g} at that stop")
         try:
             session.decide(entry.decision)
         except DecisionError as exc:
-            raise LogError(f"{where}, is refused on replay: {exc}") from None
+            raise _off_course(path, i, entry, f"is refused on replay: {exc}") from None
         session.decisions[-1]["wall_time"] = entry.wall_time.isoformat()
     end = None if to_end and log.finished else log.stops
     while not session.done and (end is None or session.stops < end):
@@ -294,6 +293,12 @@ def replay(path: str | Path, scenario: World | str | Path | None = None, log_pat
     if log_path is not None:
         session.keep_log(log_path)
     return session
+
+
+def _off_course(path: Path, i: int, entry, why: str) -> LogError:
+    """Decision ``i`` of the log at ``path`` does not fit the replay.  Its line is looked up only now: reading the
+    log's positions takes the pure-Python YAML reader, far too slow to do for every decision that fits."""
+    return LogError(f"{located(path, ('decisions', i))}: decision {i}: made at stop {entry.stop} on day {entry.day:g}, {why}")
 
 
 def resume(path: str | Path, scenario: World | str | Path | None = None) -> Session:
