@@ -88,7 +88,7 @@ def verify_log(path: str | Path, exercise: Exercise, *, handed_in_by: str | None
     if foreign:
         return Verdict(status="foreign", reason=foreign, **base)
     try:
-        session = replay(path, to_end=log.finished)
+        session = replay(path, exercise.world(), to_end=log.finished)
     except LogError as exc:
         return Verdict(status="tampered", reason=f"the replay fails: {str(exc).replace(str(path), name)}", **base)
     row = result_row(session)
