@@ -6,8 +6,7 @@ import datetime as dt
 import html
 import math
 
-from markdown_it import MarkdownIt
-
+from sim.results import markup
 from sim.results.charts.base import compact as compact_amount
 
 GLOSSARY = {
@@ -58,8 +57,8 @@ def esc(text) -> str:
 
 
 def markdown(text: str) -> str:
-    """Markdown to HTML (for briefings)."""
-    return MarkdownIt("commonmark").enable("table").render(text)
+    """Markdown a user wrote (a briefing, the debrief with its lessons) as HTML: raw HTML shows as text."""
+    return markup.render(text)
 
 
 def money(amount: float, currency: str, compact: bool = False) -> str:
