@@ -8,10 +8,10 @@ from collections.abc import Sequence
 
 from sim.schema import ScenarioError
 
-from . import hub, play, scenario, study
+from . import classroom, hub, play, scenario, study
 from .common import UsageError
 
-MODULES = (scenario, play, study, hub)
+MODULES = (scenario, play, study, classroom, hub)
 
 
 def parser() -> argparse.ArgumentParser:

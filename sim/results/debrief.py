@@ -14,9 +14,11 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from sim.engine import Session, World, cached_world, outcome
+from sim.engine import Session, World, outcome
+from sim.engine.world import Source
 from sim.policies import DecisionPlan, Reference
 from sim.results.scorecard import Scorecard, scorecard
+from sim.results.markup import literal
 from sim.results.tables import Results
 
 DUTIES = (
@@ -51,9 +53,9 @@ def _replay(world: World, seed: int, entries: tuple, without_risks: tuple = ()) 
     return Replay(o["finish_day"], o["cost"], scorecard(session.project).total, o["on_time"], o["on_budget"])
 
 
-def counterfactual(path: str, difficulty: str, seed: int, entries: tuple, without_risks: tuple = ()) -> Replay:
-    """Re-run a world from its file with ``entries`` (log decisions) and without some risks."""
-    return _replay(cached_world(path, difficulty), seed, entries, without_risks)
+def counterfactual(source: Source, difficulty: str, seed: int, entries: tuple, without_risks: tuple = ()) -> Replay:
+    """Re-run a world (rebuilt from its source in a worker) with ``entries`` (log decisions) and without some risks."""
+    return _replay(source.world(difficulty), seed, entries, without_risks)
 
 
 @dataclass
@@ -78,7 +80,7 @@ class Debrief:
         o, ref = self.outcome, self.reference_outcome
         late = o["finish_day"] - o["deadline_day"]
         lines = [
-            f"# Debrief: {self.scenario} (seed {self.seed})",
+            f"# Debrief: {literal(self.scenario)} (seed {self.seed})",
             "",
             f"**Outcome.** Finished on {o['finish_date']} "
             + ("on time" if o["on_time"] else f"{late:.0f} working days late")
@@ -101,7 +103,7 @@ class Debrief:
             lines.append("No risk in the register struck.")
         for _, r in hit.iterrows():
             lines.append(
-                f"- **{r['title']}** (day {r['day']:.0f}, {'warned' if r['warned'] else 'no warning seen'}): "
+                f"- **{literal(r['title'])}** (day {r['day']:.0f}, {'warned' if r['warned'] else 'no warning seen'}): "
                 f"it cost {r['cost_impact']:+,.0f} {self.currency} and {r['finish_impact']:+.0f} working days, "
                 f"{r['score_impact']:+.1f} points of score (against a run where it never struck)."
             )
@@ -112,7 +114,7 @@ class Debrief:
             worst = worked.reindex(worked["error"].abs().sort_values(ascending=False).index).head(3)
             lines += ["", "## Estimates",
                       f"Work took {total_error:+.0%} against the PERT estimates in total. The largest misses: "
-                      + "; ".join(f"{r['name']} {r['error']:+.0%}" for _, r in worst.iterrows()) + "."]
+                      + "; ".join(f"{literal(r['name'])} {r['error']:+.0%}" for _, r in worst.iterrows()) + "."]
         lines += ["", "## What your decisions did"]
         if self.decisions.empty:
             lines.append("You made no decisions: every request fell to its default.")
@@ -120,9 +122,9 @@ class Debrief:
             key = self.decisions.reindex(self.decisions["score_effect"].abs().sort_values(ascending=False).index).head(8)
             for _, d in key.iterrows():
                 lines.append(
-                    f"- Day {d['day']:.0f}, {d['summary']}: {d['finish_effect']:+.0f} working days, "
+                    f"- Day {d['day']:.0f}, {literal(d['summary'])}: {d['finish_effect']:+.0f} working days, "
                     f"{d['cost_effect']:+,.0f} {self.currency}, {d['score_effect']:+.1f} points"
-                    + (f" (your reason: *{d['rationale']}*)" if d["rationale"] else "") + "."
+                    + (f" (your reason: *{literal(d['rationale'])}*)" if d["rationale"] else "") + "."
                 )
             lines.append("")
             lines.append("Each effect compares your run with a re-run on the same seed without that one decision.")
@@ -225,8 +227,8 @@ def make_debrief(session: Session, executor: Executor | None = None, lessons: st
     jobs = [("all", entries, ())]
     jobs += [(f"decision:{i}", entries[:i] + entries[i + 1:], ()) for i in range(len(entries))]
     jobs += [(f"risk:{rid}", entries, (rid,)) for rid in hit_risks]
-    if executor is not None and world.path:
-        futures = [executor.submit(counterfactual, world.path, world.difficulty, seed, e, w) for _, e, w in jobs]
+    if executor is not None and world.source is not None:
+        futures = [executor.submit(counterfactual, world.source, world.difficulty, seed, e, w) for _, e, w in jobs]
         results = {name: f.result() for (name, _, _), f in zip(jobs, futures)}
     else:
         results = {name: _replay(world, seed, e, w) for name, e, w in jobs}
