@@ -143,7 +143,7 @@ def _requirements(specs: list[str], skip: set[str]) -> dict[str, str]:
 def test_environment_yml_matches_pyproject():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["project"]
     extras = project["optional-dependencies"]
-    wanted = _requirements(project["dependencies"] + extras["cluster"] + extras["test"], skip={project["name"]})
+    wanted = _requirements(project["dependencies"] + sum(extras.values(), []), skip={project["name"]})
     env = yaml.safe_load((ROOT / "environment.yml").read_text("utf-8"))["dependencies"]
     conda = [d for d in env if isinstance(d, str) and not re.match(r"(python|pip)\b", d)]
     assert _requirements(conda, skip=set()) == wanted

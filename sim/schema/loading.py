@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from pathlib import Path as FsPath
@@ -109,7 +110,7 @@ def load_scenario(path: str | FsPath, difficulty: str = "standard") -> Scenario:
     """
     path = resolve(path)
     _check_difficulty(str(path), difficulty)
-    return _load(*_check(path), difficulty)
+    return _loaded(read_scenario_bytes(path), str(path), difficulty)
 
 
 def load_scenario_bytes(raw: bytes, name: str, difficulty: str = "standard") -> Scenario:
@@ -118,6 +119,15 @@ def load_scenario_bytes(raw: bytes, name: str, difficulty: str = "standard") -> 
     ``name`` stands for the file in messages.  Raises ScenarioError as ``load_scenario`` does.
     """
     _check_difficulty(name, difficulty)
+    return _loaded(raw, name, difficulty)
+
+
+@functools.lru_cache(maxsize=32)
+def _loaded(raw: bytes, name: str, difficulty: str) -> Scenario:
+    """The scenario of these exact bytes, checked once per process: a scenario is immutable, and the same file
+    is loaded several times as the app starts (the catalogue, the chosen world), each load a YAML parse and
+    four validations, most of a kernel's start-up.  A file that changes is other bytes, loaded afresh; a file
+    with problems is not cached (its ScenarioError is raised each time)."""
     return _load(*_check_read(*_parse(raw, name)), difficulty)
 
 
