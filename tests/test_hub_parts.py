@@ -138,11 +138,27 @@ def test_a_home_gets_the_roles_notebooks_once_and_an_edited_one_is_kept(tmp_path
     assert start.provision(teacher, notebooks, "instructor") == sorted(p.name for p in notebooks.glob("*.ipynb"))
 
 
+def test_with_a_class_pack_students_get_its_notebook_and_exercise_and_land_on_it(tmp_path, cli):
+    pack = tmp_path / "pack"
+    done = cli("class", "create", "software_build", "--seed", "7", "--out", str(pack))
+    assert done.returncode == 0, done.stderr
+    home = tmp_path / "ana"
+    home.mkdir()
+    assert start.provision(home, pack, "trainee") == ["exercise.json", "play.ipynb"]
+    assert (home / "exercise.json").read_bytes() == (pack / "exercise.json").read_bytes()
+    assert "--ServerApp.default_url=/lab/tree/play.ipynb" in start.command("trainee", home, pack)
+    assert start.command("candidate", home, pack)[-1] == str(home / "play.ipynb")
+    teacher = tmp_path / "ivo"
+    teacher.mkdir()
+    assert set(start.provision(teacher, pack, "instructor")) == {"play.ipynb", "exercise.json"}
+
+
 def test_trainees_get_jupyterlab_on_the_play_notebook_and_candidates_voila_alone(tmp_path):
-    lab = start.command("trainee", tmp_path)
+    lab = start.command("trainee", tmp_path, ROOT / "notebooks")
     assert lab[1:3] == ["-m", "jupyterhub.singleuser"] and "--ServerApp.default_url=/lab/tree/01_play.ipynb" in lab
     assert "--ServerApp.terminals_enabled=False" in lab
-    assert start.command("candidate", tmp_path)[1:] == ["-m", "sim.hub.voila", str(tmp_path / "01_play.ipynb")]
+    assert start.command("candidate", tmp_path, ROOT / "notebooks")[1:] == ["-m", "sim.hub.voila",
+                                                                            str(tmp_path / "01_play.ipynb")]
     env = {"JUPYTERHUB_SERVICE_URL": "http://127.0.0.1:41234/user/cy/", "JUPYTERHUB_SERVICE_PREFIX": "/user/cy/"}
     args = voila.arguments("01_play.ipynb", env)
     assert {"--Voila.ip=127.0.0.1", "--Voila.port=41234", "--Voila.base_url=/user/cy/",

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
-import nbformat
 from markdown_it import MarkdownIt
 
 from sim.catalog import briefing_of
@@ -169,8 +168,10 @@ def handout(exercise: Exercise) -> str:
                            budget=money(sc.budget.budget_at_completion), reserve=money(sc.budget.management_reserve))
 
 
-def play_notebook(exercise: Exercise) -> nbformat.NotebookNode:
+def play_notebook(exercise: Exercise):
     """The students' notebook: what to do, and one cell that opens the app on the exercise."""
+    import nbformat  # here, not at the top: the app imports this module in every kernel (see sim.hub)
+
     intro = (f"# {exercise.title}\n\nRun every cell (menu *Run ▸ Run All Cells*), then work in the app below: say who "
              "you are, read the briefing, and start. Everything you decide is saved at once in the `sessions` folder "
              "beside this notebook; if the page reloads, run the cells again and your session reopens where you were.\n\n"
@@ -197,6 +198,7 @@ def make_pack(scenario: str | Path, out: str | Path, *, id: str | None = None, t
     draws a seed for each team of the ``roster`` (a CSV file, see ``read_roster``).  ``out`` must be new or hold
     none of the three files.  Raises PackError, ExerciseError or ScenarioError with what is wrong.
     """
+    import nbformat  # here, not at the top: see play_notebook
     out = Path(out)
     if out.exists() and not out.is_dir():
         raise PackError(f"--out {out}: got a file, expected a folder")

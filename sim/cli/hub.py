@@ -140,13 +140,14 @@ def codes(args: argparse.Namespace) -> int:
 
 
 def collect_logs(args: argparse.Namespace) -> int:
-    from sim.hub.collect import collect
+    from sim.hub.collect import collect, exercise_of
 
     _root("hub collect")
     if (args.to is None) == (args.out is None):
         raise UsageError("give either --to INSTRUCTOR (into their home) or --out DIR (a folder of root's)")
     try:
-        result = collect(_state(args), args.to, Path(args.out) if args.out else None, _actor())
+        exercise = Path(args.exercise) if args.exercise else exercise_of(Path(args.notebooks))
+        result = collect(_state(args), args.to, Path(args.out) if args.out else None, _actor(), exercise=exercise)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
     for name, files in sorted(result.files.items()):
@@ -154,6 +155,8 @@ def collect_logs(args: argparse.Namespace) -> int:
     for problem in result.problems:
         print(f"problem: {problem}", file=sys.stderr)
     print(f"collected {result.count} file(s) from {len(result.files)} user(s) into {result.folder}")
+    if result.verified:
+        print(result.verified)
     return 0
 
 
@@ -236,3 +239,8 @@ def register(sub) -> None:
     p = command("collect", "copy every student's session logs into a new folder (audited)", collect_logs)
     p.add_argument("--to", metavar="INSTRUCTOR", help="into a new folder in this instructor's home")
     p.add_argument("--out", metavar="DIR", help="into a new folder inside DIR")
+    p.add_argument("--exercise", metavar="FILE",
+                   help="verify the copies with `itpm-sim class collect` against this exercise (default: the class "
+                        "pack's, when --notebooks names one)")
+    p.add_argument("--notebooks", default=str(Path(__file__).resolve().parents[2] / "notebooks"), metavar="DIR",
+                   help="the folder the hub serves (as given to start)")

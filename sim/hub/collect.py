@@ -40,18 +40,19 @@ class Collected:
     folder: Path
     files: dict[str, list[dict]] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
+    verified: str = ""  # what the instructor kit's ``class collect`` said of them, for a class pack
 
     @property
     def count(self) -> int:
         return sum(len(v) for v in self.files.values())
 
 
-def _as(account: str, args: list[str], stdin: str = "") -> subprocess.CompletedProcess:
+def _as(account: str, args: list[str], stdin: str = "", module: str = "sim.hub.handover") -> subprocess.CompletedProcess:
     entry = pwd.getpwnam(account)
     env = {"PATH": os.defpath, "HOME": entry.pw_dir, "LANG": "C.UTF-8"}
-    return subprocess.run([sys.executable, "-m", "sim.hub.handover", *args], input=stdin, capture_output=True,
+    return subprocess.run([sys.executable, "-m", module, *args], input=stdin, capture_output=True,
                           text=True, user=entry.pw_uid, group=entry.pw_gid, extra_groups=[], env=env,
-                          cwd=entry.pw_dir, timeout=300)
+                          cwd=entry.pw_dir, timeout=1800)
 
 
 def stamp(now: dt.datetime | None = None) -> str:
@@ -59,11 +60,13 @@ def stamp(now: dt.datetime | None = None) -> str:
 
 
 def collect(state: Path, receiver: str | None, out: Path | None, actor: str, only: list[str] | None = None,
-            roster: Roster | None = None) -> Collected:
+            roster: Roster | None = None, exercise: Path | None = None) -> Collected:
     """Copy every trainee's and candidate's logs (or those of ``only``) into a new folder: the ``receiver``
     instructor's ``~/collected-...`` (written as them), or ``out/collected-...`` (written by root); audited.
 
-    ``roster`` is the state's own unless given (a user just taken off it is still collected from)."""
+    ``roster`` is the state's own unless given (a user just taken off it is still collected from).  With the
+    ``exercise`` of a class pack, the instructor kit's ``class collect`` then verifies the copies by replay into
+    ``verified/`` beside them (run as the receiver too)."""
     roster = read_roster(state) if roster is None else roster
     students = sorted(n for n, m in roster.users.items() if m.role != "instructor" and (only is None or n in only))
     if receiver is not None:
@@ -92,6 +95,11 @@ def collect(state: Path, receiver: str | None, out: Path | None, actor: str, onl
             raise OSError(f"cannot write the copies into {folder}: {done.stderr.strip().splitlines()[-1:]}")
     else:
         write_copies(folder, gathered)
+    if exercise is not None and result.count:
+        args = ["class", "collect", str(exercise), str(folder), "--out", str(folder / "verified")]
+        done = (_as(roster.users[receiver].account, args, module="sim") if receiver is not None else
+                subprocess.run([sys.executable, "-m", "sim", *args], capture_output=True, text=True, timeout=1800))
+        result.verified = (done.stdout + done.stderr).strip()
     audit(state, {"action": "collect", "by": actor, "to": str(folder), "files": result.files,
                   "problems": result.problems})
     return result
@@ -103,3 +111,9 @@ def audit(state: Path, entry: dict) -> None:
     fd = os.open(Path(state) / AUDIT_FILE, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW, 0o600)
     with os.fdopen(fd, "a", encoding="utf-8") as log:
         log.write(line + "\n")
+
+
+def exercise_of(notebooks: Path) -> Path | None:
+    """The exercise file of the class pack the hub serves, if it serves one."""
+    path = Path(notebooks) / "exercise.json"
+    return path if path.is_file() else None

@@ -97,7 +97,7 @@ def configure(c, env: Mapping[str, str]) -> None:
                       "scopes": ["list:users", "read:users:activity", "read:servers", "delete:servers"]})
     services.append({"name": COLLECT_SERVICE, "url": f"http://{LOOPBACK}:{int(env['ITPM_HUB_COLLECT_PORT'])}",
                      "command": [sys.executable, "-m", "sim.hub.service"], "display": True,
-                     "environment": {"ITPM_HUB_STATE": str(state)}, "oauth_no_confirm": True})
+                     "environment": {"ITPM_HUB_STATE": str(state), "ITPM_HUB_NOTEBOOKS": env["ITPM_HUB_NOTEBOOKS"]}, "oauth_no_confirm": True})
     # Only hub admins (instructors) hold ``access:services``: nobody else reaches the collect service.
     c.JupyterHub.services = services
     c.JupyterHub.load_roles = roles

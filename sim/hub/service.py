@@ -22,7 +22,7 @@ from tornado import web
 from tornado.httpserver import HTTPServer
 from tornado.ioloop import IOLoop
 
-from .collect import AUDIT_FILE, collect
+from .collect import AUDIT_FILE, collect, exercise_of
 from .roster import read_roster
 
 PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Collect session logs · ITPM Sim</title>
@@ -43,8 +43,8 @@ collection is recorded in the hub's audit log.</p>
 class CollectHandler(HubOAuthenticated, web.RequestHandler):
     """GET shows the page; POST collects into the signed-in instructor's home."""
 
-    def initialize(self, state: Path):
-        self.state = state
+    def initialize(self, state: Path, exercise: Path | None):
+        self.state, self.exercise = state, exercise
 
     def _page(self, result: str = "") -> str:
         user = self.get_current_user()["name"]
@@ -63,7 +63,8 @@ class CollectHandler(HubOAuthenticated, web.RequestHandler):
     async def post(self):
         user = self.get_current_user()["name"]
         try:
-            done = await asyncio.to_thread(collect, self.state, user, None, f"{user} (hub service)")
+            done = await asyncio.to_thread(collect, self.state, user, None, f"{user} (hub service)",
+                                           exercise=self.exercise)
         except (OSError, ValueError) as exc:
             self.set_status(500)
             self.write(self._page(f'<p class="problem">Nothing was collected: {html.escape(str(exc))}</p>'))
@@ -73,7 +74,9 @@ class CollectHandler(HubOAuthenticated, web.RequestHandler):
         self.write(self._page(
             f"<h2>Collected {done.count} file(s) into <code>{html.escape(str(done.folder))}</code></h2>"
             f"<table><tr><th>student</th><th>files</th></tr>{rows}</table>"
-            + (f"<p>Problems:</p><ul>{problems}</ul>" if problems else "")))
+            + (f"<p>Problems:</p><ul>{problems}</ul>" if problems else "")
+            + (f"<h3>Verified by replay (itpm-sim class collect)</h3><pre>{html.escape(done.verified)}</pre>"
+               if done.verified else "")))
 
 
 def _history(state: Path, user: str) -> str:
@@ -93,8 +96,9 @@ def _history(state: Path, user: str) -> str:
 def main() -> None:
     prefix = os.environ["JUPYTERHUB_SERVICE_PREFIX"]
     state = Path(os.environ["ITPM_HUB_STATE"])
+    exercise = exercise_of(Path(os.environ["ITPM_HUB_NOTEBOOKS"]))
     app = web.Application([
-        (prefix, CollectHandler, {"state": state}),
+        (prefix, CollectHandler, {"state": state, "exercise": exercise}),
         (url_path_join(prefix, "oauth_callback"), HubOAuthCallbackHandler),
     ], cookie_secret=os.urandom(32), xsrf_cookies=True)
     url = urlparse(os.environ["JUPYTERHUB_SERVICE_URL"])
