@@ -328,3 +328,18 @@ def test_stopping_the_hub_stops_every_process_it_started(hub):
     from sim.hub.accounts import processes_of
 
     assert not [p for uid in users for p in processes_of(uid)]
+
+
+def test_removing_a_user_for_good_keeps_their_logs(hub):
+    """After the class: ``deluser --purge`` deletes the account and home, and keeps the logs in the state folder."""
+    name = hub.names["b"]
+    logs = sorted(p.name for p in (hub.home("b") / "sessions").glob("*.json"))
+    done = kit("deluser", name, "--purge", "--state", str(hub.state))
+    assert done.returncode == 0, done.stderr
+    kept = next((hub.state / "removed").glob("collected-*")) / name
+    assert sorted(p.name for p in kept.iterdir()) == logs and logs
+    with pytest.raises(KeyError):
+        pwd.getpwnam("itpm-" + name)
+    roster = json.loads((hub.state / "roster.json").read_text())
+    assert name not in roster["users"]
+    assert f"removed {name}: {len(logs)} log file(s) kept in" in done.stdout
