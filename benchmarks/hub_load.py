@@ -2,11 +2,11 @@
 
 Run as root (it makes N system accounts, and removes them at the end):
 
-    .venv/bin/python benchmarks/hub_load.py [--users 30] [--weeks 10] [--role trainee|candidate]
-                                            [--think 5-15] [--seed 1] [--deadline 1500] [--json FILE]
+    .venv/bin/python benchmarks/hub_load.py [--users 30] [--weeks 10] [--think 5-15] [--seed 1]
+                                            [--deadline 1500] [--json FILE]
 
-Each simulated user logs in (the class code), starts their server, opens the play notebook in Voilà
-(``/user/NAME/voila/render/01_play.ipynb`` for a trainee, their Voilà-only server for a candidate), clicks
+Each simulated user (a trainee) logs in (the class code), starts their server, opens the play notebook in Voilà
+(``/user/NAME/voila/render/01_play.ipynb``), clicks
 "Start planning", commits the plan and advances ``--weeks`` weeks, reading the dashboard for a random
 ``--think`` seconds (uniform, seeded) before each click, as a class does.  A user is a websocket client that
 sends the widget messages a browser sends (a ``click`` on the button's model) and watches the updates the
@@ -410,7 +410,6 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--users", type=int, default=30, choices=range(1, 101), metavar="N", help="1 to 100 (default 30)")
     p.add_argument("--weeks", type=int, default=10, choices=range(1, 53), metavar="W", help="1 to 52 (default 10)")
-    p.add_argument("--role", choices=("trainee", "candidate"), default="trainee")
     p.add_argument("--think", type=think_type, default=[5.0, 15.0], metavar="LOW-HIGH",
                    help="seconds a user reads before each click, uniform (default 5-15)")
     p.add_argument("--seed", type=int, default=1)
@@ -418,6 +417,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--deadline", type=float, default=1500, help="seconds the whole run may take (default 1500)")
     p.add_argument("--json", metavar="FILE", help="also write the report here")
     args = p.parse_args(argv)
+    args.role = "trainee"  # a panel candidate's Voilà-only server is not driven by this client yet
     if os.geteuid() != 0:
         p.error("run as root: each simulated user gets a system account, as on a real hub")
     report = asyncio.run(run(args))
