@@ -6,14 +6,15 @@ import argparse
 import sys
 
 from sim.schema import DIFFICULTIES, check_file, json_schema
+from sim.schema.problems import shown
 
 from .common import emit_json, scenario_type
 
 
 def validate(args: argparse.Namespace) -> int:
     problems = [p for path in args.paths for p in check_file(path)]
-    for problem in problems:
-        print(problem)
+    for line in shown(problems):
+        print(line)
     if not problems:
         print(f"{len(args.paths)} scenario file(s) valid")
     return 2 if problems else 0
