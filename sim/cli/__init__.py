@@ -8,10 +8,10 @@ from collections.abc import Sequence
 
 from sim.schema import ScenarioError
 
-from . import play, scenario, serve, study
+from . import classroom, play, scenario, serve, study
 from .common import UsageError
 
-MODULES = (scenario, play, study, serve)
+MODULES = (scenario, play, study, classroom, serve)
 
 
 class Parser(argparse.ArgumentParser):

@@ -9,6 +9,7 @@ kernel and replays to the identical result.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
 import tempfile
 from collections.abc import Callable, Iterable
@@ -17,13 +18,13 @@ from pathlib import Path
 from pydantic import ValidationError
 
 import sim
-from sim.schema import bundled_scenarios, content_hash, resolve
+from sim.schema import bundled_scenarios, read_scenario_bytes, resolve
 from sim.schema.files import strict_json
 from sim.schema.problems import show
 
 from . import pm
 from .decisions import DECISION, Decision, DecisionError, _Decision
-from .log import LOG_FORMAT, LogError, ScenarioRef, SessionLog, as_path, located, read_log, summarise
+from .log import LOG_FORMAT, ExerciseRef, Freeze, LogError, ScenarioRef, SessionLog, as_path, located, read_log, summarise
 from .project import Project
 from .report import StatusReport, build
 from .world import World
@@ -34,14 +35,22 @@ Policy = Callable[[StatusReport], Iterable]
 class Session:
     """One playthrough of a world under one seed."""
 
-    def __init__(self, world: World, seed: int = 0, log_path: str | Path | None = None, without_risks: tuple[str, ...] = ()):
-        """A new session; ``log_path`` must not hold a session log yet (``resume`` continues one)."""
+    def __init__(self, world: World, seed: int = 0, log_path: str | Path | None = None, without_risks: tuple[str, ...] = (),
+                 exercise: ExerciseRef | None = None, participant: str | None = None):
+        """A new session; ``log_path`` must not hold a session log yet (``resume`` continues one).
+
+        A session played in a class or panel exercise records the exercise and the ``participant`` in its log.
+        """
         if not isinstance(world, World):
             raise TypeError(f"world must be a World (got {world!r})")
         if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
             raise ValueError(f"seed must be a whole number >= 0 (got {seed!r})")
         self.world = world
         self.seed = seed
+        self.exercise = exercise
+        self.participant = participant
+        self.started = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)  # wall clock, for time boxes
+        self.frozen: Freeze | None = None
         self.project = Project(world, seed, without_risks=without_risks)
         self.stops = 0
         self.decisions: list[dict] = []
@@ -97,6 +106,8 @@ class Session:
 
     def decide(self, decision, rationale: str = "") -> None:
         """Apply one decision now (a Decision model or its dict), or raise DecisionError unchanged."""
+        if self.frozen is not None:
+            raise DecisionError(f"decisions are frozen since stop {self.frozen.stop} (day {self.frozen.day:g}): {self.frozen.reason}")
         if isinstance(decision, dict):
             try:
                 decision = DECISION.validate_python(decision)
@@ -116,6 +127,16 @@ class Session:
         })
         self._report = None
         self.save()
+
+    def freeze(self, reason: str) -> None:
+        """Take no more decisions (a time box ran out): the rest of the project runs with every default.
+
+        The log records where and why, so a report can say how much was played and how much ran frozen.
+        """
+        if self.frozen is None:
+            self.frozen = Freeze(stop=self.stops, day=self.project.now, reason=reason,
+                                 wall_time=dt.datetime.now(dt.timezone.utc).replace(microsecond=0))
+            self.save()
 
     def advance(self) -> StatusReport:
         """Run to the next decision point (or the end) and report."""
@@ -164,8 +185,12 @@ class Session:
             "format": LOG_FORMAT,
             "kit_version": sim.__version__,
             "scenario": {"id": world.scenario.id, "path": world.path, "sha256": world.scenario_hash},
+            **({"exercise": self.exercise.model_dump(mode="json")} if self.exercise else {}),
+            **({"participant": self.participant} if self.participant else {}),
             "difficulty": world.difficulty,
             "seed": self.seed,
+            "started": self.started.isoformat(),
+            **({"frozen": self.frozen.model_dump(mode="json")} if self.frozen else {}),
             "decisions": self.decisions,
             "stops": self.stops,
             "finished": self.done,
@@ -246,10 +271,9 @@ def _world_for(log: SessionLog, path: Path, scenario: World | str | Path | None)
         source = bundled[ref.id]
     else:
         source = resolve(as_path(scenario, "a scenario file or a bundled scenario id"))
-    _same_scenario(content_hash(source), str(source), ref, path)
-    world = World.from_file(source, log.difficulty)
-    _same_scenario(world.scenario_hash, str(source), ref, path)  # it could have changed while it was read
-    return world
+    raw = read_scenario_bytes(source)  # read once: the hash checked is of the bytes then parsed
+    _same_scenario(hashlib.sha256(raw).hexdigest(), str(source), ref, path)
+    return World.from_bytes(raw, str(source), log.difficulty)
 
 
 def _same_scenario(sha256: str, source: str, ref: ScenarioRef, path: Path) -> None:
@@ -271,7 +295,9 @@ def replay(path: str | Path, scenario: World | str | Path | None = None, log_pat
     """
     log = read_log(path)
     path = Path(path)
-    session = Session(_world_for(log, path, scenario), log.seed)
+    session = Session(_world_for(log, path, scenario), log.seed, exercise=log.exercise, participant=log.participant)
+    if log.started is not None:
+        session.started = log.started
     for i, entry in enumerate(log.decisions):
         while session.stops < entry.stop and not session.done:
             session.advance()
@@ -284,6 +310,10 @@ def replay(path: str | Path, scenario: World | str | Path | None = None, log_pat
         except DecisionError as exc:
             raise _off_course(path, i, entry, f"is refused on replay: {exc}") from None
         session.decisions[-1]["wall_time"] = entry.wall_time.isoformat()
+    if log.frozen is not None:
+        while session.stops < log.frozen.stop and not session.done:
+            session.advance()
+        session.frozen = log.frozen
     end = None if to_end and log.finished else log.stops
     while not session.done and (end is None or session.stops < end):
         session.advance()

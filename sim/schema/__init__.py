@@ -6,6 +6,8 @@ from .loading import (
     content_hash,
     json_schema,
     load_scenario,
+    load_scenario_bytes,
+    read_scenario_bytes,
     resolve,
 )
 from .models import Scenario
@@ -25,5 +27,7 @@ __all__ = [
     "defaults",
     "json_schema",
     "load_scenario",
+    "load_scenario_bytes",
+    "read_scenario_bytes",
     "resolve",
 ]

@@ -49,6 +49,8 @@ class PlayModel(t.HasTraits):
     message = t.Unicode("")
     error = t.Bool(False)
     saved = t.List()  # store.Saved, newest first
+    reveal = "full"  # what the close stage shows: an exercise may allow less (see exercise_model)
+    rationale_required = False  # an exercise may require a one-line reason for every decision
 
     def __init__(self, save_dir: str | Path = "sessions", scenario: str | None = None,
                  difficulty: str | None = None, seed: int | None = None):
@@ -128,22 +130,15 @@ class PlayModel(t.HasTraits):
     def resume(self, path: str | Path) -> bool:
         """Reopen a saved session where it stopped, with its notes."""
         path = Path(path)
-        try:
-            session = resume(path, self._pinned.get("scenario"))  # the scenario this app was given, never one the log names
-        except (LogError, ScenarioError, OSError, ValueError) as exc:
-            self.say(f"Cannot resume {path.name}: {exc}", error=True)
+        session = self._reopened(path, self._pinned.get("scenario"))  # the scenario this app was given, never one the log names
+        if session is None:
             return False
         world = session.world
         outside = self._not_fixed_world(world.scenario_hash, world.difficulty, session.seed)
         if outside:
             self.say(f"Cannot resume {path.name}: it was not played with the {' and '.join(outside)} your instructor fixed.", error=True)
             return False
-        try:
-            notes = store.read_notes(path)
-        except store.NotesError as exc:
-            moved = store.set_aside(store.notes_path(path))
-            notes = {}
-            self.say(f"{exc}. It was kept as {moved.name}; the session itself is intact.", error=True)
+        notes = self._notes(path)
         played = {"scenario": world.scenario.id, "difficulty": world.difficulty, "seed": session.seed}
         with self.hold_trait_notifications():
             for name in FIXABLE:
@@ -153,6 +148,24 @@ class PlayModel(t.HasTraits):
         if not self.error:
             self.say(f"Resumed {path.name} on {self.status_date():%a %d %b %Y}.")
         return True
+
+    def _reopened(self, path: Path, scenario: World | str | None = None) -> Session | None:
+        """The saved session at ``path`` reopened by the engine in ``scenario`` (a World, a file or a bundled id; by
+        default the bundled scenario the log names), or None, and why is said."""
+        try:
+            return resume(path, scenario)
+        except (LogError, ScenarioError, OSError, ValueError) as exc:
+            self.say(f"Cannot resume {path.name}: {exc}", error=True)
+            return None
+
+    def _notes(self, path: Path) -> dict:
+        """The notes saved beside the log at ``path``; an unreadable notes file is set aside (and said), never lost."""
+        try:
+            return store.read_notes(path)
+        except store.NotesError as exc:
+            moved = store.set_aside(store.notes_path(path))
+            self.say(f"{exc}. It was kept as {moved.name}; the session itself is intact.", error=True)
+            return {}
 
     def _open(self, session: Session, notes: dict) -> None:
         self.session = session
@@ -247,11 +260,10 @@ class PlayModel(t.HasTraits):
             self.prepare_debrief()
         return True
 
-    @staticmethod
-    def _stop_text(report: StatusReport) -> str:
+    def _stop_text(self, report: StatusReport) -> str:
         open_ = len(report.requests)
         if report.done:
-            return "The project has ended. Write your lessons learned and read the debrief."
+            return "The project has ended. Write your lessons learned" + (" and read the debrief." if self.reveal == "full" else ".")
         if open_:
             return f"{open_} decision{'s' if open_ > 1 else ''} waiting for you (see 'Decisions needed')."
         return "Weekly status meeting."
