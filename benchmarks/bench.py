@@ -1,7 +1,7 @@
 """The kit's speed benchmarks.
 
-Run:  .venv/bin/python benchmarks/bench.py [engine] [montecarlo] [debrief] [replay] [--repeat N] [--runs N] [--slice N]
-      [--decisions N] [--json]
+Run:  .venv/bin/python benchmarks/bench.py [engine] [montecarlo] [debrief] [replay] [limits] [--repeat N] [--runs N]
+      [--slice N] [--decisions N] [--json]
 
 engine      bare SimPy event throughput and the engine's, with their ratio; a full
             run of each bundled scenario with `reference` (median); one interactive
@@ -17,6 +17,11 @@ debrief     the counterfactual replays of one debrief on 2 workers.  Target <= 2
 replay      replay and resume of a session log of --decisions decisions (default
             1,000), made by a trainee who revisits the settings at every status
             meeting, with a rationale for each.  Targets: each <= 2 s for 1,000.
+limits      (only when named) the longest runs the scenario limits allow, with
+            `reference` and a status meeting every day: every list at its limit
+            (2,000 parallel tasks, 200 people, 500 certain risks), and a chain of
+            2,000 tasks that runs to the end of the engine's calendar.  No target:
+            the bound the limits put on one run, in seconds and memory.
 
 Run it with the kit's interpreter (.venv/bin/python, see ./kit): the numbers
 depend on how the Python that runs them was built, and the output names it.
@@ -240,6 +245,46 @@ def replay_log(decisions: int) -> dict:
     return out
 
 
+def at_the_limits(shape: str) -> World:
+    """network_migration reshaped to the scenario limits where they cost a run most (see ``limits`` above)."""
+    from sim.schema.models import CALENDAR_DAYS, LIMITS, Scenario
+
+    data = World.from_file("network_migration").scenario.model_dump()
+    tasks, people = LIMITS["tasks"], LIMITS["team"]
+    skill = next(iter(data["skills"]))
+    data["team"] = [{"id": f"p{i}", "name": f"Person {i}", "role": "Engineer", "skills": {skill: 0.7}, "daily_rate": 500.0}
+                    for i in range(people if shape == "wide" else 2)]
+    effort = {"optimistic": 1.0, "most_likely": 2.0, "pessimistic": 3.0} if shape == "wide" else {"optimistic": 1.0, "most_likely": 1.2, "pessimistic": 1.5}
+    data["tasks"] = [{"id": f"t{i}", "kind": "work", "name": f"Task {i}", "phase": "Build", "skill": skill, "effort": effort,
+                      "depends_on": [f"t{i - 1}"] if shape == "long" and i else []} for i in range(tasks)]
+    data["risks"] = [{"id": f"r{i}", "title": f"Risk {i}", "category": "technical", "probability": 1.0,
+                      "window": {"start": 1.0, "end": 200.0}, "impacts": [{"type": "extra_effort", "tasks": [f"t{i}"], "share": 0.1}]}
+                     for i in range(LIMITS["risks"] if shape == "wide" else 0)]
+    data["events"], data["market"] = [], []
+    data["parameters"]["decisions"]["status_interval"] = 1
+    if shape == "long":  # the sponsor's last day at the calendar's end: deadline x factor = 2,500 working days
+        data["parameters"]["decisions"]["max_duration_factor"] = 3.0
+        data["calendar"]["deadline"] = World.from_file("network_migration").calendar.date(CALENDAR_DAYS // 3 - 1)
+    return World(Scenario.model_validate(data), "standard")
+
+
+def limits() -> dict:
+    """Seconds and peak memory of one run with ``reference`` in each shape at the limits."""
+    import resource
+
+    out = {}
+    for shape in ("wide", "long"):
+        world = at_the_limits(shape)
+        start = time.perf_counter()
+        world.baseline
+        session = Session(world, 1)
+        session.run(make_policy("reference"))
+        out[shape] = {"seconds": time.perf_counter() - start, "days": session.project.now, "stops": session.stops,
+                      "tasks": len(world.tasks), "people": len(world.scenario.team), "risks": len(world.scenario.risks),
+                      "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+    return out
+
+
 def positive(text: str) -> int:
     """An argparse type: a whole number of at least 1."""
     if not text.isdigit() or int(text) < 1:
@@ -249,7 +294,7 @@ def positive(text: str) -> int:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("parts", nargs="*", choices=["engine", "montecarlo", "debrief", "replay", []], default=[])
+    parser.add_argument("parts", nargs="*", choices=["engine", "montecarlo", "debrief", "replay", "limits", []], default=[])
     parser.add_argument("--repeat", type=positive, default=30, help="engine: runs per scenario (default 30)")
     parser.add_argument("--runs", type=positive, default=10_000, help="montecarlo: replications (default 10,000)")
     parser.add_argument("--slice", type=positive, default=2000, help="montecarlo: replications for the efficiency measurement (default 2,000)")
@@ -266,6 +311,8 @@ def main() -> None:
         results["debrief"] = debrief()
     if "replay" in parts:
         results["replay"] = replay_log(args.decisions)
+    if "limits" in parts:
+        results["limits"] = limits()
     if args.json:
         print(json.dumps(results, indent=1))
         return
@@ -294,6 +341,9 @@ def main() -> None:
         r = results["replay"]
         print(f"session log of {r['decisions']} decisions over {r['stops']} stops ({r['log_kb']:.0f} kB): "
               f"replay {r['replay_s']:.2f} s, resume {r['resume_s']:.2f} s (targets 2 s each for 1,000 decisions)")
+    for shape, r in results.get("limits", {}).items():
+        print(f"at the limits, {shape}: {r['tasks']} tasks, {r['people']} people, {r['risks']} risks, {r['stops']} daily "
+              f"status meetings over {r['days']:.0f} working days: {r['seconds']:.1f} s, peak memory {r['peak_rss_mb']:.0f} MB")
 
 
 if __name__ == "__main__":

@@ -133,3 +133,12 @@ def test_every_widget_of_the_app_shows_hostile_texts_and_runs_none(hostile, tmp_
     assert _check(app) > 20  # the debrief with the rationales and lessons, the tables, the download link
     page = next(tmp_path.glob("*.report.html")).read_text()
     assert dangers(page, _report_css(page)) == [] and page.count(MARK) > 20
+
+
+def test_the_class_handout_runs_no_scenario_text_or_title(hostile):
+    from sim.classroom.pack import handout
+    from sim.engine.exercise import make_exercise
+
+    exercise = make_exercise("class", hostile, id="hostile-class", title=PAYLOADS[1], seed=3)
+    page = handout(exercise)
+    assert dangers(page, _report_css(page)) == [] and page.count(MARK) >= 5

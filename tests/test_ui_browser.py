@@ -35,6 +35,7 @@ pytestmark = [
     pytest.mark.skipif(not CHROMIUM.exists(), reason="Chromium is not installed (./kit test installs it as root)"),
 ]
 sync_api = pytest.importorskip("playwright.sync_api")
+sync_api.expect.set_options(timeout=WAIT)  # a kernel on a loaded machine can take far more than the default 5 s to answer
 
 
 def free_port() -> int:
@@ -200,6 +201,9 @@ def test_play_notebook_in_jupyterlab(page, tmp_path):
                      f"--LabApp.workspaces_dir={home / 'workspaces'}", "--ServerApp.open_browser=False",
                      *(["--allow-root"] if os.geteuid() == 0 else [])],
                     home, f"http://127.0.0.1:{port}", f"http://127.0.0.1:{port}/api/status?token={token}")
+    # On a loaded machine JupyterLab may ask which kernel to use although the notebook names it: keep Python 3.
+    page.add_locator_handler(page.locator(".jp-Dialog").filter(has_text="Select Kernel"),
+                             lambda dialog: dialog.get_by_role("button", name="Select", exact=True).click())
     with serving(server, page, "JupyterLab", home, tmp_path):
         page.goto(f"http://127.0.0.1:{port}/lab/tree/01_play.ipynb?token={token}")
         page.locator(".jp-Notebook").wait_for()

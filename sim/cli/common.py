@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import re
 import sys
 from pathlib import Path
 
 from sim.schema import bundled_scenarios
+from sim.schema.files import strict_json
 
 # the engine hashes repr(seed), and Python refuses to write an int with more digits than this (0: no limit)
 SEED_DIGITS = sys.get_int_max_str_digits() if hasattr(sys, "get_int_max_str_digits") else 4300
@@ -24,7 +24,7 @@ class UsageError(Exception):
 
 def emit_json(data: object) -> None:
     """Print one JSON object on one line."""
-    sys.stdout.write(json.dumps(data, sort_keys=True, default=str) + "\n")
+    sys.stdout.write(strict_json(data, sort_keys=True, default=str) + "\n")
 
 
 def _shown(text: str) -> str:

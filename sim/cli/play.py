@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from pathlib import Path
 
 from sim.policies import POLICIES
 from sim.schema import DIFFICULTIES
+from sim.schema.files import strict_json
 
 from .common import UsageError, add_scenario_option, emit_json, scenario_type, seed_type
 
@@ -122,7 +122,7 @@ def run(args: argparse.Namespace) -> int:
     if out:
         try:
             Results(session).write(out)
-            (out / "outcome.json").write_text(json.dumps(summary, indent=1, sort_keys=True, default=str) + "\n")
+            (out / "outcome.json").write_text(strict_json(summary, indent=1, sort_keys=True, default=str) + "\n")
         except OSError as exc:
             raise UsageError(f"--out {out}: {_reason(exc)}") from None
     if args.json:

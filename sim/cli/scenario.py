@@ -7,6 +7,7 @@ import re
 import sys
 
 from sim.schema import DIFFICULTIES, check_file, json_schema
+from sim.schema.problems import shown
 
 from .common import emit_json, runs_type, scenario_type, seed_type, workers_type
 
@@ -24,8 +25,8 @@ def band_type(text: str) -> tuple[float, float]:
 
 def validate(args: argparse.Namespace) -> int:
     problems = [p for path in args.paths for p in check_file(path)]
-    for problem in problems:
-        print(problem)
+    for line in shown(problems):
+        print(line)
     if not problems:
         print(f"{len(args.paths)} scenario file(s) valid")
     return 2 if problems else 0

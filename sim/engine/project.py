@@ -40,8 +40,8 @@ class Project:
         self._earning_cache: tuple[float, list[TaskState]] = (0.0, [])
         self._earning_at = -1
         self.tasks: dict[str, TaskState] = {}
-        for spec in self.scenario.tasks:
-            self.add_task(spec)
+        for tid in world.topological_order():  # file order, but never a task before one it depends on
+            self.add_task(world.tasks[tid])
         self.baseline_tasks = list(self.tasks.values())
         self.total_planned = sum(t.planned_effort for t in self.baseline_tasks) or 1.0
         rate = sum(x.daily_rate for x in self.scenario.team) / len(self.scenario.team)

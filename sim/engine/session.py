@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 import os
 import tempfile
 from collections.abc import Callable, Iterable
@@ -20,6 +19,7 @@ from pydantic import ValidationError
 
 import sim
 from sim.schema import bundled_scenarios, read_scenario_bytes, resolve
+from sim.schema.files import strict_json
 from sim.schema.problems import show
 
 from . import pm
@@ -207,7 +207,7 @@ class Session:
         fd, tmp = tempfile.mkstemp(dir=self.log_path.parent, prefix=".session-", suffix=".tmp")
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                json.dump(self.log(), fh, indent=1)
+                fh.write(strict_json(self.log(), indent=1))
                 fh.flush()
                 os.fsync(fh.fileno())
             os.replace(tmp, self.log_path)

@@ -10,11 +10,11 @@ from functools import cached_property, lru_cache
 from pathlib import Path
 
 from sim.schema import Scenario, load_scenario_bytes, read_scenario_bytes, resolve
-from sim.schema.models import Event
+from sim.schema.models import CALENDAR_DAYS, Event
 
 from .calendar import WorkCalendar
 
-HORIZON_DAYS = 2500  # ten years of working days: far past any abandoned project
+HORIZON_DAYS = CALENDAR_DAYS  # ten years of working days, checked by the schema to hold the sponsor's last day
 
 
 @dataclass(frozen=True)
@@ -137,19 +137,26 @@ class World:
         return out
 
     def topological_order(self) -> list[str]:
-        """Task ids with every task after its dependencies (file order breaks ties)."""
+        """Task ids with every task after its dependencies (file order breaks ties).
+
+        A depth-first walk with its own stack, not recursion: a chain of tasks listed last-first is as deep as it
+        is long, and a scenario may hold far more tasks than Python's recursion limit.
+        """
         order, seen = [], set()
-
-        def visit(tid: str) -> None:
-            if tid in seen:
-                return
-            seen.add(tid)
-            for d in self.tasks[tid].depends_on:
-                visit(d)
-            order.append(tid)
-
-        for tid in self.tasks:
-            visit(tid)
+        for root in self.tasks:
+            if root in seen:
+                continue
+            seen.add(root)
+            stack = [(root, iter(self.tasks[root].depends_on))]
+            while stack:
+                tid, deps = stack[-1]
+                dep = next((d for d in deps if d not in seen), None)
+                if dep is None:
+                    stack.pop()
+                    order.append(tid)
+                else:
+                    seen.add(dep)
+                    stack.append((dep, iter(self.tasks[dep].depends_on)))
         return order
 
     def task_card(self, spec) -> dict:

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sim.engine import LogError, Session, World, read_log
+from sim.schema.files import strict_json
 
 LOG_SUFFIX = ".session.json"
 NOTES_SUFFIX = ".notes.json"
@@ -156,7 +157,7 @@ def read_notes(log_path: str | Path) -> dict:
 
 def write_notes(log_path: str | Path, notes: dict) -> Path:
     """Write the notes atomically."""
-    return write_text(notes_path(log_path), json.dumps({"format": NOTES_FORMAT, **notes}, indent=1))
+    return write_text(notes_path(log_path), strict_json({"format": NOTES_FORMAT, **notes}, indent=1))
 
 
 def set_aside(path: str | Path) -> Path:
