@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import secrets
 import shutil
 import socket
@@ -31,7 +32,7 @@ VIEWPORT = {"width": 1280, "height": 800}
 WAIT = 90_000  # ms: a cold kernel start plus the first charts
 
 pytestmark = [
-    pytest.mark.timeout(420),
+    pytest.mark.timeout(600),
     pytest.mark.skipif(not CHROMIUM.exists(), reason="Chromium is not installed (./kit test installs it as root)"),
 ]
 sync_api = pytest.importorskip("playwright.sync_api")
@@ -217,3 +218,61 @@ def test_play_notebook_in_voila(page, tmp_path):
     with serving(server, page, "Voilà", home, tmp_path):
         page.goto(f"http://127.0.0.1:{port}/?token={token}")
         play_two_weeks(page, "voila", tmp_path)
+
+
+def show_dashboard(page) -> None:
+    """Scroll the dashboard's title to the top of the window (the notebook's text is above it)."""
+    page.locator(".itpm-instructor").evaluate("e => e.scrollIntoView({block: 'start'})")
+
+
+def test_instructor_dashboard_in_voila(page, tmp_path):
+    """The class dashboard of a simulated class of 30, in Voilà: every tab shows what it should, and picking another
+    student to compare redraws the comparison in the kernel."""
+    home = _home(tmp_path)
+    shutil.copy(ROOT / "notebooks" / "02_instructor.ipynb", home / "work" / "02_instructor.ipynb")
+    port, token = free_port(), secrets.token_hex(16)
+    server = Server([sys.executable, "-m", "voila", "02_instructor.ipynb", "--no-browser", "--Voila.ip=127.0.0.1",
+                     f"--port={port}", "--Voila.port_retries=0", f"--token={token}"], home, f"http://127.0.0.1:{port}", port)
+    folder = shots() or tmp_path
+    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        page.goto(f"http://127.0.0.1:{port}/?token={token}", timeout=4 * WAIT)
+        summary = page.locator(".itpm-class-summary")
+        summary.wait_for(timeout=4 * WAIT)  # a class of 30 is simulated, collected and replayed first
+        sync_api.expect(summary).to_contain_text("30 students; 30 verified")
+        overview = page.locator("img.itpm-chart-outcomes")
+        sync_api.expect(overview).to_have_attribute("src", re.compile(r"^(data:image/png|blob:)"))
+        assert page.locator(".itpm-instructor .itpm-table").first.inner_text().startswith("who")
+        show_dashboard(page)
+        page.screenshot(path=str(folder / "instructor-overview.png"))
+        tabs = page.locator(".itpm-instructor .lm-TabBar-tab")
+        tabs.filter(has_text="Leaderboard").click()
+        board = page.locator(".itpm-leaderboard table tbody tr")
+        sync_api.expect(board).to_have_count(30)
+        assert board.first.locator("td").nth(0).inner_text() == "1"
+        show_dashboard(page)
+        page.screenshot(path=str(folder / "instructor-leaderboard.png"))
+        tabs.filter(has_text="Decisions").click()
+        sync_api.expect(page.locator("img.itpm-chart-heat")).to_be_visible()
+        show_dashboard(page)
+        page.screenshot(path=str(folder / "instructor-decisions.png"))
+        tabs.filter(has_text="Events & risks").click()
+        sync_api.expect(page.locator(".itpm-instructor").get_by_text("Firewall HA pair put on allocation", exact=True)).to_be_visible()
+        show_dashboard(page)
+        page.screenshot(path=str(folder / "instructor-answers.png"))
+        tabs.filter(has_text="Compare two").click()
+        chart = page.locator("img.itpm-chart-compare")
+        sync_api.expect(chart).to_be_visible()
+        before = chart.get_attribute("src")
+        student_b = page.locator(".itpm-instructor select").nth(1)
+        student_b.select_option(index=5)
+        sync_api.expect(chart).not_to_have_attribute("src", before)
+        show_dashboard(page)
+        page.screenshot(path=str(folder / "instructor-compare.png"))
+        tabs.filter(has_text="Not verified").click()
+        sync_api.expect(page.locator(".itpm-instructor").get_by_text("Every student's log was verified.")).to_be_visible()
+    except sync_api.Error as exc:
+        page.screenshot(path=str(tmp_path / "failure.png"))
+        pytest.fail(f"Voilà dashboard: {exc}\nscreenshot: {tmp_path / 'failure.png'}\n{server.log.read_text()[-3000:]}")
+    finally:
+        server.stop()

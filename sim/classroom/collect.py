@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import shutil
 import tempfile
 from collections.abc import Iterable
@@ -37,7 +36,7 @@ from sim.engine.exercise import Exercise, ExerciseError, read_exercise, safe_id,
 from sim.policies import Reference
 from sim.results import scorecard, store
 from sim.results.scorecard import PARTS
-from sim.schema.files import UnreadableFile, read_bounded, reason
+from sim.schema.files import UnreadableFile, create_file, read_bounded, reason
 
 from .handins import HandIn, find_hand_ins
 from .verify import Verdict, verify_log
@@ -147,26 +146,13 @@ def _store(folder: Path, hand_in: HandIn, digest: str) -> Path:
             if path.read_bytes() == hand_in.data:
                 return path  # stored by an earlier collection
             continue  # a stored copy was changed since: keep it, and this one beside it
-        _create(path, hand_in.data)
+        create_file(path, hand_in.data)
         if hand_in.notes is not None:
             notes = path.with_name(path.name.removesuffix(store.LOG_SUFFIX) + store.NOTES_SUFFIX)
             if not notes.exists():
-                _create(notes, hand_in.notes)
+                create_file(notes, hand_in.notes)
         return path
     raise CollectError(f"{folder}: 99 different files are stored as {stem} (expected one)")
-
-
-def _create(path: Path, data: bytes) -> None:
-    """Write a new file, refusing to replace one (O_EXCL), flushed to disk."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-    except BaseException:
-        path.unlink(missing_ok=True)
-        raise
 
 
 # ------------------------------------------------------------ verifying

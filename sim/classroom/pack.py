@@ -21,7 +21,7 @@ from markdown_it import MarkdownIt
 from sim.catalog import briefing_of
 from sim.engine.exercise import Exercise, make_exercise, safe_id, write_exercise
 from sim.results.store import LOG_SUFFIX, NOTES_SUFFIX
-from sim.schema.files import UnreadableFile, read_bounded
+from sim.schema.files import UnreadableFile, create_file, read_bounded
 
 EXERCISE_FILE = "exercise.json"
 NOTEBOOK_FILE = "play.ipynb"
@@ -220,8 +220,7 @@ def make_pack(scenario: str | Path, out: str | Path, *, id: str | None = None, t
     for name, text in ((NOTEBOOK_FILE, nbformat.writes(play_notebook(exercise))), (HANDOUT_FILE, handout(exercise))):
         path = out / name
         try:
-            with open(path, "x", encoding="utf-8") as fh:  # "x": never over a file made meanwhile
-                fh.write(text)
+            create_file(path, text)  # never over a file made meanwhile
         except FileExistsError:
             raise PackError(f"--out {out}: {name} appeared while the pack was made (nothing was written over)") from None
         files.append(path)

@@ -37,26 +37,10 @@ def schema(args: argparse.Namespace) -> int:
 
 
 def plan(args: argparse.Namespace) -> int:
+    from sim.classroom.author import plan_summary
     from sim.engine import World
 
-    world = World.from_file(args.scenario, args.difficulty)
-    base = world.baseline
-    sc = world.scenario
-    procurement = sum(getattr(t, "cost", 0.0) for t in sc.tasks)
-    info = {
-        "scenario": sc.id,
-        "difficulty": args.difficulty,
-        "planned_finish_day": base.duration,
-        "planned_finish_date": world.calendar.date(base.duration - 1).isoformat(),
-        "deadline_day": world.calendar.deadline_day,
-        "deadline": sc.calendar.deadline.isoformat(),
-        "schedule_slack_days": world.calendar.deadline_day - base.duration,
-        "planned_labour_cost": round(base.labour_cost, 2),
-        "procurement_cost": procurement,
-        "budget_at_completion": sc.budget.budget_at_completion,
-        "budget_slack": round(sc.budget.budget_at_completion - base.labour_cost - procurement, 2),
-        "management_reserve": sc.budget.management_reserve,
-    }
+    info = plan_summary(World.from_file(args.scenario, args.difficulty))
     if args.json:
         emit_json(info)
     else:

@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import os
 import re
 from functools import cached_property
 from pathlib import Path
@@ -23,6 +22,7 @@ from pydantic import AwareDatetime, Field, ValidationError, model_validator
 
 import sim
 from sim.schema import DIFFICULTIES, read_scenario_bytes, resolve
+from sim.schema.files import create_file
 from sim.schema.params import Frozen
 
 from .log import EXERCISE_KINDS, Count, ExerciseRef, Ident, Sha256, _Inconsistent, read_json_model, summarise
@@ -171,17 +171,9 @@ def write_exercise(exercise: Exercise, path: str | Path) -> Path:
     text = json.dumps(exercise.model_dump(mode="json"), indent=1, ensure_ascii=False, allow_nan=False) + "\n"
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        create_file(path, text)
     except FileExistsError:
         raise FileExistsError(f"{path}: exists already and an exercise is never overwritten") from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-    except BaseException:
-        path.unlink(missing_ok=True)
-        raise
     return path
 
 
