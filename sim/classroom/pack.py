@@ -16,10 +16,10 @@ from pathlib import Path
 
 import jinja2
 import nbformat
-from markdown_it import MarkdownIt
 
 from sim.catalog import briefing_of
 from sim.engine.exercise import Exercise, make_exercise, safe_id, write_exercise
+from sim.results import markup
 from sim.results.store import LOG_SUFFIX, NOTES_SUFFIX
 from sim.schema.files import UnreadableFile, create_file, read_bounded
 
@@ -161,7 +161,7 @@ def handout(exercise: Exercise) -> str:
     def money(amount: float) -> str:
         return f"{amount:,.0f} {sc.budget.currency}"
 
-    briefing = MarkdownIt("commonmark", {"html": False}).enable("table").render(briefing_of(sc))
+    briefing = markup.render(briefing_of(sc))
     log = hand_in_file(exercise)
     return _HANDOUT.render(ex=exercise, rules=rules(exercise), briefing=briefing, notebook=NOTEBOOK_FILE, log=log,
                            notes=log.removesuffix(LOG_SUFFIX) + NOTES_SUFFIX, made=f"{exercise.created:%d %b %Y}",
