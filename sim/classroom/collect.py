@@ -20,7 +20,7 @@ always come from the replay, never from the file.
 from __future__ import annotations
 
 import hashlib
-import json
+import re
 import shutil
 import tempfile
 from collections.abc import Iterable
@@ -128,13 +128,19 @@ def _earlier_hand_ins(out: Path, earlier: pd.DataFrame) -> list[HandIn]:
     return found
 
 
+PARTICIPANT = re.compile(rb'"participant"\s*:\s*"([A-Za-z0-9][A-Za-z0-9_.@-]{0,63})"')
+
+
+def named_in(data: bytes) -> str | None:
+    """The participant a log names, even in a file too broken to read as a log (a truncated one still says whose it
+    is near its start); used only to say whose an unreadable log is, never for a result."""
+    match = PARTICIPANT.search(data[:65536])
+    return match.group(1).decode() if match else None
+
+
 def _who(data: bytes, student: str | None) -> str:
     """A name for a stored copy: the participant the log names (or who handed it in), made safe for a file name."""
-    try:
-        participant = json.loads(data).get("participant")
-    except (ValueError, AttributeError, RecursionError):
-        participant = None
-    return safe_id(str(participant or student or "unknown"))
+    return safe_id(str(named_in(data) or student or "unknown"))
 
 
 def _store(folder: Path, hand_in: HandIn, digest: str) -> Path:
@@ -262,7 +268,8 @@ def _log_rows(exercise: Exercise, found: list[HandIn], folder: Path, workers: in
         if "_path" not in row:
             continue
         verdict = next(verdicts)
-        row.update(status=verdict.status, check=verdict.status, reason=verdict.reason, participant=verdict.participant or "",
+        who = verdict.participant or (named_in(Path(row["_path"]).read_bytes()) if verdict.status == "unreadable" else None)
+        row.update(status=verdict.status, check=verdict.status, reason=verdict.reason, participant=who or "",
                    started=verdict.started.isoformat() if verdict.started else "", stops=verdict.stops,
                    finished=verdict.finished, result=verdict.result,
                    score=verdict.result.get("score") if verdict.result else None)
