@@ -171,11 +171,10 @@ def handout(exercise: Exercise) -> str:
 
 def play_notebook(exercise: Exercise) -> nbformat.NotebookNode:
     """The students' notebook: what to do, and one cell that opens the app on the exercise."""
-    intro = (f"# {exercise.title}\n\nRun every cell (menu *Run ▸ Run All Cells*), then work in the app below: say who "
-             "you are, read the briefing, and start. Everything you decide is saved at once in the `sessions` folder "
-             "beside this notebook; if the page reloads, run the cells again and your session reopens where you were.\n\n"
-             + "\n".join(f"- {rule}" for rule in rules(exercise))
-             + f"\n\nWhen you have finished, hand in `{hand_in_file(exercise)}` as your instructor asks.")
+    intro = (f"# {markup.literal(exercise.title)}\n\nRun every cell (menu *Run ▸ Run All Cells*), then work in the app "
+             "below: say who you are, read the rules and the briefing, and start. Everything you decide is saved at once "
+             "in the `sessions` folder beside this notebook; if the page reloads, run the cells again and your session "
+             f"reopens where you were.\n\nWhen you have finished, hand in `{hand_in_file(exercise)}` as your instructor asks.")
     nb = nbformat.v4.new_notebook(cells=[
         nbformat.v4.new_markdown_cell(intro),
         nbformat.v4.new_code_cell(f'from sim.ui import play\n\nplay(exercise="{EXERCISE_FILE}")'),
