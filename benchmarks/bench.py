@@ -1,7 +1,7 @@
 """The kit's speed benchmarks.
 
-Run:  .venv/bin/python benchmarks/bench.py [engine] [montecarlo] [debrief] [replay] [--repeat N] [--runs N] [--slice N]
-      [--decisions N] [--json]
+Run:  .venv/bin/python benchmarks/bench.py [engine] [montecarlo] [debrief] [replay] [collect] [--repeat N] [--runs N]
+      [--slice N] [--decisions N] [--students N] [--json]
 
 engine      bare SimPy event throughput and the engine's, with their ratio; a full
             run of each bundled scenario with `reference` (median); one interactive
@@ -17,6 +17,11 @@ debrief     the counterfactual replays of one debrief on 2 workers.  Target <= 2
 replay      replay and resume of a session log of --decisions decisions (default
             1,000), made by a trainee who revisits the settings at every status
             meeting, with a rationale for each.  Targets: each <= 2 s for 1,000.
+collect     itpm-sim class collect's work on a class of --students (default 30)
+            simulated students' logs: find, store, verify by replay, the
+            reference on each seed, the tables (median of three, into fresh
+            folders), on 1 and on 2 worker processes.  Target: 30 logs < 10 s
+            on 2 cores.
 
 Run it with the kit's interpreter (.venv/bin/python, see ./kit): the numbers
 depend on how the Python that runs them was built, and the output names it.
@@ -240,6 +245,28 @@ def replay_log(decisions: int) -> dict:
     return out
 
 
+def collect_class(students: int) -> dict:
+    """Seconds to collect a class of ``students`` logs (median of three), serially and on 2 workers."""
+    import tempfile
+    from pathlib import Path
+
+    from sim.classroom import collect
+    from sim.classroom.demo import simulated_class
+
+    with tempfile.TemporaryDirectory() as tmp:
+        exercise, hand_ins = simulated_class(Path(tmp) / "class", students)
+        out = {"students": students, "logs_kb": sum(p.stat().st_size for p in hand_ins.rglob("*.session.json")) / 1024}
+        for workers in (1, 2):
+            times = []
+            for attempt in range(3):
+                start = time.perf_counter()
+                collection = collect(exercise, [hand_ins], Path(tmp) / f"out-{workers}-{attempt}", workers=workers)
+                times.append(time.perf_counter() - start)
+            out[f"seconds_{workers}_worker{'s' if workers > 1 else ''}"] = statistics.median(times)
+            out["verified"] = int((collection.cohort["status"] == "verified").sum())
+    return out
+
+
 def positive(text: str) -> int:
     """An argparse type: a whole number of at least 1."""
     if not text.isdigit() or int(text) < 1:
@@ -249,14 +276,15 @@ def positive(text: str) -> int:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("parts", nargs="*", choices=["engine", "montecarlo", "debrief", "replay", []], default=[])
+    parser.add_argument("parts", nargs="*", choices=["engine", "montecarlo", "debrief", "replay", "collect", []], default=[])
     parser.add_argument("--repeat", type=positive, default=30, help="engine: runs per scenario (default 30)")
     parser.add_argument("--runs", type=positive, default=10_000, help="montecarlo: replications (default 10,000)")
     parser.add_argument("--slice", type=positive, default=2000, help="montecarlo: replications for the efficiency measurement (default 2,000)")
     parser.add_argument("--decisions", type=positive, default=1000, help="replay: decisions in the log (default 1,000)")
+    parser.add_argument("--students", type=positive, default=30, help="collect: students in the class (default 30)")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
-    parts = args.parts or ["engine", "montecarlo", "debrief", "replay"]
+    parts = args.parts or ["engine", "montecarlo", "debrief", "replay", "collect"]
     results: dict = {"python": {"version": platform.python_version(), "executable": sys.executable}}
     if "engine" in parts:
         results["engine"] = engine(args.repeat)
@@ -266,6 +294,8 @@ def main() -> None:
         results["debrief"] = debrief()
     if "replay" in parts:
         results["replay"] = replay_log(args.decisions)
+    if "collect" in parts:
+        results["collect"] = collect_class(args.students)
     if args.json:
         print(json.dumps(results, indent=1))
         return
@@ -294,6 +324,10 @@ def main() -> None:
         r = results["replay"]
         print(f"session log of {r['decisions']} decisions over {r['stops']} stops ({r['log_kb']:.0f} kB): "
               f"replay {r['replay_s']:.2f} s, resume {r['resume_s']:.2f} s (targets 2 s each for 1,000 decisions)")
+    if "collect" in results:
+        c = results["collect"]
+        print(f"class collect of {c['students']} logs ({c['logs_kb']:.0f} kB, {c['verified']} verified): "
+              f"{c['seconds_1_worker']:.2f} s on 1 worker, {c['seconds_2_workers']:.2f} s on 2 (target 10 s for 30 on 2 cores)")
 
 
 if __name__ == "__main__":
