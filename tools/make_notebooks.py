@@ -66,11 +66,15 @@ Markdown(briefing("network_migration"))
 ## If you are an instructor
 
 Give every student the same scenario, difficulty and seed: they then face exactly the same world, and the
-differences in their results come from their decisions alone. Collect their session logs (`session.json`) and
-replay them to check the results:
+differences in their results come from their decisions alone. A class pack does it for you, with a time box and
+a roster if you like; then collect and verify the students' session logs (each is re-simulated, so an edited log
+shows), compare the class in [the instructor's dashboard, `02_instructor.ipynb`](02_instructor.ipynb), and write
+the class debrief:
 
 ```
-itpm-sim replay session.json
+itpm-sim class create network_migration --minutes 60 --out week3
+itpm-sim class collect week3/exercise.json hand-ins/ --out week3/collected
+itpm-sim class report week3/collected --html week3/debrief.html
 ```
 
 To see how a scenario plays out without a human, run a built-in policy. `reference` is a competent PM and the
@@ -90,16 +94,19 @@ for name in ("passive", "reference"):
     print(f"{name:>9}: score {card.total:5.1f} ({card.grade})", {k: round(v) for k, v in card.parts.items()})
 """, ("summary",)),
     md("""
-To write a new scenario, copy one from `scenarios/`, edit it (your editor completes fields from
+To write a new scenario, start in [the author's notebook, `03_author_scenario.ipynb`](03_author_scenario.ipynb)
+from the template or a bundled scenario, or copy one from `scenarios/`, edit it (your editor completes fields from
 `scenarios/scenario.schema.json`), and check it:
 
 ```
 itpm-sim validate scenarios/my_scenario.yaml
 itpm-sim plan scenarios/my_scenario.yaml
+itpm-sim balance scenarios/my_scenario.yaml
 ```
 
 `validate` lists every problem with its file, line and column; `plan` shows the baseline schedule against the
-deadline and budget, so you can set a realistic but tight target.
+deadline and budget, so you can set a realistic but tight target; `balance` plays it many times doing nothing and
+as the reference PM, to see whether decisions matter and the target is tight enough.
 """),
     md("""
 ## If you run a hiring panel
