@@ -230,3 +230,19 @@ def test_write_exercise_of_a_collection_is_the_exercise(exercise, tmp_path):
     collection = collect(path, [])
     assert collection.exercise == exercise and collection.logs.empty
     assert (collection.cohort["status"] == "missing").all()
+
+
+def test_a_class_with_nothing_verified_still_shows_and_reports(exercise, class_folder, tmp_path):
+    from sim.classroom.cohort import Cohort
+    from sim.classroom.report import analyse, render_report
+    from sim.ui.instructor import InstructorDashboard
+
+    collection = collect(exercise, [class_folder / "dee", class_folder / "broken"], tmp_path / "out")
+    assert set(collection.cohort["status"]) == {"tampered", "missing"}  # the broken file names nobody
+    assert collection.counts() == {"tampered": 1, "unreadable": 1}
+    board = InstructorDashboard(Cohort(collection), runs=4)
+    assert "No verified session yet" in board.tabs.children[1].value
+    debrief = analyse(collection, runs=4)
+    assert debrief.talking_points() == ["No verified session yet: nothing to compare."]
+    page = render_report(debrief)
+    assert "<h2>Not verified</h2>" in page and "cost recorded" in page

@@ -247,3 +247,10 @@ def test_an_exercise_on_an_authors_scenario_plays_resumes_and_verifies_without_t
 def finish_execution(model) -> None:
     while model.stage == "execute":
         model.advance()
+
+
+def test_an_exercise_with_team_seeds_and_no_roster_cannot_be_played(tmp_path):
+    path = exercise_file(tmp_path, id="teams", seed=None, team_seeds={"red": 1})
+    model = ExerciseModel(path, tmp_path, participant="ann")
+    assert model.participant == "" and model.error and "cannot be played" in model.message
+    assert not model.start() and model.session is None

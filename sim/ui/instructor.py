@@ -101,6 +101,8 @@ class InstructorDashboard:
             chart, parts])
 
     def _leaderboard(self) -> w.Widget:
+        if not self.cohort.students:
+            return w.HTML("<p>No verified session yet.</p>")
         board = self.cohort.leaderboard()
         board["on_time"] = board["on_time"].map({True: "✔", False: "✘"})
         board["on_budget"] = board["on_budget"].map({True: "✔", False: "✘"})
@@ -111,6 +113,8 @@ class InstructorDashboard:
         return w.HTML(f'<div class="itpm-scroll itpm-leaderboard">{frame(board, titles)}</div>')
 
     def _decisions(self) -> w.Widget:
+        if not self.cohort.students:
+            return w.HTML("<p>No verified session yet.</p>")
         heat = image()
         heat.value = decision_heat(self.cohort.activity(), self.labels)
         heat.add_class("itpm-chart-heat")
