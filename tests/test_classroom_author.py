@@ -54,7 +54,7 @@ def test_saving_never_writes_over_a_file(tmp_path):
         author.save("changed", path)
     assert path.read_text("utf-8") == draft
     assert author.free_name(path) == tmp_path / "mine-2.yaml"
-    with pytest.raises(ValueError, match="expected .yaml or .yml"):
+    with pytest.raises(ValueError, match=r"expected \.yaml or \.yml"):
         author.save(draft, tmp_path / "mine.txt")
 
 

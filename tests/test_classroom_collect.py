@@ -136,7 +136,7 @@ def test_a_folder_with_results_is_refused_unless_updated_and_an_update_loses_not
     first = collect(exercise, [class_folder / "ann"], out)
     assert by_student(first)["bob"].status == "missing"
     before = {p.name: p.read_bytes() for p in (out / "logs").iterdir()}
-    with pytest.raises(CollectError, match="holds the results of a collection already .* give --update"):
+    with pytest.raises(CollectError, match=r"holds the results of a collection already .* give --update"):
         collect(exercise, [class_folder / "bob"], out)
     later = collect(exercise, [class_folder / "bob"], out, update=True)
     rows = by_student(later)

@@ -113,7 +113,7 @@ def test_the_dashboard_shows_every_hostile_text_and_runs_none(debrief):
         assert dangers(html, app_css) == [], html[:300]
     assert sum(html.count(MARK) for html in pages) > 10
     assert list(board.tabs.titles) == ["Overview", "Leaderboard", "Decisions", "Events & risks", "Compare two", "Not verified"]
-    board_rows = re.findall(r"<tr>", pages[[i for i, h in enumerate(pages) if "itpm-leaderboard" in h][0]])
+    board_rows = re.findall(r"<tr>", next(h for h in pages if "itpm-leaderboard" in h))
     assert len(board_rows) == STUDENTS + 1
     before = board.timelines.value
     board.b.value = board.cohort.students[1]

@@ -15,7 +15,13 @@ from pathlib import Path
 from sim.analysis.balance import BAND, RUNS, Balance, check_balance
 from sim.engine import World
 from sim.results.charts import network as network_chart
-from sim.schema import Problem, ScenarioError, bundled_scenarios, check_bytes, read_scenario_bytes
+from sim.schema import (
+    Problem,
+    ScenarioError,
+    bundled_scenarios,
+    check_bytes,
+    read_scenario_bytes,
+)
 from sim.schema.files import create_file
 from sim.schema.loading import SCENARIO_DIR
 
@@ -100,5 +106,18 @@ def save(text: str, path: str | Path) -> Path:
         raise FileExistsError(f"{path}: exists already and a scenario is never written over (choose another name)") from None
 
 
-__all__ = ["BAND", "Problem", "ScenarioError", "TEMPLATE", "balance", "check", "free_name", "network", "plan_summary",
-           "save", "start_from", "starting_points", "world"]
+__all__ = [
+    "BAND",
+    "TEMPLATE",
+    "Problem",
+    "ScenarioError",
+    "balance",
+    "check",
+    "free_name",
+    "network",
+    "plan_summary",
+    "save",
+    "start_from",
+    "starting_points",
+    "world",
+]

@@ -98,7 +98,7 @@ def side_by_side(timelines: dict[str, pd.DataFrame], planned: tuple[float, ...],
     ax1, ax2 = fig.add_subplot(1, 2, 1), fig.add_subplot(1, 2, 2)
     ax1.plot(np.arange(1, len(planned) + 1), np.asarray(planned) * 100, color="#888888", linestyle="--", label="plan")
     ax2.axhline(budget, color=OKABE_ITO["vermillion"], linestyle="-.", linewidth=1, label="budget")
-    for (label, t), colour in zip(timelines.items(), PAIR * 4):
+    for (label, t), colour in zip(timelines.items(), PAIR * 4, strict=False):
         ax1.plot(t["day"], t["progress"] * 100, color=colour, linewidth=2, label=label)
         ax2.plot(t["day"], t["cost"], color=colour, linewidth=2, label=label)
     ax1.set_ylabel("work done (%)")
@@ -122,7 +122,7 @@ def duty_ratings(ratings: pd.DataFrame):
     for rating, colour in RATING_COLOURS.items():
         values = ratings.get(rating, pd.Series(0, index=ratings.index)).to_numpy(dtype=float)
         ax.barh(y, values, left=left, color=colour, edgecolor="white", label=rating)
-        for yi, li, v in zip(y, left, values):
+        for yi, li, v in zip(y, left, values, strict=True):
             if v:
                 ax.text(li + v / 2, yi, f"{v:.0f}", ha="center", va="center", fontsize=7)
         left += values

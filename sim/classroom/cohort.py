@@ -12,6 +12,7 @@ from __future__ import annotations
 from concurrent.futures import Executor
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -39,7 +40,9 @@ class Cohort:
         self.exercise = collection.exercise
         self.world = self.exercise.world()
         self.table = collection.cohort
-        self.week = self.world.params.decisions.status_interval
+        self.rows: dict[str, dict[str, Any]] = {str(r["student"]): {str(k): v for k, v in r.items()}
+                                                for r in self.table.to_dict("records")}
+        self.week = int(self.world.params.decisions.status_interval)
         self._mc: dict[tuple, pd.DataFrame] = {}
 
     @classmethod
@@ -57,23 +60,29 @@ class Cohort:
     @property
     def students(self) -> list[str]:
         """Verified students, best first: the order of every per-student table."""
-        return self.verified["student"].tolist()
+        return [str(s) for s in self.verified["student"]]
 
     def label(self, student: str) -> str:
-        row = self.table.set_index("student").loc[student]
-        name = row["name"] if isinstance(row["name"], str) and row["name"] else ""
-        return f"{name} ({student})" if name else student
+        name = self.rows[student]["name"]
+        return f"{name} ({student})" if isinstance(name, str) and name else student
+
+    def stored(self, student: str) -> Path | None:
+        """The collection's copy of the student's kept log (None if they have none)."""
+        folder, stored = self.collection.folder, self.rows[student]["stored"]
+        return folder / stored if folder is not None and isinstance(stored, str) and stored else None
 
     @cached_property
     def sessions(self) -> dict[str, Session]:
         """Each verified student's session, replayed from the stored copy of their kept log."""
-        folder = self.collection.folder
         out = {}
-        for row in self.verified.itertuples(index=False):
+        for student in self.students:
+            path = self.stored(student)
+            if path is None:
+                raise LogError(f"{student}: the collection has no stored copy of the log (collect into a folder)")
             try:
-                out[row.student] = replay(folder / row.stored, self.world)
+                out[student] = replay(path, self.world)
             except (LogError, OSError) as exc:  # the stored copy was changed after collecting: say so, never guess
-                raise LogError(f"{row.student}: the stored log cannot be replayed any more ({exc}); collect again") from None
+                raise LogError(f"{student}: the stored log cannot be replayed any more ({exc}); collect again") from None
         return out
 
     def results(self, student: str) -> Results:
@@ -81,11 +90,11 @@ class Cohort:
 
     def lessons(self, student: str) -> str:
         """What the student wrote as lessons learned (user text: escape it when showing)."""
-        row = self.table.set_index("student").loc[student]
-        if not isinstance(row["stored"], str) or not row["stored"]:
+        path = self.stored(student)
+        if path is None:
             return ""
         try:
-            return str(store.read_notes(self.collection.folder / row["stored"]).get("lessons", ""))
+            return str(store.read_notes(path).get("lessons", ""))
         except (store.NotesError, OSError):
             return ""
 
@@ -168,8 +177,8 @@ class Cohort:
                     grid.loc[student, level.index] = level.to_numpy()
             else:
                 mine = decisions[decisions["type"] == kind]
-                for (student, week), n in mine.groupby(["student", "week"]).size().items():
-                    grid.loc[student, week] = n
+                for r in mine.groupby(["student", "week"]).size().reset_index(name="n").to_dict("records"):
+                    grid.loc[r["student"], r["week"]] = r["n"]
             out[name] = grid
         return out
 
@@ -183,7 +192,7 @@ class Cohort:
             defaults = {r.ref: r.option for r in events[events["kind"] == "default"].itertuples()} if len(events) else {}
             raised = events[events["kind"].isin(["event", "risk"])] if len(events) else events
             outcome = self.verified.set_index("student").loc[student]
-            for ref, kind, day in dict.fromkeys(zip(raised["ref"], raised["kind"], raised["day"])):
+            for ref, kind, day in dict.fromkeys(zip(raised["ref"], raised["kind"], raised["day"], strict=True)):
                 request = f"{kind}:{ref}"
                 if request in decided:
                     option, how = decided[request], "decided"
@@ -232,12 +241,12 @@ class Cohort:
 
     def compare(self, a: str, b: str) -> dict:
         """Two students side by side: their timelines, decisions and scorecards (and the reference's on the seed)."""
-        v = self.verified.set_index("student")
-        out = {"students": [a, b], "timelines": {}, "decisions": self.decisions().query("student in @a or student in @b")}
-        out["parts"] = {s: ({p: float(v.loc[s, f"score_{p}"]) for p in PARTS}, float(v.loc[s, "score"])) for s in (a, b)}
-        for s in (a, b):
-            out["timelines"][s] = self.results(s).timeline
-        return out
+        decisions = self.decisions()
+        return {
+            "students": [a, b], "decisions": decisions[decisions["student"].isin([a, b])],
+            "parts": {s: ({p: float(self.rows[s][f"score_{p}"]) for p in PARTS}, float(self.rows[s]["score"])) for s in (a, b)},
+            "timelines": {s: self.results(s).timeline for s in (a, b)},
+        }
 
     # ------------------------------------------------------------ the yardsticks
 
@@ -255,7 +264,7 @@ class Cohort:
             except (OSError, ValueError):
                 runs_df = None
         if runs_df is None or len(runs_df) != runs:
-            runs_df = run_montecarlo(Study(self.world.source, self.world.difficulty, policy), runs, seed, executor=executor)
+            runs_df = run_montecarlo(Study(self.exercise.source, self.world.difficulty, policy), runs, seed, executor=executor)
             if cache is not None:
                 try:
                     cache.parent.mkdir(exist_ok=True)

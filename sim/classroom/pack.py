@@ -68,7 +68,8 @@ def read_roster(path: str | Path, teams: bool = False) -> list[dict]:
     if unknown:
         raise PackError(f"{path}:1: unknown column {unknown[0]!r} (expected id, name and team)")
     reader.fieldnames = header
-    members, seen = [], {}
+    members: list[dict] = []
+    seen: dict[str, int] = {}
     for row in reader:
         line = reader.line_num
         if None in row:

@@ -45,11 +45,11 @@ def student_debrief(path: str, source: Source, difficulty: str) -> Debrief:
 
 def debriefs(cohort: Cohort, executor: Executor | None = None) -> dict[str, Debrief]:
     """Every verified student's debrief, best student first; in ``executor``'s workers if given."""
-    folder, world = cohort.collection.folder, cohort.world
-    paths = {s: str(folder / cohort.verified.set_index("student").loc[s, "stored"]) for s in cohort.students}
+    source, difficulty = cohort.exercise.source, cohort.exercise.difficulty
+    paths = {s: str(cohort.stored(s)) for s in cohort.students}  # a verified student always has a stored copy
     if executor is None:
-        return {s: student_debrief(p, world.source, world.difficulty) for s, p in paths.items()}
-    futures = {s: executor.submit(student_debrief, p, world.source, world.difficulty) for s, p in paths.items()}
+        return {s: student_debrief(p, source, difficulty) for s, p in paths.items()}
+    futures = {s: executor.submit(student_debrief, p, source, difficulty) for s, p in paths.items()}
     return {s: f.result() for s, f in futures.items()}
 
 
@@ -189,17 +189,17 @@ class ClassDebrief:
             best = helpful.iloc[-1]
             points.append(f"The common decision that paid the most: '{best['what']}' ({int(best['students'])} students), "
                           f"{best['score_effect']:+.1f} points on average against the same run without it.")
-        shown = [r for r in self.differences.itertuples(index=False) if r.feature in FEATURE_WORDS and abs(r.difference) >= 0.3][:3]
+        shown = [r for r in self.differences.to_dict("records")
+                 if r["feature"] in FEATURE_WORDS and abs(r["difference"]) >= 0.3][:3]
         if shown and n >= 4:
             top, _ = quartile_groups(v.set_index("student")["score"])
-            said = "; ".join(FEATURE_WORDS[r.feature][0].format(top=r.top) + " (the rest " +
-                             FEATURE_WORDS[r.feature][1].format(rest=r.rest) + ")" for r in shown)
+            said = "; ".join(FEATURE_WORDS[r["feature"]][0].format(top=r["top"]) + " (the rest " +
+                             FEATURE_WORDS[r["feature"]][1].format(rest=r["rest"]) + ")" for r in shown)
             points.append(f"What the best {len(top)} did differently: they {said}.")
         if not self.duties.empty:
-            poor = self.duties["poor"].idxmax()
-            good = self.duties["good"].idxmax()
-            points.append(f"Duty ratings: '{poor}' was rated poor for {int(self.duties.loc[poor, 'poor'])} of {n} students, "
-                          f"the weakest duty; '{good}' was rated good for {int(self.duties.loc[good, 'good'])}.")
+            poor, good = self.duties["poor"], self.duties["good"]
+            points.append(f"Duty ratings: '{poor.idxmax()}' was rated poor for {int(poor.max())} of {n} students, "
+                          f"the weakest duty; '{good.idxmax()}' was rated good for {int(good.max())}.")
         counts = c.table["status"].value_counts()
         issues = {s: int(counts.get(s, 0)) for s in ("tampered", "foreign", "unfinished", "unreadable", "missing")}
         if any(issues.values()):

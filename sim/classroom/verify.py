@@ -57,7 +57,7 @@ class Verdict:
 def result_row(session: Session) -> dict:
     """The numbers of a replayed session: progress, decisions, the time box, and when finished, the outcome and score."""
     project = session.project
-    row = {
+    row: dict[str, object] = {
         "finished": session.done, "day": project.now, "stops": session.stops, "decisions": len(session.decisions),
         "frozen": session.frozen is not None, "frozen_day": session.frozen.day if session.frozen else None,
     }
@@ -83,26 +83,29 @@ def verify_log(path: str | Path, exercise: Exercise, *, handed_in_by: str | None
     except LogError as exc:
         return Verdict(name, "unreadable", str(exc).replace(str(path), name, 1))
     who = log.participant or handed_in_by
-    base = {"file": name, "participant": who, "started": log.started, "stops": log.stops, "finished": log.finished}
+
+    def verdict(status: str, reason: str, result: dict | None = None, session: Session | None = None) -> Verdict:
+        return Verdict(name, status, reason, who, log.started, log.stops, log.finished, result, session)
+
     foreign = _foreign(log, exercise, handed_in_by)
     if foreign:
-        return Verdict(status="foreign", reason=foreign, **base)
+        return verdict("foreign", foreign)
     try:
         session = replay(path, exercise.world(), to_end=log.finished)
     except LogError as exc:
-        return Verdict(status="tampered", reason=f"the replay fails: {str(exc).replace(str(path), name)}", **base)
+        return verdict("tampered", f"the replay fails: {str(exc).replace(str(path), name)}")
     row = result_row(session)
     kept = session if keep_session else None
     differences = _differences(log, session)
     if differences:
         shown = "; ".join(differences[:SHOW_DIFFERENCES])
         more = f" (and {len(differences) - SHOW_DIFFERENCES} more)" if len(differences) > SHOW_DIFFERENCES else ""
-        return Verdict(status="tampered", reason=f"the replay differs from the log: {shown}{more}", session=kept, **base)
+        return verdict("tampered", f"the replay differs from the log: {shown}{more}", session=kept)
     if not log.finished:
-        return Verdict(status="unfinished", reason=f"stopped at status point {log.stops} (working day {session.project.now:g}); "
-                       "the project did not reach its end", result=row, session=kept, **base)
-    return Verdict(status="verified", reason=f"the replay reproduces the recorded outcome (score {row['score']:.1f}, "
-                   f"finished day {row['finish_day']:g})", result=row, session=kept, **base)
+        return verdict("unfinished", f"stopped at status point {log.stops} (working day {session.project.now:g}); "
+                       "the project did not reach its end", row, kept)
+    return verdict("verified", f"the replay reproduces the recorded outcome (score {row['score']:.1f}, "
+                   f"finished day {row['finish_day']:g})", row, kept)
 
 
 def _foreign(log: SessionLog, exercise: Exercise, handed_in_by: str | None) -> str:
@@ -141,7 +144,7 @@ def _differences(log: SessionLog, session: Session) -> list[str]:
     out = []
     if session.stops != log.stops:
         out.append(f"status points recorded {log.stops}, replayed {session.stops}")
-    if log.finished:
+    if log.outcome is not None:  # a finished log's
         replayed = outcome(session.project)
         for key, recorded in log.outcome.model_dump(mode="json").items():
             if replayed[key] != recorded:

@@ -16,10 +16,9 @@ BAND = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*%?\s*-\s*(\d+(?:\.\d+)?)\s*%?\s*$")
 def band_type(text: str) -> tuple[float, float]:
     """argparse type for --band: two percentages LOW-HIGH, e.g. 20-45."""
     match = BAND.match(text)
-    low, high = (float(match[1]) / 100, float(match[2]) / 100) if match else (None, None)
-    if match is None or not 0 <= low <= high <= 1:
+    if match is None or not 0 <= float(match[1]) <= float(match[2]) <= 100:
         raise argparse.ArgumentTypeError(f"expected two percentages LOW-HIGH with 0 <= LOW <= HIGH <= 100, e.g. 20-45 (got {text!r})")
-    return low, high
+    return float(match[1]) / 100, float(match[2]) / 100
 
 
 def validate(args: argparse.Namespace) -> int:

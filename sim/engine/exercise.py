@@ -25,7 +25,16 @@ from sim.schema import DIFFICULTIES, read_scenario_bytes, resolve
 from sim.schema.files import create_file
 from sim.schema.params import Frozen
 
-from .log import EXERCISE_KINDS, Count, ExerciseRef, Ident, Sha256, _Inconsistent, read_json_model, summarise
+from .log import (
+    EXERCISE_KINDS,
+    Count,
+    ExerciseRef,
+    Ident,
+    Sha256,
+    _Inconsistent,
+    read_json_model,
+    summarise,
+)
 from .world import Source, World
 
 EXERCISE_FORMAT = "itpm-sim-exercise/1"
@@ -111,9 +120,14 @@ class Exercise(Frozen):
     def ref(self) -> ExerciseRef:
         return ExerciseRef(kind=self.kind, id=self.id, sha256=self.sha256)
 
+    @property
+    def source(self) -> Source:
+        """The embedded scenario as worker processes receive it (see ``World.source``)."""
+        return Source(self.scenario.text.encode("utf-8"), self.scenario.file)
+
     def world(self) -> World:
         """The pinned world, compiled from the embedded scenario (once per process)."""
-        return Source(self.scenario.text.encode("utf-8"), self.scenario.file).world(self.difficulty)
+        return self.source.world(self.difficulty)
 
     def member(self, participant: str) -> Member | None:
         return next((m for m in self.roster if m.id == participant), None)

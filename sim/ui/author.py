@@ -112,8 +112,8 @@ class Workbench:
             result = author.balance(world, runs=self.runs.value, band=tuple(self.band.value))
         finally:
             self.balance_button.disabled = False
-        rows = [[r.policy, r.runs, pct(r.success), pct(r.on_time), pct(r.on_budget), f"{r.mean_score:.1f}",
-                 f"{r.p50_finish_day:.0f}"] for r in result.table().itertuples()]
+        rows = [[r["policy"], r["runs"], pct(r["success"]), pct(r["on_time"]), pct(r["on_budget"]), f"{r['mean_score']:.1f}",
+                 f"{r['p50_finish_day']:.0f}"] for r in result.table().to_dict("records")]
         verdict = ("✔ Balanced." if result.balanced else "⚠ Not balanced.")
         self.report.value = (f'<div class="{"itpm-ok" if result.balanced else "itpm-error"}">{verdict}</div>'
                              + table(["policy", "runs", "success", "on time", "on budget", "mean score", "P50 finish day"], rows)

@@ -108,7 +108,9 @@ class Ticker:
     """
 
     def __init__(self, model, interval: float = 1.0):
-        self.model, self.interval, self.handle = model, interval, None
+        self.model, self.interval = model, interval
+        self.handle: asyncio.TimerHandle | None = None
+        self.loop: asyncio.AbstractEventLoop | None
         try:
             self.loop = asyncio.get_running_loop()
         except RuntimeError:

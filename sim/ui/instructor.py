@@ -36,9 +36,15 @@ def open_class(folder: str | Path | None = None) -> Cohort:
         return Cohort.read(folder)
     made = tempfile.TemporaryDirectory(prefix="itpm-demo-class-")
     exercise, hand_ins = simulated_class(made.name, students=30)
-    cohort = Cohort(collect(exercise, [hand_ins], Path(made.name) / "collected"))
-    cohort.demo_folder = made  # kept as long as the cohort: its logs are replayed from there
-    return cohort
+    return DemoCohort(collect(exercise, [hand_ins], Path(made.name) / "collected"), made)
+
+
+class DemoCohort(Cohort):
+    """The simulated class, with the temporary folder its logs are replayed from (removed with the cohort)."""
+
+    def __init__(self, collection, folder: tempfile.TemporaryDirectory):
+        super().__init__(collection)
+        self.demo_folder = folder
 
 
 def summary(cohort: Cohort) -> str:
@@ -88,10 +94,13 @@ class InstructorDashboard:
         chart.value = outcomes(c.verified, studies, c.world.calendar.deadline_day, self.budget, self.currency)
         chart.add_class("itpm-chart-outcomes")
         against = c.against(runs)
-        rows = [[r.who, r.n, f"{r.score_p50:.1f} ({r.score_p10:.0f}–{r.score_p90:.0f})",
-                 f"{r.finish_day_p50:.0f} ({r.finish_day_p10:.0f}–{r.finish_day_p90:.0f})",
-                 f"{money(r.cost_p50, self.currency, compact=True)} ({money(r.cost_p10, self.currency, compact=True)}–"
-                 f"{money(r.cost_p90, self.currency, compact=True)})", pct(r.success)] for r in against.itertuples()]
+
+        def cost(r: dict, k: str) -> str:
+            return money(r[f"cost_{k}"], self.currency, compact=True)
+
+        rows = [[r["who"], r["n"], f"{r['score_p50']:.1f} ({r['score_p10']:.0f}–{r['score_p90']:.0f})",
+                 f"{r['finish_day_p50']:.0f} ({r['finish_day_p10']:.0f}–{r['finish_day_p90']:.0f})",
+                 f"{cost(r, 'p50')} ({cost(r, 'p10')}–{cost(r, 'p90')})", pct(r["success"])] for r in against.to_dict("records")]
         parts = image()
         parts.value = spread(c.verified, list(PARTS))
         return w.VBox([
@@ -125,8 +134,8 @@ class InstructorDashboard:
         summary = self.cohort.answer_summary()
         blocks = []
         for (title, kind), group in summary.groupby(["title", "kind"], sort=False):
-            rows = [[r.answer, r.students, r.by_default, f"{r.mean_score:.1f}", f"{r.mean_finish_day:.0f}",
-                     money(r.mean_cost, self.currency)] for r in group.itertuples()]
+            rows = [[r["answer"], r["students"], r["by_default"], f"{r['mean_score']:.1f}", f"{r['mean_finish_day']:.0f}",
+                     money(r["mean_cost"], self.currency)] for r in group.to_dict("records")]
             blocks.append(f"<b>{esc(title)}</b> <span class='itpm-note'>({esc(kind)})</span>"
                           + table(["answer", "students", "by default", "mean score", "mean finish day", "mean cost"], rows))
         return w.HTML('<div class="itpm-note">Each scripted event and each risk that hit: how the class answered (or left '
@@ -179,8 +188,8 @@ class InstructorDashboard:
     def _unverified(self) -> w.Widget:
         t = self.cohort.table
         others = t[t["status"] != "verified"]
-        rows = [[r.student, r.name if isinstance(r.name, str) else "", r.status, int(r.attempts),
-                 r.reason if isinstance(r.reason, str) else ""] for r in others.itertuples()]
+        rows = [[r["student"], r["name"] if isinstance(r["name"], str) else "", r["status"], int(r["attempts"]),
+                 r["reason"] if isinstance(r["reason"], str) else ""] for r in others.to_dict("records")]
         logs = self.cohort.collection.logs
         counts = ", ".join(f"{n} {s}" for s, n in logs["status"].value_counts().items()) or "no logs"
         body = table(["student", "name", "status", "attempts", "reason"], rows) if rows else "<p>Every student's log was verified.</p>"
