@@ -11,7 +11,8 @@ The statuses, in the order they are checked:
 - ``foreign``: played outside this exercise: in none, another class or version
   of it, on another scenario version, difficulty or seed, by someone not on
   the roster, or handed in by someone else than who played it;
-- ``tampered``: the replay fails, or does not reproduce what the log records;
+- ``tampered``: a decision was made after the time box ran out (the app refuses it), or the replay fails, or
+  does not reproduce what the log records;
 - ``unfinished``: the replay matches, but the project did not reach its end;
 - ``verified``: the replay reproduces the recorded outcome exactly.
 
@@ -33,6 +34,7 @@ from sim.results.scorecard import PARTS, scorecard
 STATUSES = ("verified", "tampered", "foreign", "unfinished", "duplicate", "unreadable")
 """Every status a log found can get; ``duplicate`` only when several are compared (see ``collect``)."""
 SHOW_DIFFERENCES = 3
+TIME_BOX_GRACE = 60  # seconds: the log's times are rounded to the second, and a click may land as the time runs out
 
 
 @dataclass(frozen=True)
@@ -90,6 +92,9 @@ def verify_log(path: str | Path, exercise: Exercise, *, handed_in_by: str | None
     foreign = _foreign(log, exercise, handed_in_by)
     if foreign:
         return verdict("foreign", foreign)
+    late = _past_time_box(log, exercise)
+    if late:
+        return verdict("tampered", late)
     try:
         session = replay(path, exercise.world(), to_end=log.finished)
     except LogError as exc:
@@ -137,6 +142,24 @@ def _foreign(log: SessionLog, exercise: Exercise, handed_in_by: str | None) -> s
     if log.seed != seed:
         return f"played with another seed (got {log.seed}, expected {seed})"
     return ""
+
+
+def _past_time_box(log: SessionLog, exercise: Exercise) -> str:
+    """Why ``log`` breaks the exercise's time box ("" if it keeps it): a decision made after the time ran out,
+    which the app refuses, so the log was not made by the app as the exercise was handed out."""
+    if log.started is None:
+        return "no start time recorded (expected one: the exercise has a time box)" if exercise.minutes else ""
+    deadline = exercise.deadline(log.started)
+    if deadline is None:
+        return ""
+    grace = dt.timedelta(seconds=TIME_BOX_GRACE)
+    late = next((i for i, e in enumerate(log.decisions) if e.wall_time > deadline + grace), None)
+    if late is None:
+        return ""
+    entry = log.decisions[late]
+    over = (entry.wall_time - deadline).total_seconds() / 60
+    return (f"decision {late} was made at {entry.wall_time:%H:%M:%S}, {over:.0f} minute(s) after the "
+            f"{exercise.minutes}-minute time box ran out (the app takes no decision then)")
 
 
 def _differences(log: SessionLog, session: Session) -> list[str]:
