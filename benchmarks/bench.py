@@ -1,7 +1,7 @@
 """The kit's speed benchmarks.
 
-Run:  .venv/bin/python benchmarks/bench.py [engine] [montecarlo] [debrief] [replay] [limits] [--repeat N] [--runs N]
-      [--slice N] [--decisions N] [--json]
+Run:  .venv/bin/python benchmarks/bench.py [engine] [montecarlo] [debrief] [replay] [limits] [collect] [--repeat N]
+      [--runs N] [--slice N] [--decisions N] [--students N] [--json]
 
 engine      bare SimPy event throughput and the engine's, with their ratio; a full
             run of each bundled scenario with `reference` (median); one interactive
@@ -22,6 +22,11 @@ limits      (only when named) the longest runs the scenario limits allow, with
             (2,000 parallel tasks, 200 people, 500 certain risks), and a chain of
             2,000 tasks that runs to the end of the engine's calendar.  No target:
             the bound the limits put on one run, in seconds and memory.
+collect     itpm-sim class collect's work on a class of --students (default 30)
+            simulated students' logs: find, store, verify by replay, the
+            reference on each seed, the tables (median of three, into fresh
+            folders), on 1 and on 2 worker processes.  Target: 30 logs < 10 s
+            on 2 cores.
 
 Run it with the kit's interpreter (.venv/bin/python, see ./kit): the numbers
 depend on how the Python that runs them was built, and the output names it.
@@ -285,6 +290,28 @@ def limits() -> dict:
     return out
 
 
+def collect_class(students: int) -> dict:
+    """Seconds to collect a class of ``students`` logs (median of three), serially and on 2 workers."""
+    import tempfile
+    from pathlib import Path
+
+    from sim.classroom import collect
+    from sim.classroom.demo import simulated_class
+
+    with tempfile.TemporaryDirectory() as tmp:
+        exercise, hand_ins = simulated_class(Path(tmp) / "class", students)
+        out = {"students": students, "logs_kb": sum(p.stat().st_size for p in hand_ins.rglob("*.session.json")) / 1024}
+        for workers in (1, 2):
+            times = []
+            for attempt in range(3):
+                start = time.perf_counter()
+                collection = collect(exercise, [hand_ins], Path(tmp) / f"out-{workers}-{attempt}", workers=workers)
+                times.append(time.perf_counter() - start)
+            out[f"seconds_{workers}_worker{'s' if workers > 1 else ''}"] = statistics.median(times)
+            out["verified"] = int((collection.cohort["status"] == "verified").sum())
+    return out
+
+
 def positive(text: str) -> int:
     """An argparse type: a whole number of at least 1."""
     if not text.isdigit() or int(text) < 1:
@@ -294,14 +321,15 @@ def positive(text: str) -> int:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("parts", nargs="*", choices=["engine", "montecarlo", "debrief", "replay", "limits", []], default=[])
+    parser.add_argument("parts", nargs="*", choices=["engine", "montecarlo", "debrief", "replay", "limits", "collect", []], default=[])
     parser.add_argument("--repeat", type=positive, default=30, help="engine: runs per scenario (default 30)")
     parser.add_argument("--runs", type=positive, default=10_000, help="montecarlo: replications (default 10,000)")
     parser.add_argument("--slice", type=positive, default=2000, help="montecarlo: replications for the efficiency measurement (default 2,000)")
     parser.add_argument("--decisions", type=positive, default=1000, help="replay: decisions in the log (default 1,000)")
+    parser.add_argument("--students", type=positive, default=30, help="collect: students in the class (default 30)")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
-    parts = args.parts or ["engine", "montecarlo", "debrief", "replay"]
+    parts = args.parts or ["engine", "montecarlo", "debrief", "replay", "collect"]
     results: dict = {"python": {"version": platform.python_version(), "executable": sys.executable}}
     if "engine" in parts:
         results["engine"] = engine(args.repeat)
@@ -313,6 +341,8 @@ def main() -> None:
         results["replay"] = replay_log(args.decisions)
     if "limits" in parts:
         results["limits"] = limits()
+    if "collect" in parts:
+        results["collect"] = collect_class(args.students)
     if args.json:
         print(json.dumps(results, indent=1))
         return
@@ -344,6 +374,10 @@ def main() -> None:
     for shape, r in results.get("limits", {}).items():
         print(f"at the limits, {shape}: {r['tasks']} tasks, {r['people']} people, {r['risks']} risks, {r['stops']} daily "
               f"status meetings over {r['days']:.0f} working days: {r['seconds']:.1f} s, peak memory {r['peak_rss_mb']:.0f} MB")
+    if "collect" in results:
+        c = results["collect"]
+        print(f"class collect of {c['students']} logs ({c['logs_kb']:.0f} kB, {c['verified']} verified): "
+              f"{c['seconds_1_worker']:.2f} s on 1 worker, {c['seconds_2_workers']:.2f} s on 2 (target 10 s for 30 on 2 cores)")
 
 
 if __name__ == "__main__":

@@ -143,8 +143,8 @@ def test_what_killed_writers_left_is_removed_when_the_folder_is_next_used(world,
     model = PlayModel(tmp_path)  # a trainee opens the app on the folder
     assert model.message == "" and [s.path.name for s in model.saved] == [mine]
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted([mine, *live, *users])
+    assert not set(stale) & {p.name for p in tmp_path.iterdir()}
     assert store.sweep(tmp_path) == []
-
 
 
 def test_a_study_folder_is_swept_when_a_new_study_is_prepared(tmp_path):

@@ -136,7 +136,7 @@ def test_a_folder_with_results_is_refused_unless_updated_and_an_update_loses_not
     first = collect(exercise, [class_folder / "ann"], out)
     assert by_student(first)["bob"].status == "missing"
     before = {p.name: p.read_bytes() for p in (out / "logs").iterdir()}
-    with pytest.raises(CollectError, match="holds the results of a collection already .* give --update"):
+    with pytest.raises(CollectError, match=r"holds the results of a collection already .* give --update"):
         collect(exercise, [class_folder / "bob"], out)
     later = collect(exercise, [class_folder / "bob"], out, update=True)
     rows = by_student(later)
@@ -230,3 +230,19 @@ def test_write_exercise_of_a_collection_is_the_exercise(exercise, tmp_path):
     collection = collect(path, [])
     assert collection.exercise == exercise and collection.logs.empty
     assert (collection.cohort["status"] == "missing").all()
+
+
+def test_a_class_with_nothing_verified_still_shows_and_reports(exercise, class_folder, tmp_path):
+    from sim.classroom.cohort import Cohort
+    from sim.classroom.report import analyse, render_report
+    from sim.ui.instructor import InstructorDashboard
+
+    collection = collect(exercise, [class_folder / "dee", class_folder / "broken"], tmp_path / "out")
+    assert set(collection.cohort["status"]) == {"tampered", "missing"}  # the broken file names nobody
+    assert collection.counts() == {"tampered": 1, "unreadable": 1}
+    board = InstructorDashboard(Cohort(collection), runs=4)
+    assert "No verified session yet" in board.tabs.children[1].value
+    debrief = analyse(collection, runs=4)
+    assert debrief.talking_points() == ["No verified session yet: nothing to compare."]
+    page = render_report(debrief)
+    assert "<h2>Not verified</h2>" in page and "cost recorded" in page

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 import shutil
@@ -168,3 +169,19 @@ def test_a_copy_verifies_wherever_it_lies(exercise, logs, tmp_path):
     shutil.copy(logs["cautious"], copy)
     verdict = verify_log(copy, exercise)
     assert (verdict.status, verdict.participant) == ("verified", "bob")
+
+
+def test_a_decision_after_the_time_box_is_tampered(tmp_path):
+    boxed = make_exercise("class", "network_migration", id="timed", seed=4242, minutes=30, roster=ROSTER)
+    log = play(boxed, tmp_path, "ann")
+    assert verify_log(log, boxed).status == "verified"  # played at once: every decision well inside 30 minutes
+
+    def edit(data):
+        started = dt.datetime.fromisoformat(data["started"])
+        data["decisions"][-1]["wall_time"] = (started + dt.timedelta(minutes=35)).isoformat()
+
+    verdict = verify_log(doctored(log, tmp_path, edit), boxed)
+    last = len(json.loads(log.read_text())["decisions"]) - 1
+    assert verdict.status == "tampered"
+    assert re.fullmatch(rf"decision {last} was made at \d\d:\d\d:\d\d, 5 minute\(s\) after the 30-minute time box ran out "
+                        r"\(the app takes no decision then\)", verdict.reason), verdict.reason

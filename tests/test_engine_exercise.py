@@ -7,8 +7,22 @@ from pathlib import Path
 
 import pytest
 
-from sim.engine import DecisionError, LogError, Session, SetOvertime, World, read_log, replay
-from sim.engine.exercise import ExerciseError, make_exercise, read_exercise, safe_id, write_exercise
+from sim.engine import (
+    DecisionError,
+    LogError,
+    Session,
+    SetOvertime,
+    World,
+    read_log,
+    replay,
+)
+from sim.engine.exercise import (
+    ExerciseError,
+    make_exercise,
+    read_exercise,
+    safe_id,
+    write_exercise,
+)
 from sim.policies import make_policy
 from sim.schema import ScenarioError
 

@@ -128,12 +128,12 @@ def test_the_time_box_freezes_the_session_and_runs_it_on_defaults(tmp_path):
     clock = FakeClock()
     model = started(tmp_path, clock=clock, minutes=45)
     app = App(model)
-    assert clock_text(model) == '<div class="itpm-clock" role="timer">⏱ 45:00 left</div>'
+    assert clock_text(model) == '<div class="itpm-clock" role="timer">Time left: 45:00</div>'
     assert model.commit_plan()
     model.advance()
     clock.wait(41)
     model.tick()
-    assert model.seconds_left == 240 and "⚠ 4:00 left" in app.clock.widget.value and "itpm-clock-low" in app.clock.widget.value
+    assert model.seconds_left == 240 and "⚠ Time left: 4:00" in app.clock.widget.value and "itpm-clock-low" in app.clock.widget.value
     stops = model.session.stops
     clock.wait(4.5)
     assert not model.decide({"type": "set_overtime", "level": 0.2}, "push")  # checked in the kernel on every action
@@ -247,3 +247,10 @@ def test_an_exercise_on_an_authors_scenario_plays_resumes_and_verifies_without_t
 def finish_execution(model) -> None:
     while model.stage == "execute":
         model.advance()
+
+
+def test_an_exercise_with_team_seeds_and_no_roster_cannot_be_played(tmp_path):
+    path = exercise_file(tmp_path, id="teams", seed=None, team_seeds={"red": 1})
+    model = ExerciseModel(path, tmp_path, participant="ann")
+    assert model.participant == "" and model.error and "cannot be played" in model.message
+    assert not model.start() and model.session is None

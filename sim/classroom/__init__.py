@@ -3,7 +3,7 @@
 No widget is imported here; the instructor's views are in ``sim.ui``.
 """
 
-from .collect import Collection, CollectError, collect, read_collection
+from .collect import CollectError, Collection, collect, read_collection
 from .handins import HandIn, find_hand_ins
 from .verify import STATUSES, Verdict, result_row, verify_log
 

@@ -20,24 +20,30 @@ always come from the replay, never from the file.
 from __future__ import annotations
 
 import hashlib
-import json
-import os
+import re
 import shutil
 import tempfile
 from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
 from sim.engine import Session
+from sim.engine.exercise import (
+    Exercise,
+    ExerciseError,
+    read_exercise,
+    safe_id,
+    write_exercise,
+)
 from sim.engine.log import MAX_LOG_BYTES
-from sim.engine.exercise import Exercise, ExerciseError, read_exercise, safe_id, write_exercise
 from sim.policies import Reference
 from sim.results import scorecard, store
 from sim.results.scorecard import PARTS
-from sim.schema.files import UnreadableFile, read_bounded, reason
+from sim.schema.files import UnreadableFile, create_file, read_bounded, reason
 
 from .handins import HandIn, find_hand_ins
 from .verify import Verdict, verify_log
@@ -73,7 +79,7 @@ class Collection:
 
     def counts(self) -> dict[str, int]:
         """How many logs got each status."""
-        return self.logs["status"].value_counts().to_dict() if len(self.logs) else {}
+        return {str(k): int(n) for k, n in self.logs["status"].value_counts().items()}
 
     def problems(self) -> list[str]:
         """One located line per log that could not be read."""
@@ -112,61 +118,56 @@ def _prepare(out: Path, exercise: Exercise, update: bool) -> pd.DataFrame:
 
 def _earlier_hand_ins(out: Path, earlier: pd.DataFrame) -> list[HandIn]:
     """The logs an earlier collection stored, as hand-ins from where they were first found."""
-    found, seen = [], set()
-    for row in earlier.itertuples(index=False):
-        if not row.stored or row.stored in seen:
+    found: list[HandIn] = []
+    seen: set[str] = set()
+    for row in earlier.to_dict("records"):
+        stored, source = str(row["stored"]), str(row["source"])
+        if not stored or stored in seen:
             continue
-        seen.add(row.stored)
-        path = out / row.stored
+        seen.add(stored)
+        path = out / stored
         try:
             data = read_bounded(path, MAX_LOG_BYTES)
         except UnreadableFile as exc:
-            found.append(HandIn(row.source, None, f"{path}: the stored copy cannot be read ({exc})"))
+            found.append(HandIn(source, None, f"{path}: the stored copy cannot be read ({exc})"))
             continue
         notes = path.with_name(path.name.removesuffix(store.LOG_SUFFIX) + store.NOTES_SUFFIX)
-        found.append(HandIn(row.source, data, "", row.handed_in_by or None, row.submitted or None,
+        found.append(HandIn(source, data, "", str(row["handed_in_by"]) or None, str(row["submitted"]) or None,
                             notes.read_bytes() if notes.is_file() else None))
     return found
 
 
+PARTICIPANT = re.compile(rb'"participant"\s*:\s*"([A-Za-z0-9][A-Za-z0-9_.@-]{0,63})"')
+
+
+def named_in(data: bytes) -> str | None:
+    """The participant a log names, even in a file too broken to read as a log (a truncated one still says whose it
+    is near its start); used only to say whose an unreadable log is, never for a result."""
+    match = PARTICIPANT.search(data[:65536])
+    return match.group(1).decode() if match else None
+
+
 def _who(data: bytes, student: str | None) -> str:
     """A name for a stored copy: the participant the log names (or who handed it in), made safe for a file name."""
-    try:
-        participant = json.loads(data).get("participant")
-    except (ValueError, AttributeError, RecursionError):
-        participant = None
-    return safe_id(str(participant or student or "unknown"))
+    return safe_id(str(named_in(data) or student or "unknown"))
 
 
-def _store(folder: Path, hand_in: HandIn, digest: str) -> Path:
-    """A copy of the hand-in's bytes in ``folder``, named by who and the content hash; never written over."""
-    stem = f"{_who(hand_in.data, hand_in.student)}-{digest[:16]}"
+def _store(folder: Path, hand_in: HandIn, data: bytes, digest: str) -> Path:
+    """A copy of the hand-in's bytes (``data``) in ``folder``, named by who and the content hash; never written over."""
+    stem = f"{_who(data, hand_in.student)}-{digest[:16]}"
     for n in range(1, 100):
         path = folder / f"{stem}{'' if n == 1 else f'-{n}'}{store.LOG_SUFFIX}"
         if path.exists():
-            if path.read_bytes() == hand_in.data:
+            if path.read_bytes() == data:
                 return path  # stored by an earlier collection
             continue  # a stored copy was changed since: keep it, and this one beside it
-        _create(path, hand_in.data)
+        create_file(path, data)
         if hand_in.notes is not None:
             notes = path.with_name(path.name.removesuffix(store.LOG_SUFFIX) + store.NOTES_SUFFIX)
             if not notes.exists():
-                _create(notes, hand_in.notes)
+                create_file(notes, hand_in.notes)
         return path
     raise CollectError(f"{folder}: 99 different files are stored as {stem} (expected one)")
-
-
-def _create(path: Path, data: bytes) -> None:
-    """Write a new file, refusing to replace one (O_EXCL), flushed to disk."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-    except BaseException:
-        path.unlink(missing_ok=True)
-        raise
 
 
 # ------------------------------------------------------------ verifying
@@ -183,15 +184,12 @@ def _verify_all(exercise: Exercise, items: list[tuple[str, str | None, str]], wo
     chunks = [items[i::workers] for i in range(workers)]
     with ProcessPoolExecutor(workers) as pool:
         done = list(pool.map(_verify_many, [exercise] * workers, chunks))
-    out: list[Verdict | None] = [None] * len(items)
-    for i, verdicts in enumerate(done):
-        out[i::workers] = verdicts
-    return out
+    return [done[i % workers][i // workers] for i in range(len(items))]  # back in the order of ``items``
 
 
 def reference_scores(exercise: Exercise, seeds: Iterable[int]) -> dict[int, float]:
     """The ``reference`` policy's score on each seed: the yardstick each student is measured against."""
-    out = {}
+    out: dict[int, float] = {}
     for seed in sorted(set(seeds)):
         session = Session(exercise.world(), seed)
         session.run(Reference())
@@ -248,10 +246,11 @@ def _duplicate(row: dict, why: str) -> None:
 
 def _log_rows(exercise: Exercise, found: list[HandIn], folder: Path, workers: int, relative_to: Path | None) -> list[dict]:
     """One row per hand-in, each unique log stored and verified once (an identical copy is a duplicate)."""
-    rows, first = [], {}
+    rows: list[dict[str, Any]] = []
+    first: dict[tuple[str, str | None], dict[str, Any]] = {}
     todo: list[tuple[str, str | None, str]] = []
     for hand_in in found:
-        row = {"source": hand_in.origin, "stored": "", "sha256": "", "handed_in_by": hand_in.student or "",
+        row: dict[str, Any] = {"source": hand_in.origin, "stored": "", "sha256": "", "handed_in_by": hand_in.student or "",
                "submitted": hand_in.submitted or "", "participant": "", "status": "unreadable", "check": "unreadable",
                "reason": hand_in.problem, "kept": False, "attempt": 0, "started": "", "stops": 0, "finished": False,
                "score": None, "result": None}
@@ -267,7 +266,7 @@ def _log_rows(exercise: Exercise, found: list[HandIn], folder: Path, workers: in
                        stored=original["stored"])
             continue
         first[key] = row
-        path = _store(folder, hand_in, digest)
+        path = _store(folder, hand_in, hand_in.data, digest)
         row["stored"] = str(path.relative_to(relative_to)) if relative_to else ""
         row["_path"] = str(path)
         todo.append((str(path), hand_in.student, hand_in.origin))
@@ -276,7 +275,8 @@ def _log_rows(exercise: Exercise, found: list[HandIn], folder: Path, workers: in
         if "_path" not in row:
             continue
         verdict = next(verdicts)
-        row.update(status=verdict.status, check=verdict.status, reason=verdict.reason, participant=verdict.participant or "",
+        who = verdict.participant or (named_in(Path(row["_path"]).read_bytes()) if verdict.status == "unreadable" else None)
+        row.update(status=verdict.status, check=verdict.status, reason=verdict.reason, participant=who or "",
                    started=verdict.started.isoformat() if verdict.started else "", stops=verdict.stops,
                    finished=verdict.finished, result=verdict.result,
                    score=verdict.result.get("score") if verdict.result else None)
@@ -301,26 +301,28 @@ def _cohort(exercise: Exercise, rows: list[dict]) -> pd.DataFrame:
             other.setdefault(who, row)
     students = [m.id for m in exercise.roster] + sorted(w for w in attempts if exercise.member(w) is None)
     seeds = {who: _seed(exercise, who) for who in students}
-    reference = reference_scores(exercise, [seeds[w] for w in students if w in kept and kept[w]["status"] == "verified"])
+    reference = reference_scores(exercise, [seed for w in students if w in kept and kept[w]["status"] == "verified"
+                                            and (seed := seeds[w]) is not None])
     out = []
     for who in students:
         member = exercise.member(who)
-        line = {"student": who, "name": member.name if member else "", "team": member.team if member else "",
-                "attempts": attempts.get(who, 0), "seed": seeds[who]}
-        row = kept.get(who) or other.get(who)
-        if row is None:
+        line: dict[str, Any] = {"student": who, "name": member.name if member else "",
+                                "team": member.team if member else "", "attempts": attempts.get(who, 0), "seed": seeds[who]}
+        chosen = kept.get(who) or other.get(who)
+        if chosen is None:
             line.update(status="missing", reason="no log handed in")
             out.append(line)
             continue
-        line.update(status=row["status"], reason=row["reason"], started=row["started"], source=row["source"],
-                    stored=row["stored"], finished=row["finished"])
-        result = row["result"] if row["status"] in ("verified", "unfinished") else None
-        if result:
+        line.update(status=chosen["status"], reason=chosen["reason"], started=chosen["started"], source=chosen["source"],
+                    stored=chosen["stored"], finished=chosen["finished"])
+        result = chosen["result"] if chosen["status"] in ("verified", "unfinished") else None
+        if result is not None:
             line.update({k: result[k] for k in ("decisions", "stops", "frozen", "frozen_day")})
-        if row["status"] == "verified":
+        seed = seeds[who]
+        if result is not None and chosen["status"] == "verified" and seed is not None:  # a verified log played the seed
             line.update({k: result[k] for k in [*OUTCOME_COLUMNS, "score", "grade", *[f"score_{p}" for p in PARTS]]})
-            line["reference_score"] = reference[seeds[who]]
-            line["vs_reference"] = round(result["score"] - reference[seeds[who]], 4)
+            line["reference_score"] = reference[seed]
+            line["vs_reference"] = round(result["score"] - reference[seed], 4)
         out.append(line)
     return pd.DataFrame(out, columns=COHORT_COLUMNS)
 

@@ -33,10 +33,14 @@ LESSONS = (
 
 
 class Student(Reference):
-    """A simulated student: the reference PM's rules with a temperament drawn from ``rng``."""
+    """A simulated student: the reference PM's rules with a temperament drawn from ``rng``, and a hunch of their own
+    on some of the events and risks they must answer (or no answer at all, so the default applies)."""
 
     def __init__(self, rng: random.Random):
         super().__init__()
+        self.name = f"{rng.random():.12f}"  # seeds the hunches: the same student answers alike every time
+        self.hunch = rng.choice((0.0, 0.2, 0.4, 0.6))
+        self.silence = rng.choice((0.0, 0.0, 0.2, 0.5))
         self.margin = rng.choice((0.5, 1.0, 2.0, 4.0, 8.0))
         self.communication = rng.choice((0.03, 0.06, 0.1, 0.14, 0.18))
         self.quality = rng.choice((0.03, 0.06, 0.1, 0.14, 0.18))
@@ -46,6 +50,20 @@ class Student(Reference):
         self.overtime_days = rng.choice((5, 10, 30))
         self.accept_changes = rng.choice((None, True, False))
         self.cut_when_late = rng.choice((5, 15, 40))
+
+    def __call__(self, r) -> list:
+        out = []
+        for decision in super().__call__(r):
+            if decision.type == "choose":
+                draw = random.Random(f"{self.name}:{decision.request}")
+                if draw.random() < self.silence:
+                    continue  # no answer: the default applies when it falls due
+                if draw.random() < self.hunch:
+                    request = next(q for q in r.requests if q["id"] == decision.request)
+                    affordable = [o["id"] for o in request["options"] if o["cost"] <= max(0.0, r.money_left)]
+                    decision = decision.model_copy(update={"option": draw.choice(affordable or [decision.option])})
+            out.append(decision)
+        return out
 
 
 def roster(students: int, teams: int = len(TEAMS)) -> list[dict]:

@@ -20,7 +20,7 @@ from sim.catalog import briefing_of
 from sim.engine.exercise import Exercise, make_exercise, safe_id, write_exercise
 from sim.results import markup
 from sim.results.store import LOG_SUFFIX, NOTES_SUFFIX
-from sim.schema.files import UnreadableFile, read_bounded
+from sim.schema.files import UnreadableFile, create_file, read_bounded
 
 EXERCISE_FILE = "exercise.json"
 NOTEBOOK_FILE = "play.ipynb"
@@ -67,7 +67,8 @@ def read_roster(path: str | Path, teams: bool = False) -> list[dict]:
     if unknown:
         raise PackError(f"{path}:1: unknown column {unknown[0]!r} (expected id, name and team)")
     reader.fieldnames = header
-    members, seen = [], {}
+    members: list[dict] = []
+    seen: dict[str, int] = {}
     for row in reader:
         line = reader.line_num
         if None in row:
@@ -172,11 +173,10 @@ def play_notebook(exercise: Exercise):
     """The students' notebook: what to do, and one cell that opens the app on the exercise."""
     import nbformat  # here, not at the top: the app imports this module in every kernel (see sim.hub)
 
-    intro = (f"# {exercise.title}\n\nRun every cell (menu *Run ▸ Run All Cells*), then work in the app below: say who "
-             "you are, read the briefing, and start. Everything you decide is saved at once in the `sessions` folder "
-             "beside this notebook; if the page reloads, run the cells again and your session reopens where you were.\n\n"
-             + "\n".join(f"- {rule}" for rule in rules(exercise))
-             + f"\n\nWhen you have finished, hand in `{hand_in_file(exercise)}` as your instructor asks.")
+    intro = (f"# {markup.literal(exercise.title)}\n\nRun every cell (menu *Run ▸ Run All Cells*), then work in the app "
+             "below: say who you are, read the rules and the briefing, and start. Everything you decide is saved at once "
+             "in the `sessions` folder beside this notebook; if the page reloads, run the cells again and your session "
+             f"reopens where you were.\n\nWhen you have finished, hand in `{hand_in_file(exercise)}` as your instructor asks.")
     nb = nbformat.v4.new_notebook(cells=[
         nbformat.v4.new_markdown_cell(intro),
         nbformat.v4.new_code_cell(f'from sim.ui import play\n\nplay(exercise="{EXERCISE_FILE}")'),
@@ -222,8 +222,7 @@ def make_pack(scenario: str | Path, out: str | Path, *, id: str | None = None, t
     for name, text in ((NOTEBOOK_FILE, nbformat.writes(play_notebook(exercise))), (HANDOUT_FILE, handout(exercise))):
         path = out / name
         try:
-            with open(path, "x", encoding="utf-8") as fh:  # "x": never over a file made meanwhile
-                fh.write(text)
+            create_file(path, text)  # never over a file made meanwhile
         except FileExistsError:
             raise PackError(f"--out {out}: {name} appeared while the pack was made (nothing was written over)") from None
         files.append(path)

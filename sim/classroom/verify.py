@@ -11,7 +11,8 @@ The statuses, in the order they are checked:
 - ``foreign``: played outside this exercise: in none, another class or version
   of it, on another scenario version, difficulty or seed, by someone not on
   the roster, or handed in by someone else than who played it;
-- ``tampered``: the replay fails, or does not reproduce what the log records;
+- ``tampered``: a decision was made after the time box ran out (the app refuses it), or the replay fails, or
+  does not reproduce what the log records;
 - ``unfinished``: the replay matches, but the project did not reach its end;
 - ``verified``: the replay reproduces the recorded outcome exactly.
 
@@ -33,6 +34,7 @@ from sim.results.scorecard import PARTS, scorecard
 STATUSES = ("verified", "tampered", "foreign", "unfinished", "duplicate", "unreadable")
 """Every status a log found can get; ``duplicate`` only when several are compared (see ``collect``)."""
 SHOW_DIFFERENCES = 3
+TIME_BOX_GRACE = 60  # seconds: the log's times are rounded to the second, and a click may land as the time runs out
 
 
 @dataclass(frozen=True)
@@ -57,7 +59,7 @@ class Verdict:
 def result_row(session: Session) -> dict:
     """The numbers of a replayed session: progress, decisions, the time box, and when finished, the outcome and score."""
     project = session.project
-    row = {
+    row: dict[str, object] = {
         "finished": session.done, "day": project.now, "stops": session.stops, "decisions": len(session.decisions),
         "frozen": session.frozen is not None, "frozen_day": session.frozen.day if session.frozen else None,
     }
@@ -83,26 +85,32 @@ def verify_log(path: str | Path, exercise: Exercise, *, handed_in_by: str | None
     except LogError as exc:
         return Verdict(name, "unreadable", str(exc).replace(str(path), name, 1))
     who = log.participant or handed_in_by
-    base = {"file": name, "participant": who, "started": log.started, "stops": log.stops, "finished": log.finished}
+
+    def verdict(status: str, reason: str, result: dict | None = None, session: Session | None = None) -> Verdict:
+        return Verdict(name, status, reason, who, log.started, log.stops, log.finished, result, session)
+
     foreign = _foreign(log, exercise, handed_in_by)
     if foreign:
-        return Verdict(status="foreign", reason=foreign, **base)
+        return verdict("foreign", foreign)
+    late = _past_time_box(log, exercise)
+    if late:
+        return verdict("tampered", late)
     try:
         session = replay(path, exercise.world(), to_end=log.finished)
     except LogError as exc:
-        return Verdict(status="tampered", reason=f"the replay fails: {str(exc).replace(str(path), name)}", **base)
+        return verdict("tampered", f"the replay fails: {str(exc).replace(str(path), name)}")
     row = result_row(session)
     kept = session if keep_session else None
     differences = _differences(log, session)
     if differences:
         shown = "; ".join(differences[:SHOW_DIFFERENCES])
         more = f" (and {len(differences) - SHOW_DIFFERENCES} more)" if len(differences) > SHOW_DIFFERENCES else ""
-        return Verdict(status="tampered", reason=f"the replay differs from the log: {shown}{more}", session=kept, **base)
+        return verdict("tampered", f"the replay differs from the log: {shown}{more}", session=kept)
     if not log.finished:
-        return Verdict(status="unfinished", reason=f"stopped at status point {log.stops} (working day {session.project.now:g}); "
-                       "the project did not reach its end", result=row, session=kept, **base)
-    return Verdict(status="verified", reason=f"the replay reproduces the recorded outcome (score {row['score']:.1f}, "
-                   f"finished day {row['finish_day']:g})", result=row, session=kept, **base)
+        return verdict("unfinished", f"stopped at status point {log.stops} (working day {session.project.now:g}); "
+                       "the project did not reach its end", row, kept)
+    return verdict("verified", f"the replay reproduces the recorded outcome (score {row['score']:.1f}, "
+                   f"finished day {row['finish_day']:g})", row, kept)
 
 
 def _foreign(log: SessionLog, exercise: Exercise, handed_in_by: str | None) -> str:
@@ -136,12 +144,30 @@ def _foreign(log: SessionLog, exercise: Exercise, handed_in_by: str | None) -> s
     return ""
 
 
+def _past_time_box(log: SessionLog, exercise: Exercise) -> str:
+    """Why ``log`` breaks the exercise's time box ("" if it keeps it): a decision made after the time ran out,
+    which the app refuses, so the log was not made by the app as the exercise was handed out."""
+    if log.started is None:
+        return "no start time recorded (expected one: the exercise has a time box)" if exercise.minutes else ""
+    deadline = exercise.deadline(log.started)
+    if deadline is None:
+        return ""
+    grace = dt.timedelta(seconds=TIME_BOX_GRACE)
+    late = next((i for i, e in enumerate(log.decisions) if e.wall_time > deadline + grace), None)
+    if late is None:
+        return ""
+    entry = log.decisions[late]
+    over = (entry.wall_time - deadline).total_seconds() / 60
+    return (f"decision {late} was made at {entry.wall_time:%H:%M:%S}, {over:.0f} minute(s) after the "
+            f"{exercise.minutes}-minute time box ran out (the app takes no decision then)")
+
+
 def _differences(log: SessionLog, session: Session) -> list[str]:
     """What the log records that its replay does not reproduce: the stops reached and each outcome field."""
     out = []
     if session.stops != log.stops:
         out.append(f"status points recorded {log.stops}, replayed {session.stops}")
-    if log.finished:
+    if log.outcome is not None:  # a finished log's
         replayed = outcome(session.project)
         for key, recorded in log.outcome.model_dump(mode="json").items():
             if replayed[key] != recorded:

@@ -9,7 +9,16 @@ from pathlib import Path
 from sim.engine.exercise import MAX_MINUTES, RATIONALES, REVEALS
 from sim.schema import DIFFICULTIES
 
-from .common import UsageError, bounded, emit_json, html_target, scenario_type, seed_type, workers_type, write_html
+from .common import (
+    UsageError,
+    bounded,
+    emit_json,
+    html_target,
+    scenario_type,
+    seed_type,
+    workers_type,
+    write_html,
+)
 
 STATUS_ORDER = ("verified", "unfinished", "tampered", "foreign", "duplicate", "unreadable")
 

@@ -17,10 +17,9 @@ BAND = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*%?\s*-\s*(\d+(?:\.\d+)?)\s*%?\s*$")
 def band_type(text: str) -> tuple[float, float]:
     """argparse type for --band: two percentages LOW-HIGH, e.g. 20-45."""
     match = BAND.match(text)
-    low, high = (float(match[1]) / 100, float(match[2]) / 100) if match else (None, None)
-    if match is None or not 0 <= low <= high <= 1:
+    if match is None or not 0 <= float(match[1]) <= float(match[2]) <= 100:
         raise argparse.ArgumentTypeError(f"expected two percentages LOW-HIGH with 0 <= LOW <= HIGH <= 100, e.g. 20-45 (got {text!r})")
-    return low, high
+    return float(match[1]) / 100, float(match[2]) / 100
 
 
 def validate(args: argparse.Namespace) -> int:
@@ -38,26 +37,10 @@ def schema(args: argparse.Namespace) -> int:
 
 
 def plan(args: argparse.Namespace) -> int:
+    from sim.classroom.author import plan_summary
     from sim.engine import World
 
-    world = World.from_file(args.scenario, args.difficulty)
-    base = world.baseline
-    sc = world.scenario
-    procurement = sum(getattr(t, "cost", 0.0) for t in sc.tasks)
-    info = {
-        "scenario": sc.id,
-        "difficulty": args.difficulty,
-        "planned_finish_day": base.duration,
-        "planned_finish_date": world.calendar.date(base.duration - 1).isoformat(),
-        "deadline_day": world.calendar.deadline_day,
-        "deadline": sc.calendar.deadline.isoformat(),
-        "schedule_slack_days": world.calendar.deadline_day - base.duration,
-        "planned_labour_cost": round(base.labour_cost, 2),
-        "procurement_cost": procurement,
-        "budget_at_completion": sc.budget.budget_at_completion,
-        "budget_slack": round(sc.budget.budget_at_completion - base.labour_cost - procurement, 2),
-        "management_reserve": sc.budget.management_reserve,
-    }
+    info = plan_summary(World.from_file(args.scenario, args.difficulty))
     if args.json:
         emit_json(info)
     else:

@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import os
 import re
 from functools import cached_property
 from pathlib import Path
@@ -23,9 +22,19 @@ from pydantic import AwareDatetime, Field, ValidationError, model_validator
 
 import sim
 from sim.schema import DIFFICULTIES, read_scenario_bytes, resolve
+from sim.schema.files import create_file
 from sim.schema.params import Frozen
 
-from .log import EXERCISE_KINDS, Count, ExerciseRef, Ident, Sha256, _Inconsistent, read_json_model, summarise
+from .log import (
+    EXERCISE_KINDS,
+    Count,
+    ExerciseRef,
+    Ident,
+    Sha256,
+    _Inconsistent,
+    read_json_model,
+    summarise,
+)
 from .world import Source, World
 
 EXERCISE_FORMAT = "itpm-sim-exercise/1"
@@ -111,9 +120,14 @@ class Exercise(Frozen):
     def ref(self) -> ExerciseRef:
         return ExerciseRef(kind=self.kind, id=self.id, sha256=self.sha256)
 
+    @property
+    def source(self) -> Source:
+        """The embedded scenario as worker processes receive it (see ``World.source``)."""
+        return Source(self.scenario.text.encode("utf-8"), self.scenario.file)
+
     def world(self) -> World:
         """The pinned world, compiled from the embedded scenario (once per process)."""
-        return Source(self.scenario.text.encode("utf-8"), self.scenario.file).world(self.difficulty)
+        return self.source.world(self.difficulty)
 
     def member(self, participant: str) -> Member | None:
         return next((m for m in self.roster if m.id == participant), None)
@@ -171,17 +185,9 @@ def write_exercise(exercise: Exercise, path: str | Path) -> Path:
     text = json.dumps(exercise.model_dump(mode="json"), indent=1, ensure_ascii=False, allow_nan=False) + "\n"
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        create_file(path, text)
     except FileExistsError:
         raise FileExistsError(f"{path}: exists already and an exercise is never overwritten") from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-    except BaseException:
-        path.unlink(missing_ok=True)
-        raise
     return path
 
 

@@ -645,7 +645,7 @@ class Project:
 
     def _expire_requests(self) -> None:
         for request in [r for r in self.requests.values() if r.due <= self.now]:
-            self.say(f"No decision on '{request.title}' in time: '{request.default}' applies.", "default", request.id)
+            self.say(f"No decision on '{request.title}' in time: '{request.default}' applies.", "default", request.id, option=request.default)
             effects.resolve(self, request, request.default)
 
     def _defer(self, event):

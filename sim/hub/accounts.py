@@ -12,7 +12,6 @@ import pwd
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import psutil

@@ -2,6 +2,7 @@
 
 from .loading import (
     bundled_scenarios,
+    check_bytes,
     check_file,
     content_hash,
     json_schema,
@@ -22,6 +23,7 @@ __all__ = [
     "Scenario",
     "ScenarioError",
     "bundled_scenarios",
+    "check_bytes",
     "check_file",
     "content_hash",
     "defaults",

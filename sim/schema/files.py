@@ -73,3 +73,23 @@ def _finite(value: object) -> object:
     if isinstance(value, (list, tuple)):
         return [_finite(item) for item in value]
     return value
+
+
+def create_file(path: str | Path, data: bytes | str) -> Path:
+    """Write ``data`` to a new file at ``path``, flushed to disk; FileExistsError if any file is there already.
+
+    The name is claimed exclusively (``O_CREAT | O_EXCL``), so of two writers only one gets it and nothing is ever
+    written over; a write that fails leaves no half-written file behind.
+    """
+    path = Path(path)
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(raw)
+            fh.flush()
+            os.fsync(fh.fileno())
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+    return path

@@ -77,6 +77,12 @@ def check_file(path: str | FsPath) -> list[Problem]:
     return _check(FsPath(path))[2]
 
 
+def check_bytes(raw: bytes, name: str) -> list[Problem]:
+    """Every problem in a scenario file's bytes held in memory (an author's draft), as ``check_file`` finds them;
+    ``name`` stands for the file in each problem."""
+    return _check_read(*_parse(raw, name))[2]
+
+
 def _check(path: FsPath) -> tuple[Located | None, str, list[Problem]]:
     """The file read once, its name as reported, and every problem (see ``check_file``)."""
     return _check_read(*_read(path))

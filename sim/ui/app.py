@@ -27,8 +27,10 @@ class App:
         self.view = None
         self.stages = w.HTML()
         self.body = w.VBox()
-        self.views = {**VIEWS, "choose": JoinView} if isinstance(model, ExerciseModel) else VIEWS
-        timed = isinstance(model, ExerciseModel) and model.exercise is not None and bool(model.exercise.minutes)
+        exercise = isinstance(model, ExerciseModel)
+        self.views = {**VIEWS, "choose": JoinView} if exercise else VIEWS
+        self.names = {**STAGE_NAMES, "choose": "Join"} if exercise else STAGE_NAMES
+        timed = exercise and model.exercise is not None and bool(model.exercise.minutes)
         self.clock = Clock(model) if timed else None
         top = [self.clock.widget] if self.clock else []
         self.widget = w.VBox([w.HTML(CSS), *top, self.stages, self.body], layout=w.Layout(width="100%"))
@@ -48,7 +50,7 @@ class App:
         current = STAGES.index(stage)
         self.stages.value = '<div class="itpm-kpis">' + "".join(
             f'<div class="itpm-kpi" style="{"border-color:#0072B2;border-width:2px" if i == current else "color:#555"}">'
-            f'{"▶ " if i == current else "✔ " if i < current else ""}{i + 1} · {STAGE_NAMES[s]}</div>'
+            f'{"▶ " if i == current else "✔ " if i < current else ""}{i + 1} · {self.names[s]}</div>'
             for i, s in enumerate(STAGES)) + "</div>"
 
     def __getattr__(self, stage: str):

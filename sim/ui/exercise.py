@@ -69,16 +69,16 @@ def clock_text(model) -> str:
         return ""
     session = model.session
     if session is None:
-        return f'<div class="itpm-clock">⏱ {ex.minutes} minutes, from when you start</div>'
+        return f'<div class="itpm-clock">Time box: {ex.minutes} minutes, from when you start</div>'
     if session.frozen is not None:
-        return '<div class="itpm-clock itpm-clock-low" role="timer">⏱ Time is up</div>'
+        return '<div class="itpm-clock itpm-clock-low" role="timer">Time is up</div>'
     if session.done:
-        return '<div class="itpm-clock" role="timer">⏱ Finished in time</div>'
+        return '<div class="itpm-clock" role="timer">Finished in time</div>'
     left = model.seconds_left or 0
     low = left <= LOW_SECONDS
     text = f"{left // 3600}:{left % 3600 // 60:02d}:{left % 60:02d}" if left >= 3600 else f"{left // 60}:{left % 60:02d}"
-    return (f'<div class="itpm-clock{" itpm-clock-low" if low else ""}" role="timer">{"⚠ " if low else "⏱ "}'
-            f"{text} left</div>")
+    return (f'<div class="itpm-clock{" itpm-clock-low" if low else ""}" role="timer">{"⚠ " if low else ""}'
+            f"Time left: {text}</div>")
 
 
 class Clock(View):
@@ -108,7 +108,9 @@ class Ticker:
     """
 
     def __init__(self, model, interval: float = 1.0):
-        self.model, self.interval, self.handle = model, interval, None
+        self.model, self.interval = model, interval
+        self.handle: asyncio.TimerHandle | None = None
+        self.loop: asyncio.AbstractEventLoop | None
         try:
             self.loop = asyncio.get_running_loop()
         except RuntimeError:

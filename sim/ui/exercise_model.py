@@ -137,9 +137,14 @@ class ExerciseModel(PlayModel):
         if self.exercise.roster and self.exercise.member(who) is None:
             self.say(f"{who!r} is not on this exercise's roster: ask your instructor.", error=True)
             return False
+        try:
+            seed = self.exercise.seed_for(who)
+        except ExerciseError as exc:  # a seed per team and no roster to say whose team: the exercise is broken
+            self.say(f"This exercise cannot be played: {exc}. Ask your instructor.", error=True)
+            return False
         self.participant = who
-        self._pinned["seed"] = self.exercise.seed_for(who)
-        self.seed = self._pinned["seed"]
+        self._pinned["seed"] = seed
+        self.seed = seed
         if os.path.lexists(self.log_path):
             return self.resume(self.log_path)
         member = self.exercise.member(who)
