@@ -1,6 +1,7 @@
 """The kit's speed benchmarks.
 
-Run:  .venv/bin/python benchmarks/bench.py [engine] [montecarlo] [debrief] [--repeat N] [--runs N] [--slice N] [--json]
+Run:  .venv/bin/python benchmarks/bench.py [engine] [montecarlo] [debrief] [replay] [--repeat N] [--runs N] [--slice N]
+      [--decisions N] [--json]
 
 engine      bare SimPy event throughput and the engine's, with their ratio; a full
             run of each bundled scenario with `reference` (median); one interactive
@@ -13,6 +14,9 @@ montecarlo  --runs replications (default 10,000) of software_build with `referen
             replications (default 2,000) run serially and on 2 workers.
             Targets: 10,000 runs <= 60 s, efficiency >= 85%.
 debrief     the counterfactual replays of one debrief on 2 workers.  Target <= 2 s.
+replay      replay and resume of a session log of --decisions decisions (default
+            1,000), made by a trainee who revisits the settings at every status
+            meeting, with a rationale for each.  Targets: each <= 2 s for 1,000.
 
 Run it with the kit's interpreter (.venv/bin/python, see ./kit): the numbers
 depend on how the Python that runs them was built, and the output names it.
@@ -181,6 +185,61 @@ def debrief() -> dict:
     return out
 
 
+def busy_trainee(total: int, stops: int):
+    """A policy making ``total`` decisions over about ``stops`` status meetings: the reference PM's, then the
+    settings and a task's priority revisited, each with a one-line rationale, as an anxious trainee does."""
+    from sim.engine import Prioritise, SetCommunication, SetOvertime, SetQuality
+
+    reference = make_policy("reference")
+    per_stop = -(-total // stops)
+    made = 0
+
+    def policy(report):
+        nonlocal made
+        decisions = list(reference(report))
+        open_tasks = [t["id"] for t in report.tasks if t["state"] not in ("done", "cut")] or [None]
+        for k in range(per_stop):
+            level = 0.05 + 0.01 * ((report.stop + k) % 10)
+            task = open_tasks[k % len(open_tasks)]
+            decisions.append([
+                SetOvertime(level=level / 2, rationale=f"week {report.stop}: a short push while the survey peaks"),
+                SetCommunication(level=level, rationale=f"week {report.stop}: the sponsor asked for more updates"),
+                SetQuality(level=level, rationale=f"week {report.stop}: defects found in test are rising"),
+                Prioritise(task=task, priority=k % 5, rationale=f"week {report.stop}: {task} is on the critical path")
+                if task else SetQuality(level=level, rationale="nothing left to prioritise"),
+            ][k % 4])
+        decisions = decisions[:max(0, total - made)]
+        made += len(decisions)
+        return decisions
+
+    return policy
+
+
+def replay_log(decisions: int) -> dict:
+    """Seconds to replay and to resume a finished session log of ``decisions`` decisions (median of three)."""
+    import tempfile
+    from pathlib import Path
+
+    from sim.engine import replay, resume
+
+    world = World.from_file("software_build", "hard")
+    probe = Session(world, 1)
+    probe.run(make_policy("reference"))
+    with tempfile.TemporaryDirectory() as tmp:
+        log = Path(tmp) / "busy.session.json"
+        session = Session(world, 1, log)
+        session.run(busy_trainee(decisions, probe.stops))
+        out = {"decisions": len(session.decisions), "stops": session.stops, "log_kb": log.stat().st_size / 1024}
+        for name, call in (("replay", replay), ("resume", resume)):
+            times = []
+            for _ in range(3):
+                start = time.perf_counter()
+                call(log)
+                times.append(time.perf_counter() - start)
+            out[f"{name}_s"] = statistics.median(times)
+    return out
+
+
 def positive(text: str) -> int:
     """An argparse type: a whole number of at least 1."""
     if not text.isdigit() or int(text) < 1:
@@ -190,13 +249,14 @@ def positive(text: str) -> int:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("parts", nargs="*", choices=["engine", "montecarlo", "debrief", []], default=[])
+    parser.add_argument("parts", nargs="*", choices=["engine", "montecarlo", "debrief", "replay", []], default=[])
     parser.add_argument("--repeat", type=positive, default=30, help="engine: runs per scenario (default 30)")
     parser.add_argument("--runs", type=positive, default=10_000, help="montecarlo: replications (default 10,000)")
     parser.add_argument("--slice", type=positive, default=2000, help="montecarlo: replications for the efficiency measurement (default 2,000)")
+    parser.add_argument("--decisions", type=positive, default=1000, help="replay: decisions in the log (default 1,000)")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
-    parts = args.parts or ["engine", "montecarlo", "debrief"]
+    parts = args.parts or ["engine", "montecarlo", "debrief", "replay"]
     results: dict = {"python": {"version": platform.python_version(), "executable": sys.executable}}
     if "engine" in parts:
         results["engine"] = engine(args.repeat)
@@ -204,6 +264,8 @@ def main() -> None:
         results["montecarlo"] = montecarlo(args.runs, args.slice)
     if "debrief" in parts:
         results["debrief"] = debrief()
+    if "replay" in parts:
+        results["replay"] = replay_log(args.decisions)
     if args.json:
         print(json.dumps(results, indent=1))
         return
@@ -228,6 +290,10 @@ def main() -> None:
     if "debrief" in results:
         for name, d in results["debrief"].items():
             print(f"debrief {name:>18}: {d['decisions']} decisions, counterfactuals in {d['seconds']:.2f} s (target 2 s)")
+    if "replay" in results:
+        r = results["replay"]
+        print(f"session log of {r['decisions']} decisions over {r['stops']} stops ({r['log_kb']:.0f} kB): "
+              f"replay {r['replay_s']:.2f} s, resume {r['resume_s']:.2f} s (targets 2 s each for 1,000 decisions)")
 
 
 if __name__ == "__main__":

@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def test_benchmark_script_reports_every_target_on_small_sizes():
     out = subprocess.run(
-        [sys.executable, str(ROOT / "benchmarks" / "bench.py"), "--repeat", "2", "--runs", "24", "--slice", "24", "--json"],
+        [sys.executable, str(ROOT / "benchmarks" / "bench.py"), "--repeat", "2", "--runs", "24", "--slice", "24", "--decisions", "40", "--json"],
         capture_output=True, text=True, cwd=ROOT, timeout=300, check=True,
     )
     r = json.loads(out.stdout)
@@ -34,6 +34,9 @@ def test_benchmark_script_reports_every_target_on_small_sizes():
     assert mc["seconds_2_workers"] > 0 and math.isclose(mc["ms_per_run_per_worker"], 2 * mc["seconds_2_workers"] / 24 * 1e3)
     assert 0 < mc["efficiency_2_workers"] < 2
     assert {name: d["decisions"] > 0 and d["seconds"] > 0 for name, d in r["debrief"].items()} == dict.fromkeys(engine["scenarios"], True)
+    log = r["replay"]
+    assert log["decisions"] == 40 and log["stops"] > 10 and log["log_kb"] > 5
+    assert log["replay_s"] > 0 and log["resume_s"] > 0
 
 
 def test_benchmark_script_refuses_a_size_below_one():

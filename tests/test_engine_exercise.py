@@ -67,6 +67,7 @@ def test_seeds_per_team(tmp_path):
     (lambda d: d.update(team_seeds={"red": 1}), r":\d+:\d+: seed: exactly one of seed and team_seeds must be given \(got both"),
     (lambda d: d.update(reveal="everything"), r":\d+:\d+: reveal: "),
     (lambda d: d.update(minutes=0), r":\d+:\d+: minutes: "),
+    (lambda d: d.update(rationale="sometimes"), r":\d+:\d+: rationale: "),
     (lambda d: d["roster"].append(dict(d["roster"][0])), r":\d+:\d+: roster\[2\]\.id: appears twice \(got 'ann' again"),
     (lambda d: d.update(format="itpm-sim-session/1"), r"not a exercise file \(got format 'itpm-sim-session/1'"),
     (lambda d: d.update(extra=1), r":\d+:\d+: extra: "),

@@ -426,7 +426,7 @@ def _drop(*keys):
         (_set("difficulty", "brutal"), "difficulty: not an allowed value (got 'brutal', expected 'easy', 'standard' or 'hard')"),
         (_set("scenario", "sha256", 123), "scenario.sha256: wrong type (got 123, expected text)"),
         (_drop("scenario", "sha256"), "scenario.sha256: missing required field (got nothing, expected a value)"),
-        (_set("scenario", {}), "scenario.id: missing required field (got nothing, expected a value) (and 2 more problems)"),
+        (_set("scenario", {}), "scenario.id: missing required field (got nothing, expected a value) (and 1 more problem)"),
         (_set("scenario", "path", [1]), "scenario.path: wrong type (got [1], expected text)"),
         (_set("outcome", []), "outcome: wrong type (got [], expected a mapping)"),
         (_set("outcome", {}), "outcome.finish_day: missing required field (got nothing, expected a value) (and 13 more problems)"),

@@ -71,3 +71,10 @@ def scenario_type(text: str) -> str:
     if text not in ids and not Path(text).exists() and Path(text).suffix not in (".yaml", ".yml"):  # a missing .yaml: said when read
         raise argparse.ArgumentTypeError(f"unknown scenario {text!r} ({expected})")
     return text
+
+
+def add_scenario_option(parser: argparse.ArgumentParser) -> None:
+    """``--scenario FILE`` for commands that replay a log: the scenario to play it in (never one the log names)."""
+    parser.add_argument("--scenario", metavar="FILE", type=scenario_type,
+                        help="the scenario file (or bundled id) the session was played on; default the bundled scenario "
+                             "whose id the log records. Its SHA-256 must match the log's.")

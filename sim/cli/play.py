@@ -11,7 +11,7 @@ from pathlib import Path
 from sim.policies import POLICIES
 from sim.schema import DIFFICULTIES
 
-from .common import UsageError, emit_json, scenario_type, seed_type
+from .common import UsageError, add_scenario_option, emit_json, scenario_type, seed_type
 
 
 def _summary(session, not_applied: list[dict] = ()) -> dict:
@@ -139,7 +139,7 @@ def replay(args: argparse.Namespace) -> int:
 
     try:
         log = read_log(args.log)
-        session = do_replay(args.log)
+        session = do_replay(args.log, args.scenario)
     except LogError as exc:
         raise UsageError(str(exc)) from None
     summary = _summary(session)
@@ -174,5 +174,6 @@ def register(sub) -> None:
     p.set_defaults(handler=run)
     p = sub.add_parser("replay", help="re-simulate a session log and report whether it matches")
     p.add_argument("log", metavar="LOG")
+    add_scenario_option(p)
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=replay)

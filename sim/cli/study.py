@@ -11,7 +11,7 @@ from pathlib import Path
 from sim.policies import POLICIES
 from sim.schema import DIFFICULTIES
 
-from .common import UsageError, emit_json, runs_type, scenario_type, seed_type, workers_type
+from .common import UsageError, add_scenario_option, emit_json, runs_type, scenario_type, seed_type, workers_type
 
 
 def address_type(text: str) -> str:
@@ -137,7 +137,7 @@ def report(args: argparse.Namespace) -> int:
             raise UsageError(str(exc)) from None
         text = study_report(runs, summary.deadline_day, summary.budget, summary.currency)
     else:
-        text = _session_report(source)
+        text = _session_report(source, args.scenario)
     try:
         store.write_text(target, text)
     except OSError as exc:
@@ -146,14 +146,14 @@ def report(args: argparse.Namespace) -> int:
     return 0
 
 
-def _session_report(log: Path) -> str:
+def _session_report(log: Path, scenario: str | None) -> str:
     from sim.engine import LogError, replay
     from sim.results import store
     from sim.results.debrief import make_debrief
     from sim.results.report import html_report
 
     try:
-        session = replay(log)
+        session = replay(log, scenario)
     except LogError as exc:
         raise UsageError(str(exc)) from None
     if not session.done:
@@ -185,5 +185,6 @@ def register(sub) -> None:
     p = sub.add_parser("report", help="write a self-contained HTML report of a session log or a Monte Carlo folder")
     p.add_argument("source", metavar="LOG|DIR")
     p.add_argument("--html", metavar="FILE", required=True)
+    add_scenario_option(p)
     p.set_defaults(handler=report)
 

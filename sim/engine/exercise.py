@@ -26,13 +26,15 @@ from sim.schema import DIFFICULTIES, read_scenario_bytes, resolve
 from sim.schema.params import Frozen
 
 from .log import EXERCISE_KINDS, Count, ExerciseRef, Ident, Sha256, _Inconsistent, read_json_model, summarise
-from .world import World
+from .world import Source, World
 
 EXERCISE_FORMAT = "itpm-sim-exercise/1"
 MAX_EXERCISE_BYTES = 8 * 1024 * 1024  # a scenario (at most 4 MB) and a roster
 REVEALS = ("none", "outcome", "full")
 """What a participant's debrief may show: nothing, the outcome and scorecard, or everything (counterfactuals too)."""
 MAX_MINUTES = 24 * 60
+RATIONALES = ("optional", "required")
+"""Whether every decision must carry a one-line rationale (a hiring panel reads them)."""
 
 
 
@@ -80,6 +82,7 @@ class Exercise(Frozen):
     team_seeds: dict[str, Count] = Field(default_factory=dict)
     minutes: int | None = Field(default=None, gt=0, le=MAX_MINUTES)
     reveal: Literal[REVEALS] = "full"
+    rationale: Literal[RATIONALES] = "optional"
     roster: tuple[Member, ...] = ()
 
     @model_validator(mode="after")
@@ -110,7 +113,7 @@ class Exercise(Frozen):
 
     def world(self) -> World:
         """The pinned world, compiled from the embedded scenario (once per process)."""
-        return _world(self.scenario.text, self.scenario.file, self.difficulty)
+        return Source(self.scenario.text.encode("utf-8"), self.scenario.file).world(self.difficulty)
 
     def member(self, participant: str) -> Member | None:
         return next((m for m in self.roster if m.id == participant), None)
@@ -125,25 +128,19 @@ class Exercise(Frozen):
                                 f"(expected one of: {', '.join(m.id for m in self.roster)})")
         return self.team_seeds[member.team]
 
+    def deadline(self, started: dt.datetime) -> dt.datetime | None:
+        """When the time box of a session started at ``started`` runs out (None without a time box)."""
+        return started + dt.timedelta(minutes=self.minutes) if self.minutes else None
+
     def describe(self) -> str:
         """One line for people: the scenario, difficulty and time box (never the seed)."""
         box = f", {self.minutes} minutes" if self.minutes else ""
         return f"{self.title}: {self.scenario.id} ({self.difficulty}{box})"
 
 
-_WORLDS: dict[tuple[str, str], World] = {}
-
-
-def _world(text: str, file: str, difficulty: str) -> World:
-    key = (hashlib.sha256(text.encode("utf-8")).hexdigest(), difficulty)
-    if key not in _WORLDS:
-        _WORLDS[key] = World.from_bytes(text.encode("utf-8"), file, difficulty)
-    return _WORLDS[key]
-
-
 def make_exercise(kind: str, scenario: str | Path, *, id: str, title: str | None = None, difficulty: str = "standard",
                   seed: int | None = None, team_seeds: dict[str, int] | None = None, minutes: int | None = None,
-                  reveal: str = "full", roster: tuple[Member, ...] | list[dict] = ()) -> Exercise:
+                  reveal: str = "full", rationale: str = "optional", roster: tuple[Member, ...] | list[dict] = ()) -> Exercise:
     """An exercise on ``scenario`` (a file or a bundled id), validated in full; raises ExerciseError or ScenarioError.
 
     The scenario is compiled here, so a broken one is refused when the exercise is made, not when it is played.
@@ -154,7 +151,7 @@ def make_exercise(kind: str, scenario: str | Path, *, id: str, title: str | None
     data = {
         "kind": kind, "id": id, "title": title or world.scenario.title, "created": dt.datetime.now(dt.timezone.utc),
         "kit_version": sim.__version__, "difficulty": difficulty, "seed": seed, "team_seeds": team_seeds or {},
-        "minutes": minutes, "reveal": reveal, "roster": list(roster),
+        "minutes": minutes, "reveal": reveal, "rationale": rationale, "roster": list(roster),
         "scenario": {"id": world.scenario.id, "file": path.name, "sha256": world.scenario_hash, "text": raw.decode("utf-8")},
     }
     try:

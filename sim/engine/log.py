@@ -61,7 +61,7 @@ class ScenarioRef(Frozen):
     """The scenario a session was played on, and its content hash when played."""
 
     id: str = Field(min_length=1)
-    path: str
+    path: str = ""  # where it was read from when played: information only, never opened
     sha256: Sha256
 
 

@@ -63,11 +63,13 @@ class Baseline:
 class World:
     """A scenario at one difficulty, ready to be simulated under any seed."""
 
-    def __init__(self, scenario: Scenario, difficulty: str = "standard", scenario_hash: str = "", path: str = ""):
+    def __init__(self, scenario: Scenario, difficulty: str = "standard", scenario_hash: str = "", path: str = "",
+                 raw: bytes = b""):
         self.scenario = scenario
         self.difficulty = difficulty
         self.scenario_hash = scenario_hash
         self.path = path
+        self.raw = raw  # the file's bytes it was compiled from (empty for a world built from a Scenario object)
         self.params = scenario.parameters
         self.calendar = WorkCalendar(scenario.calendar, HORIZON_DAYS)
         self.tasks = {t.id: t for t in scenario.tasks}
@@ -92,7 +94,12 @@ class World:
 
         ``name`` stands for the file in messages and in ``path``; an exercise embeds its scenario this way.
         """
-        return cls(load_scenario_bytes(raw, name, difficulty), difficulty, hashlib.sha256(raw).hexdigest(), name)
+        return cls(load_scenario_bytes(raw, name, difficulty), difficulty, hashlib.sha256(raw).hexdigest(), name, raw)
+
+    @property
+    def source(self) -> Source | None:
+        """What another process needs to rebuild this world (None for a world built from a Scenario object)."""
+        return Source(self.raw, self.path) if self.raw else None
 
     def _ranks(self) -> dict[str, float]:
         """Longest expected path from each task to the end: the scheduling priority."""
@@ -196,6 +203,27 @@ class World:
             labour_cost=plan.costs["labour"],
             cost=tuple(plan.planned_cost_by_day),
         )
+
+
+@dataclass(frozen=True)
+class Source:
+    """A scenario as worker processes receive it: the file's bytes and the name it was read under.
+
+    Shipping the bytes (not a path) rebuilds exactly the world that was hashed, also for an exercise's embedded
+    scenario, which has no file, and for a file edited since.
+    """
+
+    raw: bytes
+    name: str
+
+    def world(self, difficulty: str = "standard") -> World:
+        """The compiled world, once per process for each scenario text and difficulty."""
+        return _compiled(self.raw, self.name, difficulty)
+
+
+@lru_cache(maxsize=8)
+def _compiled(raw: bytes, name: str, difficulty: str) -> World:
+    return World.from_bytes(raw, name, difficulty)
 
 
 @lru_cache(maxsize=8)

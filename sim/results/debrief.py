@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from sim.engine import Session, World, cached_world, outcome
+from sim.engine import Session, World, outcome
+from sim.engine.world import Source
 from sim.policies import DecisionPlan, Reference
 from sim.results.scorecard import Scorecard, scorecard
 from sim.results.tables import Results
@@ -51,9 +52,9 @@ def _replay(world: World, seed: int, entries: tuple, without_risks: tuple = ()) 
     return Replay(o["finish_day"], o["cost"], scorecard(session.project).total, o["on_time"], o["on_budget"])
 
 
-def counterfactual(path: str, difficulty: str, seed: int, entries: tuple, without_risks: tuple = ()) -> Replay:
-    """Re-run a world from its file with ``entries`` (log decisions) and without some risks."""
-    return _replay(cached_world(path, difficulty), seed, entries, without_risks)
+def counterfactual(source: Source, difficulty: str, seed: int, entries: tuple, without_risks: tuple = ()) -> Replay:
+    """Re-run a world (rebuilt from its source in a worker) with ``entries`` (log decisions) and without some risks."""
+    return _replay(source.world(difficulty), seed, entries, without_risks)
 
 
 @dataclass
@@ -244,8 +245,8 @@ def make_debrief(session: Session, executor: Executor | None = None, lessons: st
     jobs = [("all", entries, ())]
     jobs += [(f"decision:{i}", entries[:i] + entries[i + 1:], ()) for i in range(len(entries))]
     jobs += [(f"risk:{rid}", entries, (rid,)) for rid in hit_risks]
-    if executor is not None and world.path:
-        futures = [executor.submit(counterfactual, world.path, world.difficulty, seed, e, w) for _, e, w in jobs]
+    if executor is not None and world.source is not None:
+        futures = [executor.submit(counterfactual, world.source, world.difficulty, seed, e, w) for _, e, w in jobs]
         results = {name: f.result() for (name, _, _), f in zip(jobs, futures)}
     else:
         results = {name: _replay(world, seed, e, w) for name, e, w in jobs}

@@ -62,7 +62,7 @@ def html_report(session: Session, debrief: Debrief) -> str:
     currency = world.scenario.budget.currency
     date_of = world.calendar.date
     stakeholders = world.scenario.stakeholders
-    md = MarkdownIt("commonmark").enable("table")
+    md = MarkdownIt("commonmark", {"html": False}).enable("table")  # the lessons and rationales are user-written
     decisions = results.decisions
     sections = [
         _section("", md.render(debrief.to_markdown().split("\n", 2)[2])),

@@ -3,6 +3,7 @@
 from .loading import (
     bundled_scenarios,
     check_file,
+    content_hash,
     json_schema,
     load_scenario,
     load_scenario_bytes,
@@ -22,6 +23,7 @@ __all__ = [
     "ScenarioError",
     "bundled_scenarios",
     "check_file",
+    "content_hash",
     "defaults",
     "json_schema",
     "load_scenario",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path as FsPath
 
@@ -132,6 +133,11 @@ def _load(located: Located | None, file: str, problems: list[Problem], difficult
     if scenario is None:
         raise ScenarioError(problems)
     return scenario
+
+
+def content_hash(path: str | FsPath) -> str:
+    """SHA-256 of a scenario file's bytes (a path or a bundled id), as session logs and exercises record it."""
+    return hashlib.sha256(read_scenario_bytes(resolve(path))).hexdigest()
 
 
 def json_schema() -> str:

@@ -9,6 +9,8 @@ import ipywidgets as w
 from .choose import ChooseView
 from .close import CloseView
 from .execute import ExecuteView
+from .exercise import Clock, JoinView
+from .exercise_model import ExerciseModel
 from .model import STAGES, PlayModel
 from .plan import PlanView
 from .text import CSS
@@ -25,8 +27,14 @@ class App:
         self.view = None
         self.stages = w.HTML()
         self.body = w.VBox()
-        self.widget = w.VBox([w.HTML(CSS), self.stages, self.body], layout=w.Layout(width="100%"))
+        self.views = {**VIEWS, "choose": JoinView} if isinstance(model, ExerciseModel) else VIEWS
+        timed = isinstance(model, ExerciseModel) and model.exercise is not None and bool(model.exercise.minutes)
+        self.clock = Clock(model) if timed else None
+        top = [self.clock.widget] if self.clock else []
+        self.widget = w.VBox([w.HTML(CSS), *top, self.stages, self.body], layout=w.Layout(width="100%"))
         self.widget.add_class("itpm-app")
+        if timed:
+            self.widget.add_class("itpm-timed")  # the execute view's sticky bar sits below the clock
         model.observe(self._show, "stage")
         self._show()
 
@@ -35,7 +43,7 @@ class App:
         if self.view is not None:
             self.view.close()
         stage = self.model.stage
-        self.view = VIEWS[stage](self.model)
+        self.view = self.views[stage](self.model)
         self.body.children = [self.view.widget]
         current = STAGES.index(stage)
         self.stages.value = '<div class="itpm-kpis">' + "".join(
@@ -45,9 +53,10 @@ class App:
 
     def __getattr__(self, stage: str):
         """``app.choose``, ``app.plan``, ``app.execute``, ``app.close``: the current view if it is that stage's."""
-        if stage in VIEWS:
+        views = self.__dict__.get("views", VIEWS)
+        if stage in views:
             view = self.__dict__.get("view")
-            return view if isinstance(view, VIEWS[stage]) else None
+            return view if isinstance(view, views[stage]) else None
         raise AttributeError(stage)
 
     def _repr_mimebundle_(self, **kwargs):
@@ -55,7 +64,18 @@ class App:
 
 
 def play(scenario: str | None = None, difficulty: str | None = None, seed: int | None = None,
-         save_dir: str | Path = "sessions") -> App:
-    """The trainee app.  Any of ``scenario``, ``difficulty`` and ``seed`` given here is fixed (for a class or a panel);
-    sessions are saved in ``save_dir``."""
+         save_dir: str | Path = "sessions", *, exercise: str | Path | None = None, participant: str | None = None) -> App:
+    """The trainee app; sessions are saved in ``save_dir``.
+
+    Any of ``scenario``, ``difficulty`` and ``seed`` given here is fixed.  With ``exercise`` (an exercise file, see
+    ``itpm-sim class create``) the exercise fixes the world and its rules (time box, what the debrief reveals,
+    required rationales), the participant identifies themselves (``participant`` or ``$JUPYTERHUB_USER`` fix it),
+    and their session is resumed when they come back.
+    """
+    if exercise is not None:
+        if any(v is not None for v in (scenario, difficulty, seed)):
+            raise ValueError("give an exercise or a scenario, difficulty and seed, not both (the exercise fixes the world)")
+        return App(ExerciseModel(exercise, save_dir, participant=participant))
+    if participant is not None:
+        raise ValueError("participant is for an exercise (give exercise= too)")
     return App(PlayModel(save_dir, scenario=scenario, difficulty=difficulty, seed=seed))

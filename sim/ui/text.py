@@ -57,9 +57,12 @@ def esc(text) -> str:
     return html.escape(str(text))
 
 
+_MARKDOWN = MarkdownIt("commonmark", {"html": False}).enable("table")
+
+
 def markdown(text: str) -> str:
-    """Markdown to HTML (for briefings)."""
-    return MarkdownIt("commonmark").enable("table").render(text)
+    """Markdown to HTML (briefings, debriefs); HTML written in the text is shown as text, never run."""
+    return _MARKDOWN.render(text)
 
 
 def money(amount: float, currency: str, compact: bool = False) -> str:
@@ -159,5 +162,9 @@ CSS = """
 .itpm-note { color: #444; font-size: 12px; }
 .itpm-sticky { position: sticky; top: 0; z-index: 5; background: var(--jp-layout-color0, white);
   border-bottom: 1px solid #ccc; padding: 2px 0; }
+.itpm-clock { position: sticky; top: 0; z-index: 6; background: #E8F1F8; border: 1px solid #0072B2; border-radius: 4px;
+  padding: 3px 10px; font-size: 15px; font-weight: bold; width: fit-content; margin-left: auto; }
+.itpm-clock-low { background: #FCE9DC; border-color: #D55E00; color: #A33F00; }
+.itpm-timed .itpm-sticky { top: 34px; }
 </style>
 """
