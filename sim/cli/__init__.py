@@ -8,10 +8,10 @@ from collections.abc import Sequence
 
 from sim.schema import ScenarioError
 
-from . import play, scenario, study
+from . import panel, play, scenario, study
 from .common import UsageError
 
-MODULES = (scenario, play, study)
+MODULES = (scenario, play, study, panel)
 
 
 def parser() -> argparse.ArgumentParser:

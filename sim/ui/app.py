@@ -22,12 +22,13 @@ STAGE_NAMES = {"choose": "Choose and read", "plan": "Plan", "execute": "Execute"
 class App:
     """The whole application: a stage bar and the current stage's view."""
 
-    def __init__(self, model: PlayModel):
+    def __init__(self, model: PlayModel, join: type | None = None):
+        """``join`` replaces an exercise's first view (``JoinView``), as a hiring panel's access-code gate does."""
         self.model = model
         self.view = None
         self.stages = w.HTML()
         self.body = w.VBox()
-        self.views = {**VIEWS, "choose": JoinView} if isinstance(model, ExerciseModel) else VIEWS
+        self.views = {**VIEWS, "choose": join or JoinView} if isinstance(model, ExerciseModel) else VIEWS
         timed = isinstance(model, ExerciseModel) and model.exercise is not None and bool(model.exercise.minutes)
         self.clock = Clock(model) if timed else None
         top = [self.clock.widget] if self.clock else []
