@@ -112,3 +112,45 @@ def test_a_log_claimed_but_not_yet_written_is_not_listed_as_unreadable(world, tm
     (tmp_path / f"other{store.LOG_SUFFIX}").touch()  # another trainee's Start, between the claim and the first save
     found, problems = store.saved_sessions(tmp_path)
     assert [s.path for s in found] == [done.log_path] and problems == []
+
+
+def _left_behind(folder, prefix: str, age: float):
+    """A temporary file as a writer killed ``age`` seconds ago leaves it (the name mkstemp gives the kit's writers)."""
+    import tempfile
+    import time
+
+    fd, name = tempfile.mkstemp(dir=folder, prefix=prefix, suffix=".tmp")
+    os.write(fd, b'{"format": "itpm-sim-session/1", "decisions": [')
+    os.close(fd)
+    os.utime(name, (time.time() - age, time.time() - age))
+    return os.path.basename(name)
+
+
+def test_what_killed_writers_left_is_removed_when_the_folder_is_next_used(world, tmp_path):
+    from sim.ui.model import PlayModel
+
+    mine = store.new_session(tmp_path, world, SEED).log_path.name
+    hour = store.STALE_SECONDS
+    stale = [_left_behind(tmp_path, ".session-", hour + 60), _left_behind(tmp_path, f".{mine.replace('.session.json', '.notes.json')}-", 2 * hour)]
+    claimed = tmp_path / f"dead{store.LOG_SUFFIX}"
+    claimed.touch()
+    os.utime(claimed, (0, 0))
+    live = [_left_behind(tmp_path, ".session-", 5), _left_behind(tmp_path, ".s.json-", hour - 60)]
+    users = [".my-notes.tmp", "draft.tmp", ".session-short.tmp"]  # not names the kit's writers make
+    for name in users:
+        (tmp_path / name).write_text("mine")
+        os.utime(tmp_path / name, (0, 0))
+    model = PlayModel(tmp_path)  # a trainee opens the app on the folder
+    assert model.message == "" and [s.path.name for s in model.saved] == [mine]
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([mine, *live, *users])
+    assert store.sweep(tmp_path) == []
+
+
+
+def test_a_study_folder_is_swept_when_a_new_study_is_prepared(tmp_path):
+    from sim.results import studies
+
+    stale = _left_behind(tmp_path, ".summary.json-", store.STALE_SECONDS + 1)
+    fresh = _left_behind(tmp_path, ".runs.csv-", 1)
+    studies.prepare(tmp_path)
+    assert [p.name for p in tmp_path.iterdir()] == [fresh] and stale != fresh

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from sim.engine import LogError, Session, World, replay, resume
+from sim.engine import LogError, Session, SetOvertime, World, replay, resume
 from sim.engine.check import fingerprint
 from sim.policies import make_policy
 from sim.schema import ScenarioError, bundled_scenarios
@@ -139,3 +139,25 @@ def test_replay_reads_the_log_for_positions_only_to_locate_an_error(played, tmp_
         replay(bad)
     assert str(caught.value).startswith(f"{bad}:{starts[12]}:3: decision 12: made at stop ")
     assert reads == [str(bad)]
+
+
+def test_an_unfinished_log_has_its_own_exit_status_and_message(played, tmp_path, cli):
+    log = tmp_path / "half.session.json"
+    session = Session(World.from_file(SCENARIO), 2, log)
+    for _ in range(4):
+        session.step([SetOvertime(level=0.1, rationale="catch up")])
+    day = session.project.now
+    result = cli("replay", str(log))
+    assert result.returncode == 3, result.stderr
+    assert result.stdout.startswith(f"unfinished: 4 decisions, stopped at day {day:g} (stop 4)")
+    assert "MATCH" not in result.stdout
+    as_json = cli("replay", str(log), "--json")
+    assert as_json.returncode == 3 and json.loads(as_json.stdout)["match"] is False
+    data = json.loads(played[0].read_text())  # the case: a finished log edited to say it is not
+    data.update(finished=False, stops=20)
+    del data["outcome"]
+    data["decisions"] = [e for e in data["decisions"] if e["stop"] <= 20]
+    edited = tmp_path / "edited.session.json"
+    edited.write_text(json.dumps(data))
+    result = cli("replay", str(edited))
+    assert result.returncode == 3 and result.stdout.startswith(f"unfinished: {len(data['decisions'])} decisions, stopped at day ")

@@ -7,6 +7,7 @@ import datetime as dt
 import json
 
 import pytest
+from traitlets import TraitError
 
 from sim.classroom import verify_log
 from sim.engine import World, read_log
@@ -36,8 +37,7 @@ def started(folder, clock=None, participant="ann", **settings) -> ExerciseModel:
 
 def finish(model) -> None:
     assert model.commit_plan(), model.message
-    while model.stage == "execute":
-        model.advance()
+    finish_execution(model)
 
 
 def test_the_exercise_fixes_the_world_and_the_log_records_who_played(tmp_path):
@@ -49,7 +49,9 @@ def test_the_exercise_fixes_the_world_and_the_log_records_who_played(tmp_path):
     assert "77" not in view.rules.value + view.briefing.value  # the seed is never shown
     view.start.click()  # a start sent before identifying is refused in the kernel, whatever the button shows
     assert app.model.session is None and app.model.message == "Say who you are first."
-    app.model.seed, app.model.scenario = 5, "software_build"  # as a tampering client might, if it could
+    for name, value in (("seed", 5), ("scenario", "software_build"), ("difficulty", "easy")):
+        with pytest.raises(TraitError, match=f"{name} is fixed"):  # as a tampering client might send
+            setattr(app.model, name, value)
     view.choice.value = "bob"
     view.confirm.click()
     assert "You are playing as <b>bob</b> (Bob)" in view.who.value and not view.start.disabled
@@ -216,3 +218,22 @@ def test_an_authors_briefing_is_shown_as_text_never_run(tmp_path):
     view = play(exercise=ex, save_dir=tmp_path).choose
     assert "&lt;img src=x onerror=alert(1)&gt;" in view.briefing.value and "<img" not in view.briefing.value
     assert "&lt;b&gt;Week 3&lt;/b&gt;" in view.title.value
+
+
+def test_an_exercise_on_an_authors_scenario_plays_resumes_and_verifies_without_the_file(tmp_path):
+    source = tmp_path / "mine.yaml"
+    source.write_bytes(World.from_file("cloud_rollout").raw + b"\n# the author's copy\n")
+    path = write_exercise(make_exercise("class", source, id="own", seed=9), tmp_path / "own.json")
+    source.unlink()  # only the exercise's embedded text is left
+    model = ExerciseModel(path, tmp_path / "sessions", participant="ann")
+    assert model.start() and model.commit_plan()
+    model.advance()
+    again = ExerciseModel(path, tmp_path / "sessions", participant="ann")
+    assert again.stage == "execute" and again.session.stops == model.session.stops
+    finish_execution(again)
+    assert verify_log(again.session.log_path, again.exercise).status == "verified"
+
+
+def finish_execution(model) -> None:
+    while model.stage == "execute":
+        model.advance()

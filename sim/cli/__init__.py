@@ -8,10 +8,10 @@ from collections.abc import Sequence
 
 from sim.schema import ScenarioError
 
-from . import panel, play, scenario, study
+from . import classroom, panel, play, scenario, study
 from .common import UsageError
 
-MODULES = (scenario, play, study, panel)
+MODULES = (scenario, play, study, classroom, panel)
 
 
 def parser() -> argparse.ArgumentParser:

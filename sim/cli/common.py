@@ -78,3 +78,28 @@ def add_scenario_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--scenario", metavar="FILE", type=scenario_type,
                         help="the scenario file (or bundled id) the session was played on; default the bundled scenario "
                              "whose id the log records. Its SHA-256 must match the log's.")
+
+
+def html_target(html: str, source: Path) -> Path:
+    """The report's file, refused if writing it could replace a log, a scenario or a folder."""
+    target = Path(html)
+    if target.resolve() == source.resolve():
+        raise UsageError(f"--html {html}: is the report's source (expected another file, so that {source} is kept)")
+    if target.suffix.lower() not in (".html", ".htm"):
+        got = repr(target.suffix) if target.suffix else "no suffix"
+        raise UsageError(f"--html {html}: not an HTML file name (got {got}, expected a name ending in .html or .htm)")
+    if target.is_dir():
+        raise UsageError(f"--html {html}: is a folder (expected a file name)")
+    if not target.parent.is_dir():
+        raise UsageError(f"--html {html}: no such folder {str(target.parent)!r} (expected an existing folder)")
+    return target
+
+
+def write_html(target: Path, text: str) -> None:
+    """Write a report atomically; an OS error becomes a UsageError naming the --html file."""
+    from sim.results import store
+
+    try:
+        store.write_text(target, text)
+    except OSError as exc:
+        raise UsageError(f"--html {target}: cannot write the report (got {str(exc.strerror or exc).lower()}, expected a writable folder)") from None

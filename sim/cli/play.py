@@ -28,6 +28,7 @@ def _summary(session, not_applied: list[dict] = ()) -> dict:
 
 
 SHOW_SKIPPED = 5
+UNFINISHED = 3  # replay's exit status for a log that replays but has no outcome yet (0 match, 1 mismatch, 2 bad input)
 
 
 def _print(summary: dict, currency: str) -> None:
@@ -152,13 +153,13 @@ def replay(args: argparse.Namespace) -> int:
     if args.json:
         emit_json(result)
     elif recorded is None:
-        print("The log is unfinished: no recorded outcome to compare. The replay reached stop "
-              f"{session.stops} on day {session.project.now:.0f}.")
+        print(f"unfinished: {len(log.decisions)} decisions, stopped at day {session.project.now:g} (stop {session.stops}); "
+              "the replay reaches the same point, and there is no outcome yet to compare")
     else:
         print("MATCH: the replay reproduces the recorded outcome exactly." if match else "MISMATCH: the replay differs from the log:")
         for key, (was, now) in differ.items():
             print(f"  {key}: recorded {was!r}, replayed {now!r}")
-    return 0 if match or recorded is None else 1
+    return UNFINISHED if recorded is None else 0 if match else 1
 
 
 def register(sub) -> None:

@@ -109,27 +109,12 @@ def montecarlo(args: argparse.Namespace) -> int:
     return 0
 
 
-def _html_target(html: str, source: Path) -> Path:
-    """The report's file, refused if writing it could replace a log, a scenario or a folder."""
-    target = Path(html)
-    if target.resolve() == source.resolve():
-        raise UsageError(f"--html {html}: is the report's source (expected another file, so that {source} is kept)")
-    if target.suffix.lower() not in (".html", ".htm"):
-        got = repr(target.suffix) if target.suffix else "no suffix"
-        raise UsageError(f"--html {html}: not an HTML file name (got {got}, expected a name ending in .html or .htm)")
-    if target.is_dir():
-        raise UsageError(f"--html {html}: is a folder (expected a file name)")
-    if not target.parent.is_dir():
-        raise UsageError(f"--html {html}: no such folder {str(target.parent)!r} (expected an existing folder)")
-    return target
-
-
 def report(args: argparse.Namespace) -> int:
-    from sim.results import store, studies
+    from sim.results import studies
     from sim.results.report import study_report
 
     source = Path(args.source)
-    target = _html_target(args.html, source)
+    target = html_target(args.html, source)
     if source.is_dir():
         try:
             runs, summary = studies.read(source)
@@ -138,10 +123,7 @@ def report(args: argparse.Namespace) -> int:
         text = study_report(runs, summary.deadline_day, summary.budget, summary.currency)
     else:
         text = _session_report(source, args.scenario)
-    try:
-        store.write_text(target, text)
-    except OSError as exc:
-        raise UsageError(f"--html {args.html}: cannot write the report (got {str(exc.strerror or exc).lower()}, expected a writable folder)") from None
+    write_html(target, text)
     print(f"wrote {args.html}")
     return 0
 

@@ -18,6 +18,7 @@ from sim.engine import Session, World, outcome
 from sim.engine.world import Source
 from sim.policies import DecisionPlan, Reference
 from sim.results.scorecard import Scorecard, scorecard
+from sim.results.markup import literal
 from sim.results.tables import Results
 
 DUTIES = (
@@ -79,7 +80,7 @@ class Debrief:
         o, ref = self.outcome, self.reference_outcome
         late = o["finish_day"] - o["deadline_day"]
         lines = [
-            f"# Debrief: {self.scenario} (seed {self.seed})",
+            f"# Debrief: {literal(self.scenario)} (seed {self.seed})",
             "",
             f"**Outcome.** Finished on {o['finish_date']} "
             + ("on time" if o["on_time"] else f"{late:.0f} working days late")
@@ -102,7 +103,7 @@ class Debrief:
             lines.append("No risk in the register struck.")
         for _, r in hit.iterrows():
             lines.append(
-                f"- **{r['title']}** (day {r['day']:.0f}, {'warned' if r['warned'] else 'no warning seen'}): "
+                f"- **{literal(r['title'])}** (day {r['day']:.0f}, {'warned' if r['warned'] else 'no warning seen'}): "
                 f"it cost {r['cost_impact']:+,.0f} {self.currency} and {r['finish_impact']:+.0f} working days, "
                 f"{r['score_impact']:+.1f} points of score (against a run where it never struck)."
             )
@@ -113,7 +114,7 @@ class Debrief:
             worst = worked.reindex(worked["error"].abs().sort_values(ascending=False).index).head(3)
             lines += ["", "## Estimates",
                       f"Work took {total_error:+.0%} against the PERT estimates in total. The largest misses: "
-                      + "; ".join(f"{r['name']} {r['error']:+.0%}" for _, r in worst.iterrows()) + "."]
+                      + "; ".join(f"{literal(r['name'])} {r['error']:+.0%}" for _, r in worst.iterrows()) + "."]
         lines += ["", "## What your decisions did"]
         if self.decisions.empty:
             lines.append("You made no decisions: every request fell to its default.")
@@ -121,9 +122,9 @@ class Debrief:
             key = self.decisions.reindex(self.decisions["score_effect"].abs().sort_values(ascending=False).index).head(8)
             for _, d in key.iterrows():
                 lines.append(
-                    f"- Day {d['day']:.0f}, {d['summary']}: {d['finish_effect']:+.0f} working days, "
+                    f"- Day {d['day']:.0f}, {literal(d['summary'])}: {d['finish_effect']:+.0f} working days, "
                     f"{d['cost_effect']:+,.0f} {self.currency}, {d['score_effect']:+.1f} points"
-                    + (f" (your reason: *{d['rationale']}*)" if d["rationale"] else "") + "."
+                    + (f" (your reason: *{literal(d['rationale'])}*)" if d["rationale"] else "") + "."
                 )
             lines.append("")
             lines.append("Each effect compares your run with a re-run on the same seed without that one decision.")

@@ -12,13 +12,12 @@ import datetime as dt
 
 import jinja2
 import pandas as pd
-from markdown_it import MarkdownIt
 
 import sim
 from sim.analysis.summary import chances, criticality, percentiles, tornado
 from sim.engine import Session
 
-from . import charts
+from . import charts, markup
 from .debrief import Debrief
 from .tables import Results
 
@@ -62,10 +61,9 @@ def html_report(session: Session, debrief: Debrief) -> str:
     currency = world.scenario.budget.currency
     date_of = world.calendar.date
     stakeholders = world.scenario.stakeholders
-    md = MarkdownIt("commonmark", {"html": False}).enable("table")  # the lessons and rationales are user-written
     decisions = results.decisions
     sections = [
-        _section("", md.render(debrief.to_markdown().split("\n", 2)[2])),
+        _section("", markup.render(debrief.to_markdown().split("\n", 2)[2])),
         _section("Charts", "", [
             charts.gantt(report.tasks, report.day, report.deadline_day, date_of),
             charts.earned_value(timeline, world.baseline.progress, report.budget, currency, date_of),

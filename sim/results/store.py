@@ -11,7 +11,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
+import stat
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,6 +23,11 @@ from sim.engine import LogError, Session, World, read_log
 LOG_SUFFIX = ".session.json"
 NOTES_SUFFIX = ".notes.json"
 NOTES_FORMAT = "itpm-sim-notes/1"
+# The kit's atomic writers (Session.save, write_text) hold a temporary file for one write and fsync, well under a
+# minute even on a slow disk.  A writer killed in between leaves it behind; one this old can belong to no live
+# writer, so it is removed when its folder is next used (listed, or given a new session or study).
+STALE_SECONDS = 3600
+_TEMPORARY = re.compile(r"\..+-[a-z0-9_]{8}\.tmp")  # tempfile.mkstemp's names with the kit's ".NAME-" prefixes
 MAX_NAME_TRIES = 10_000  # sessions of one world and seed started in the same second, before giving up
 
 
@@ -46,6 +54,32 @@ class Saved:
         return f"{self.scenario} ({self.difficulty}, seed {self.seed}): {state}, saved {self.saved_at:%d %b %H:%M}"
 
 
+def sweep(folder: str | Path) -> list[Path]:
+    """Remove what killed writers left in ``folder`` more than STALE_SECONDS ago; returns what was removed.
+
+    That is the kit's temporary files (``.session-*.tmp``, ``.NAME-*.tmp``) and empty session logs (a name
+    claimed by a session that died before its first save).  Anything else, and anything younger, is left alone.
+    """
+    removed = []
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return removed
+    old = time.time() - STALE_SECONDS
+    for entry in entries:
+        temporary = _TEMPORARY.fullmatch(entry.name) is not None
+        if not (temporary or entry.name.endswith(LOG_SUFFIX)):
+            continue
+        try:
+            info = entry.stat(follow_symlinks=False)
+            if stat.S_ISREG(info.st_mode) and info.st_mtime < old and (temporary or info.st_size == 0):
+                os.unlink(entry.path)
+                removed.append(Path(entry.path))
+        except OSError:
+            continue  # gone already, or not ours to remove
+    return removed
+
+
 def new_session(folder: str | Path, world: World, seed: int) -> Session:
     """A new session on ``world`` under ``seed``, logged in ``folder`` under a name no other file has.
 
@@ -54,6 +88,7 @@ def new_session(folder: str | Path, world: World, seed: int) -> Session:
     name of their own (``-2``, ``-3``... on a clash) and never write over one another.
     """
     folder = Path(folder)
+    sweep(folder)
     session = Session(world, seed)
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
     stem = f"{world.scenario.id}-{world.difficulty}-seed{seed}-{stamp}"
@@ -72,6 +107,7 @@ def saved_sessions(folder: str | Path) -> tuple[list[Saved], list[str]]:
     found, problems = [], []
     if not folder.is_dir():
         return found, problems
+    sweep(folder)
     for path in folder.glob(f"*{LOG_SUFFIX}"):
         if _being_created(path):
             continue

@@ -64,6 +64,7 @@ def prepare(folder: str | Path) -> Path:
                                "(expected a new or empty folder; move them away or choose another folder)")
     try:
         folder.mkdir(parents=True, exist_ok=True)
+        store.sweep(folder)
         with tempfile.TemporaryFile(dir=folder):
             pass
     except OSError as exc:

@@ -6,29 +6,17 @@ import asyncio
 
 import ipywidgets as w
 
+from sim.classroom.pack import rules as exercise_rules
+
 from .parts import View, button, heading, message_bar
 from .text import esc, markdown
 
-REVEAL_TEXT = {
-    "none": "nothing: your instructor debriefs the class",
-    "outcome": "your outcome and scorecard; your instructor debriefs the rest",
-    "full": "the full debrief: your score against a reference PM on the same world, and what each decision did",
-}
 LOW_SECONDS = 5 * 60  # the countdown turns to a warning for the last five minutes
 
 
 def rules(exercise) -> str:
     """The exercise's rules as an HTML list (never the seed)."""
-    items = [f"Scenario: <b>{esc(exercise.world().scenario.title)}</b>, difficulty {esc(exercise.difficulty)}. "
-             "Everyone in the exercise faces the same world, so results can be compared."]
-    if exercise.minutes:
-        items.append(f"Time box: <b>{exercise.minutes} minutes</b> from when you start. When it runs out, the project "
-                     "runs on to its end without you: every open request takes its default.")
-    if exercise.rationale == "required":
-        items.append("Give a <b>one-line reason</b> with every decision (the 'Why?' boxes).")
-    items.append(f"At the end you see {esc(REVEAL_TEXT[exercise.reveal])}.")
-    items.append("Your session is saved after every decision; if the page reloads, it reopens where you were.")
-    return "<ul>" + "".join(f"<li>{item}</li>" for item in items) + "</ul>"
+    return "<ul>" + "".join(f"<li>{esc(rule)}</li>" for rule in exercise_rules(exercise)) + "</ul>"
 
 
 class JoinView(View):

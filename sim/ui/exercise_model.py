@@ -79,6 +79,8 @@ class ExerciseModel(PlayModel):
         self.clock = clock
         self._digest = ""  # sha256 of the log as this app last wrote or read it
         pinned = {"scenario": world.scenario.id, "difficulty": world.difficulty} if world else {}
+        if world and self.exercise.seed is not None:
+            pinned["seed"] = self.exercise.seed  # with a seed per team, pinned when the participant is known
         super().__init__(save_dir, **pinned)
         self.reveal = self.exercise.reveal if self.exercise else "none"
         self.rationale_required = bool(self.exercise) and self.exercise.rationale == "required"
@@ -136,7 +138,8 @@ class ExerciseModel(PlayModel):
             self.say(f"{who!r} is not on this exercise's roster: ask your instructor.", error=True)
             return False
         self.participant = who
-        self.seed = self.exercise.seed_for(who)
+        self._pinned["seed"] = self.exercise.seed_for(who)
+        self.seed = self._pinned["seed"]
         if os.path.lexists(self.log_path):
             return self.resume(self.log_path)
         member = self.exercise.member(who)

@@ -6,8 +6,7 @@ import datetime as dt
 import html
 import math
 
-from markdown_it import MarkdownIt
-
+from sim.results import markup
 from sim.results.charts.base import compact as compact_amount
 
 GLOSSARY = {
@@ -57,12 +56,9 @@ def esc(text) -> str:
     return html.escape(str(text))
 
 
-_MARKDOWN = MarkdownIt("commonmark", {"html": False}).enable("table")
-
-
 def markdown(text: str) -> str:
-    """Markdown to HTML (briefings, debriefs); HTML written in the text is shown as text, never run."""
-    return _MARKDOWN.render(text)
+    """Markdown a user wrote (a briefing, the debrief with its lessons) as HTML: raw HTML shows as text."""
+    return markup.render(text)
 
 
 def money(amount: float, currency: str, compact: bool = False) -> str:
