@@ -117,14 +117,14 @@ def test_a_secret_others_can_read_is_refused(day, tmp_path):
 
 
 @pytest.mark.parametrize(("text", "message"), [
-    ("name,email\nAnn,a@x\n", r":1:2: unknown column \(got 'email', expected one of: id, name\)"),
-    ("id\nann\n", r":1: no name column"),
-    ("name,id\nAnn,ann\nBob,ann\n", r":3: id: appears twice \(got 'ann' again, first on line 2"),
+    ("name,email\nAnn,a@x\n", r":1: unknown column 'email' \(expected id, name and team\)"),
+    ("id\nann\n", r":1: no name column \(got columns id; expected a header row with name, and optionally id and team\)"),
+    ("name,id\nAnn,ann\nBob,ann\n", r":3: id: appears twice \(got 'ann' again, first on line 2\)"),
     ("name,id\nAnn,two words\n", r":2: id: badly formed \(got 'two words'"),
     ("name,id\nAnn,ann\n ,bob\n", r":3: name: empty"),
-    ("name\nAnn,extra\n", r":2: too many values \(got 2, expected 1: name\)"),
-    ("", r":1: no header row"),
-    ("name\n", r"no candidates \(got only a header row"),
+    ("name\nAnn,extra\n", r":2: too many values \(got 2, expected 1\)"),
+    ("", r":1: no name column \(got columns none"),
+    ("name\n", r"no members \(expected a header row and one row per participant\)"),
 ])
 def test_a_bad_candidate_list_is_refused_at_its_line(tmp_path, text, message):
     path = tmp_path / "list.csv"
@@ -140,7 +140,7 @@ def test_candidate_ids_are_made_from_names_and_a_bom_is_fine(tmp_path):
     assert read_candidates(path) == [{"id": "Ann-Lee", "name": "Ann Lee"}, {"id": "Ann-Lee-2", "name": "Ann Lee"},
                                      {"id": "Zo-ngstr-m", "name": "Zoë Ångström"}]
     path.write_bytes(b"name\n\xff\n")
-    with pytest.raises(PanelError, match=r"not a CSV text file \(got byte 0xff"):
+    with pytest.raises(PanelError, match=r"not a text file \(got byte 0xff"):
         read_candidates(path)
 
 
@@ -400,3 +400,42 @@ def test_the_report_escapes_what_people_wrote_and_prints_on_a4_and_letter(day):
     assert table.loc[0, "rubric total"] == pytest.approx(done["table"].loc[0, "rubric total"])
     comparison = (reports / "comparison.html").read_text()
     assert "<script>" not in comparison and "Ann &lt;script&gt;" in comparison
+
+
+def _widget_text() -> str:
+    """The state of every live widget, as the browser would receive it."""
+    import ipywidgets as w
+
+    instances = getattr(w.widgets.widget, "_instances", None) or w.Widget.widgets
+    return json.dumps([x.get_state() for x in list(instances.values())], default=str)
+
+
+def test_the_candidate_app_never_holds_the_seed_the_folder_or_other_candidates(tmp_path):
+    from sim.ui.candidate import CandidateApp
+
+    root = tmp_path / "panel-FOLDERMARK"
+    panel, codes = create_panel(root, "network_migration", seed=8_765_432_198_765_432, minutes=30,
+                                candidates=[{"id": "ann", "name": "Ann"}, {"id": "bob", "name": "Bob OTHERMARK"}])
+    clock = FakeClock()
+    app = CandidateApp(CandidateModel(panel, origin="kernel-1", clock=clock))
+    model = app.model
+    seen_stages = []
+    model.observe(lambda change: seen_stages.append(model.stage), "report")
+    texts = [_widget_text()]
+    assert app.choose is not None and "OTHERMARK" not in texts[0] and "bob" not in texts[0]
+    app.choose.code.value = codes["ann"]
+    app.choose.enter.click()
+    assert app.choose.code.value == "" and "Signed in as <b>Ann</b>" in app.choose.welcome.value
+    texts.append(_widget_text())
+    app.choose.start.click()
+    play(model, weeks=2)
+    texts.append(_widget_text())
+    seen_stages.clear()
+    clock.wait(31)
+    model.tick()
+    assert model.stage == "close" and seen_stages == ["close"]  # the final report came once the dashboard was gone
+    texts.append(_widget_text())
+    assert app.close.lessons.disabled and "handed in to the panel" in texts[-1]
+    for text in texts:
+        for hidden in ("8765432198765432", "FOLDERMARK", "OTHERMARK", panel.key.secret.hex(), codes["bob"], "sessions/"):
+            assert hidden not in text

@@ -37,6 +37,7 @@ from pathlib import Path
 
 from pydantic import Field
 
+from sim.classroom.pack import PackError, read_roster
 from sim.engine.exercise import Exercise, ExerciseError, make_exercise, read_exercise, safe_id, write_exercise
 from sim.engine.log import Ident, read_json_model
 from sim.schema.files import UnreadableFile, read_bounded, reason
@@ -56,11 +57,9 @@ CODES_FORMAT = "itpm-sim-panel-codes/1"
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read aloud or copied from paper without doubt
 CODE_GROUPS, CODE_GROUP = 3, 4  # XXXX-XXXX-XXXX: 12 symbols of 31, about 59 bits
 SECRET_BYTES = 32
-MAX_CANDIDATES = 500
-MAX_CANDIDATE_FILE = 1024 * 1024
+MAX_CODES_BYTES = 1024 * 1024
 DEFAULT_CANDIDATES = 4
 DEFAULT_MINUTES = 45
-CANDIDATE_COLUMNS = ("id", "name")
 
 
 class CodeEntry(Frozen):
@@ -129,61 +128,12 @@ class Panel:
 
 
 def read_candidates(path: str | Path) -> list[dict]:
-    """The candidates of a CSV file with a header row naming ``name`` and optionally ``id``.
-
-    A missing id is made from the name.  Raises PanelError at ``file:line`` for an unknown column, an empty
-    name, a badly formed or repeated id, or a file that is not UTF-8 text.
-    """
-    path = Path(path)
+    """The candidates of a CSV file with a header row naming ``name`` and optionally ``id`` (made from the name
+    when missing); raises PanelError at ``file:line`` for anything wrong in it."""
     try:
-        text = read_bounded(path, MAX_CANDIDATE_FILE, "a readable CSV file").decode("utf-8-sig")
-    except UnreadableFile as exc:
-        raise PanelError(f"{path}: {exc}") from None
-    except UnicodeDecodeError as exc:
-        raise PanelError(f"{path}: not a CSV text file (got byte {exc.object[exc.start]:#x} at offset {exc.start}, "
-                         "expected UTF-8)") from None
-    rows = csv.reader(io.StringIO(text))
-    header = next(rows, None)
-    if not header or not any(cell.strip() for cell in header):
-        raise PanelError(f"{path}:1: no header row (got an empty file, expected a first row naming the columns: "
-                         f"name, and optionally id)")
-    columns = [cell.strip().lower() for cell in header]
-    for i, column in enumerate(columns):
-        if column not in CANDIDATE_COLUMNS:
-            raise PanelError(f"{path}:1:{i + 1}: unknown column (got {header[i]!r}, expected one of: {', '.join(CANDIDATE_COLUMNS)})")
-        if column in columns[:i]:
-            raise PanelError(f"{path}:1:{i + 1}: column {column!r} appears twice (expected each column once)")
-    if "name" not in columns:
-        raise PanelError(f"{path}:1: no name column (got {', '.join(map(repr, header))}, expected name, and optionally id)")
-    out, ids = [], {}
-    for line, row in enumerate(rows, start=2):
-        if not any(cell.strip() for cell in row):
-            continue
-        if len(row) > len(columns):
-            raise PanelError(f"{path}:{line}: too many values (got {len(row)}, expected {len(columns)}: {', '.join(columns)})")
-        cells = dict(zip(columns, (cell.strip() for cell in row)))
-        name = cells.get("name", "")
-        if not name:
-            raise PanelError(f"{path}:{line}: name: empty (expected the candidate's name)")
-        given = cells.get("id", "")
-        cid = given or safe_id(name)
-        if given and safe_id(given) != given:
-            raise PanelError(f"{path}:{line}: id: badly formed (got {given!r}, expected a letter or digit, then letters, "
-                             "digits, _ . @ or -, at most 64)")
-        if cid in ids:
-            if given:
-                raise PanelError(f"{path}:{line}: id: appears twice (got {cid!r} again, first on line {ids[cid]}; expected each candidate once)")
-            n = 2
-            while f"{cid}-{n}" in ids:
-                n += 1
-            cid = f"{cid}-{n}"
-        ids[cid] = line
-        out.append({"id": cid, "name": name})
-        if len(out) > MAX_CANDIDATES:
-            raise PanelError(f"{path}:{line}: too many candidates (expected at most {MAX_CANDIDATES})")
-    if not out:
-        raise PanelError(f"{path}: no candidates (got only a header row, expected one row per candidate)")
-    return out
+        return [{"id": m["id"], "name": m["name"]} for m in read_roster(path, ids_from_names=True)]
+    except PackError as exc:
+        raise PanelError(str(exc)) from None
 
 
 def create_panel(out: str | Path, scenario: str | Path, *, difficulty: str = "standard", seed: int | None = None,
@@ -263,7 +213,7 @@ def open_panel(root: str | Path) -> Panel:
     if exercise.kind != "panel":
         raise PanelError(f"{root / PANEL_FILE}: kind: not a panel (got {exercise.kind!r}, expected 'panel')")
     key = Key(_read_secret(root / SECRET_FILE), exercise.id)
-    codes = read_json_model(root / CODES_FILE, Codes, CODES_FORMAT, "codes file", PanelError, MAX_CANDIDATE_FILE)
+    codes = read_json_model(root / CODES_FILE, Codes, CODES_FORMAT, "codes file", PanelError, MAX_CODES_BYTES)
     unknown = next((e.candidate for e in codes.codes if exercise.member(e.candidate) is None), None)
     if unknown is not None:
         raise PanelError(f"{root / CODES_FILE}: candidate {unknown!r} is not on the panel's roster (expected one of: "

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sim.classroom import verify_log
+from sim.classroom.pack import hand_in_file
 from sim.engine import LogError, Session, read_log, resume
 from sim.policies import passive
 from sim.results.store import LOG_SUFFIX, NotesError, notes_path, read_notes, write_text
@@ -41,8 +42,7 @@ class Checked:
 
 def log_path(panel: Panel, candidate: str) -> Path:
     """Where the candidate's session log of this panel is kept."""
-    exercise = panel.exercise
-    return panel.sessions / f"{exercise.id}-{exercise.sha256[:8]}-{candidate}{LOG_SUFFIX}"
+    return panel.sessions / Path(hand_in_file(panel.exercise, candidate)).name  # the name the exercise app saves under
 
 
 def check(panel: Panel, path: Path) -> Checked:

@@ -275,7 +275,9 @@ def _changes(session: Session, entries: list[dict], full: float, tolerance: floa
     for event in (e for e in session.world.scenario.events if e.type == "change_request" and e.id in p.fired_events):
         request = f"event:{event.id}"
         mine = [i for i, e in enumerate(entries) if e["decision"]["type"] == "choose" and e["decision"]["request"] == request]
+        came = min((e["day"] for e in p.events if e["kind"] == "event" and e["ref"] == event.id), default=None)
         row = {"event": event.id, "title": event.title, "default": event.default, "by_you": bool(mine), "chosen": event.default,
+               "came": came, "frozen": session.frozen is not None and came is not None and came >= session.frozen.day,
                "day": entries[mine[-1]]["day"] if mine else None, "rationale": "", "others": {}, "credit": 0.0}
         if mine:
             i = mine[-1]
@@ -378,7 +380,9 @@ def _special(key: str, session: Session, debrief: Debrief, measures: Measures, d
         lines = []
         for c in measures.changes:
             if not c["by_you"]:
-                lines.append(f"Change request \u201c{c['title']}\u201d: not decided; its default \u201c{c['default']}\u201d applied.")
+                late = " (it came after the time box ran out)" if c["frozen"] else ""
+                lines.append(f"Change request \u201c{c['title']}\u201d on day {c['came']:.0f}{late}: not decided; its default "
+                             f"\u201c{c['default']}\u201d applied.")
                 continue
             others = ", ".join(f"\u201c{o}\u201d {v:+.1f} points" for o, v in c["others"].items()) or "no other option"
             why = f" (rationale: \u201c{c['rationale']}\u201d)" if c["rationale"] else " (no rationale given)"

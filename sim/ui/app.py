@@ -22,6 +22,8 @@ STAGE_NAMES = {"choose": "Choose and read", "plan": "Plan", "execute": "Execute"
 class App:
     """The whole application: a stage bar and the current stage's view."""
 
+    stage_names = STAGE_NAMES
+
     def __init__(self, model: PlayModel, join: type | None = None):
         """``join`` replaces an exercise's first view (``JoinView``), as a hiring panel's access-code gate does."""
         self.model = model
@@ -49,7 +51,7 @@ class App:
         current = STAGES.index(stage)
         self.stages.value = '<div class="itpm-kpis">' + "".join(
             f'<div class="itpm-kpi" style="{"border-color:#0072B2;border-width:2px" if i == current else "color:#555"}">'
-            f'{"▶ " if i == current else "✔ " if i < current else ""}{i + 1} · {STAGE_NAMES[s]}</div>'
+            f'{"▶ " if i == current else "✔ " if i < current else ""}{i + 1} · {self.stage_names[s]}</div>'
             for i, s in enumerate(STAGES)) + "</div>"
 
     def __getattr__(self, stage: str):

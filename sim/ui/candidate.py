@@ -84,6 +84,8 @@ class GateView(View):
 class CandidateApp(App):
     """The exercise app behind the gate; once the time box has run out, the lessons box is closed too."""
 
+    stage_names = {**App.stage_names, "choose": "Sign in", "close": "Hand in"}
+
     def __init__(self, model: CandidateModel):
         super().__init__(model, join=GateView)
         model.observe(self._lock, ["seconds_left", "stage"])

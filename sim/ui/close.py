@@ -102,7 +102,12 @@ class CloseView(View):
 
     def _saved_note(self) -> None:
         log = self.model.session.log_path
-        self.saved_to.value = f'<div class="itpm-note">Saved as you type in {esc(store.notes_path(log))}.</div>' if log else ""
+        if log is None:
+            self.saved_to.value = ""
+        elif getattr(self.model, "exercise", None) is not None:  # a served exercise: the server's folders stay unnamed
+            self.saved_to.value = '<div class="itpm-note">Saved with your session as you type.</div>'
+        else:
+            self.saved_to.value = f'<div class="itpm-note">Saved as you type in {esc(store.notes_path(log))}.</div>'
 
     def _own_score(self) -> None:
         card = self.model.scorecard
