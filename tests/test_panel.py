@@ -398,8 +398,10 @@ def test_the_report_escapes_what_people_wrote_and_prints_on_a4_and_letter(day):
     assert table["candidate"].tolist() == ["ann", "bob"] and table["status"].tolist() == ["verified", "absent"]
     assert set(DUTY_KEYS) <= {c for c in done["table"].columns} | set(DUTY_KEYS) and "Control changes" in table.columns
     assert table.loc[0, "rubric total"] == pytest.approx(done["table"].loc[0, "rubric total"])
-    comparison = (reports / "comparison.html").read_text()
+    comparison = " ".join((reports / "comparison.html").read_text().split())
     assert "<script>" not in comparison and "Ann &lt;script&gt;" in comparison
+    refused = [a for a in read_record(day["panel"].sessions / ATTEMPTS_FILE, day["panel"].key)[0] if a.event == "refused"]
+    assert f"Wrong access codes entered: {len(refused)}" in comparison
 
 
 def _widget_text() -> str:

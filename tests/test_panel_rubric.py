@@ -1,14 +1,20 @@
 """The rubric discriminates: over 100 seeds, the reference PM's rubric total beats the cautious and the passive
 policies' on every bundled scenario (a one-sided paired t-test on the same seeds, p < 0.01).
 
-Measured on the current model (100 seeds from child_seeds(2024), the default weights, 2 workers):
-reference beats passive everywhere by 15 to 24 points (t > 18); reference beats cautious on software_build
-(+4.3, t = 4.4), but not on network_migration (-0.5, t = -0.7) or cloud_rollout (-1.0, t = -1.3): under
-today's model cautious's extra communication and quality effort (15% against 12%) wins as much satisfaction
-and quality as its lateness costs in planning and budget.  Issue #12 ("A model that cannot be gamed") changes
-exactly that ("maximum communication" and "maximum quality" may not beat reference), and this issue's rubric is
-to be scored on that model; until then those two cases are expected to fail, strictly: once reference beats
-cautious there, they pass, the strict xfail fails, and the marker is to be removed.
+Measured on the current model (these 100 seeds, child_seeds(2024); the default weights; rubric totals, mean
+gap, share of seeds reference is ahead, paired t, one-sided p):
+
+    scenario           vs passive                             vs cautious
+    network_migration  67.8 - 52.8 = +15.0, 97%, t 18.6, p 2e-34  67.8 - 66.3 = +1.5, 55%, t 2.27, p 0.013
+    cloud_rollout      74.5 - 55.2 = +19.3, 99%, t 26.3, p 1e-46  74.5 - 75.6 = -1.1, 42%, t -1.73, p 0.96
+    software_build     74.6 - 52.7 = +21.9, 100%, t 27.1, p 7e-48 74.6 - 71.9 = +2.7, 62%, t 2.75, p 0.0035
+
+Reference beats cautious at p < 0.01 on software_build only: under today's model cautious's extra communication
+and quality effort (15% against 12%) wins about as much satisfaction and quality as its lateness costs in
+planning and budget.  Issue #12 ("A model that cannot be gamed") changes exactly that ("maximum communication"
+and "maximum quality" may not beat reference), and this issue's rubric is to be scored on that model; until then
+those two cases are expected to fail, strictly: once reference beats cautious there, they pass, the strict xfail
+fails, and the marker is to be removed.
 """
 
 from __future__ import annotations

@@ -144,7 +144,9 @@ _COMPARISON = _ENV.from_string("""<!DOCTYPE html>
 <p class="meta">panel {{ exercise.id }} · {{ exercise.scenario.id }} ({{ exercise.difficulty }}) · {{ rows|length }} candidate(s) · ITPM Sim {{ version }} · written {{ written }}</p>
 <p class="note">Every candidate played the same world. Only verified logs are scored; the others say why not.
 {% if band %}The reference PM's rubric total over {{ band.runs }} other worlds: P10 {{ "%.1f"|format(band.totals.P10) }}, P50
-{{ "%.1f"|format(band.totals.P50) }}, P90 {{ "%.1f"|format(band.totals.P90) }}.{% endif %}</p>
+{{ "%.1f"|format(band.totals.P50) }}, P90 {{ "%.1f"|format(band.totals.P90) }}.{% endif %}
+Wrong access codes entered: {{ gate.refused }}{% if gate.refused %} (from {{ gate.pages }} page(s)){% endif %}.</p>
+{% if gate.problem %}<div class="flag">The attempt record cannot be trusted from this point: {{ gate.problem }}</div>{% endif %}
 <table><thead><tr>{% for c in columns %}<th{% if c in numeric %} class="num"{% endif %}>{{ c }}</th>{% endfor %}</tr></thead><tbody>
 {% for r in rows %}<tr>{% for c in columns %}<td{% if c in numeric %} class="num"{% endif %}>{% if c == "report" and r[c] %}<a href="{{ r[c] }}">{{ r[c] }}</a>{% else %}{{ cell(r[c]) }}{% endif %}</td>{% endfor %}</tr>{% endfor %}
 </tbody></table>
@@ -223,7 +225,8 @@ def comparison(rows: list[dict]) -> pd.DataFrame:
     return df.sort_values(["rubric total", "candidate"], ascending=[False, True], na_position="last", kind="stable").reset_index(drop=True)
 
 
-def comparison_html(exercise, table: pd.DataFrame, band: dict | None) -> str:
+def comparison_html(exercise, table: pd.DataFrame, band: dict | None, gate: dict) -> str:
+    """The comparison across candidates; ``gate`` counts the wrong codes entered and says if the attempt record broke."""
     numeric = {c for c in table.columns if pd.api.types.is_numeric_dtype(table[c])}
 
     def cell(value):
@@ -232,4 +235,4 @@ def comparison_html(exercise, table: pd.DataFrame, band: dict | None) -> str:
         return f"{value:g}" if isinstance(value, float) else value
 
     return _COMPARISON.render(style=STYLE, exercise=exercise, rows=table.to_dict("records"), columns=list(table.columns),
-                              numeric=numeric, cell=cell, band=band, version=sim.__version__, written=_written())
+                              numeric=numeric, cell=cell, band=band, gate=gate, version=sim.__version__, written=_written())

@@ -170,7 +170,10 @@ def write_reports(root: str | Path, out: str | Path | None = None, band_runs: in
         written.append(write_text(out / name, html))
     table = comparison([row for row, _, _ in results])
     summary = {"runs": band.runs, "totals": Band.percentiles(band.totals(panel.weights))} if band else None
-    written.append(write_text(out / "comparison.html", comparison_html(panel.exercise, table, summary)))
+    attempts, problem = read_record(panel.sessions / ATTEMPTS_FILE, panel.key)
+    refused = [a for a in attempts if a.event == "refused"]
+    gate = {"refused": len(refused), "pages": len({a.origin for a in refused}), "problem": problem}
+    written.append(write_text(out / "comparison.html", comparison_html(panel.exercise, table, summary, gate)))
     written.append(write_text(out / "comparison.csv", table.to_csv(index=False)))
     flagged = [{"file": c.path.name, "status": c.status, "reason": c.reason} for c in check_all(panel)[1]]
     written.append(write_text(out / "other-files.json", json.dumps(flagged, indent=1) + "\n"))
