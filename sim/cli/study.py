@@ -11,7 +11,7 @@ from pathlib import Path
 from sim.policies import POLICIES
 from sim.schema import DIFFICULTIES
 
-from .common import UsageError, add_scenario_option, emit_json, runs_type, scenario_type, seed_type, workers_type
+from .common import UsageError, add_scenario_option, emit_json, html_target, runs_type, scenario_type, seed_type, workers_type, write_html
 
 
 def address_type(text: str) -> str:
