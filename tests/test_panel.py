@@ -16,7 +16,7 @@ import pytest
 from sim.engine import Session, World, read_log
 from sim.panel import PanelError, create_panel, open_panel, read_candidates
 from sim.panel.attempts import ATTEMPTS_FILE, read_record
-from sim.panel.folder import CODES_FILE, HANDOUT_FILE, PANEL_FILE, SECRET_FILE, normalise_code
+from sim.panel.folder import CODES_FILE, HANDOUT_FILE, SECRET_FILE, normalise_code
 from sim.panel.review import check, check_all, close_expired, log_path, write_reports
 from sim.panel.rubric import DUTY_KEYS, measure, read_weights
 from sim.panel.signing import Key, signature_path

@@ -13,15 +13,10 @@ scenario, the logs and the secret every way it can, path traversal included.
 
 from __future__ import annotations
 
-import json
-import math
 import os
-import re
 import secrets
-import shutil
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 from pathlib import Path

@@ -44,7 +44,7 @@ from sim.schema.files import UnreadableFile, read_bounded, reason
 from sim.schema.params import Frozen
 
 from .errors import PanelError
-from .rubric import RUBRIC_FILE, Weights, read_weights, write_weights
+from .rubric import RUBRIC_FILE, read_weights, write_weights
 from .signing import Key
 
 PANEL_FILE = "panel.json"
@@ -110,7 +110,7 @@ class Panel:
         return self.root / RUBRIC_FILE
 
     @cached_property
-    def weights(self) -> Weights:
+    def weights(self) -> dict[str, float]:
         """The rubric weights as the file holds them now; raises PanelError with the located problems."""
         return read_weights(self.rubric_path)
 
