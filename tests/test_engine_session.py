@@ -505,3 +505,16 @@ def test_the_api_names_a_value_of_the_wrong_type(world, call, message):
     with pytest.raises(TypeError) as caught:
         call(world)
     assert message in str(caught.value)
+
+
+def test_on_save_gets_the_exact_bytes_of_every_save(world, tmp_path):
+    """A hook (a panel signs logs with it) sees each save as written, and only after the file is in place."""
+    seen = []
+    session = Session(world, 3)
+    session.on_save = lambda path, data: seen.append((path, data, path.read_bytes()))
+    session.keep_log(tmp_path / "s.session.json")
+    session.decide(SetOvertime(level=0.1))
+    session.advance()
+    assert len(seen) == 3 and all(path == tmp_path / "s.session.json" for path, _, _ in seen)
+    assert all(data == on_disk for _, data, on_disk in seen)
+    assert json.loads(seen[-1][1])["stops"] == 1 and json.loads(seen[1][1])["decisions"][0]["decision"]["level"] == 0.1

@@ -16,19 +16,9 @@ from sim.ui import App, play
 from sim.ui.exercise import clock_text
 from sim.ui.exercise_model import ExerciseModel
 
+from conftest import FakeClock
+
 ROSTER = [{"id": "ann", "name": "Ann Lee", "team": "red"}, {"id": "bob", "name": "Bob", "team": "blue"}]
-class FakeClock:
-    """A wall clock the test moves by hand, from the real time now (when a new session records its start)."""
-
-    def __init__(self):
-        self.now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
-
-    def __call__(self) -> dt.datetime:
-        return self.now
-
-    def wait(self, minutes: float) -> None:
-        self.now += dt.timedelta(minutes=minutes)
-
 
 def exercise_file(folder, **settings):
     settings = {"id": "itpm-101", "seed": 77, **settings}

@@ -111,10 +111,13 @@ as the reference PM, to see whether decisions matter and the target is tight eno
     md("""
 ## If you run a hiring panel
 
-A candidate plays a time-boxed scenario in the play notebook (or in Voilà, without access to code). Their
-session log records every decision with its simulated and wall-clock time and an optional one-line rationale.
-`itpm-sim replay` re-simulates it bit for bit, so the report you receive can be verified, and
-`itpm-sim run SCENARIO --decisions session.json --seed N` shows how the same decisions fare under other luck.
+`itpm-sim panel create SCENARIO --minutes 45 --candidates candidates.csv --out DIR` makes the panel's folder:
+one world for every candidate (its seed drawn in secret), an access code each, and the rubric's weights.
+`itpm-sim panel serve DIR` serves the candidates' app with Voilà, without any code on screen: each candidate
+enters their code, plans and plays against a countdown, with a one-line reason for every decision.
+`itpm-sim panel report DIR` verifies every signed session log by replaying it and writes a printable report per
+candidate (the ten PM duties with evidence, the score against the reference PM on the same world, the timeline
+of decisions, the attempt record, five follow-up questions) and a comparison. See the README's "Hiring panels".
 """),
 ]
 

@@ -45,10 +45,12 @@ class Pack:
     files: tuple[Path, ...]
 
 
-def read_roster(path: str | Path, teams: bool = False) -> list[dict]:
+def read_roster(path: str | Path, teams: bool = False, ids_from_names: bool = False) -> list[dict]:
     """Roster members from a CSV file with a header row: ``id`` (required), ``name`` and ``team`` (optional;
     required of everyone with ``teams``).
 
+    With ``ids_from_names`` (a hiring panel's list of candidates) ``name`` is required and ``id`` optional: a
+    missing id is made from the name (``Ann Lee`` gives ``Ann-Lee``, a second one ``Ann-Lee-2``).
     Raises PackError with ``file:line: what is wrong (got X, expected Y)``.
     """
     path = Path(path)
@@ -60,9 +62,11 @@ def read_roster(path: str | Path, teams: bool = False) -> list[dict]:
         raise PackError(f"{path}: not a text file (got byte {exc.object[exc.start]:#x} at offset {exc.start}, expected UTF-8)") from None
     reader = csv.DictReader(io.StringIO(text, newline=""))
     header = [h.strip().lower() for h in reader.fieldnames or []]
-    if "id" not in header:
-        raise PackError(f"{path}:1: no id column (got columns {', '.join(header) or 'none'}; expected a header row with "
-                        "id, and optionally name and team)")
+    needed = "name" if ids_from_names else "id"
+    if needed not in header:
+        optional = "id and team" if ids_from_names else "name and team"
+        raise PackError(f"{path}:1: no {needed} column (got columns {', '.join(header) or 'none'}; expected a header row with "
+                        f"{needed}, and optionally {optional})")
     unknown = [h for h in header if h not in ("id", "name", "team")]
     if unknown:
         raise PackError(f"{path}:1: unknown column {unknown[0]!r} (expected id, name and team)")
@@ -76,7 +80,16 @@ def read_roster(path: str | Path, teams: bool = False) -> list[dict]:
         member = {k: (v or "").strip() for k, v in row.items()}
         if not any(member.values()):
             continue
-        ident = member["id"]
+        ident = member.get("id", "")
+        if ids_from_names:
+            if not member["name"]:
+                raise PackError(f"{path}:{line}: name: empty (got nothing, expected the candidate's name)")
+            if not ident:
+                ident = base = safe_id(member["name"])
+                n = 1
+                while ident in seen:
+                    n += 1
+                    ident = f"{base}-{n}"
         if ident != safe_id(ident) or not ident:
             raise PackError(f"{path}:{line}: id: badly formed (got {ident!r}, expected a letter or digit, then letters, "
                             "digits and _ . @ -, at most 64)")

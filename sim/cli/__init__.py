@@ -8,10 +8,10 @@ from collections.abc import Sequence
 
 from sim.schema import ScenarioError
 
-from . import classroom, hub, play, scenario, serve, study
+from . import classroom, hub, panel, play, scenario, serve, study
 from .common import UsageError
 
-MODULES = (scenario, play, study, classroom, serve, hub)
+MODULES = (scenario, play, study, classroom, serve, hub, panel)
 
 
 class Parser(argparse.ArgumentParser):

@@ -56,6 +56,7 @@ class Session:
         self.decisions: list[dict] = []
         self.refused: list[dict] = []
         self.log_path = None
+        self.on_save: Callable[[Path, bytes], None] | None = None  # run after each save with the bytes written (e.g. to sign them)
         self._news_seen = 0
         self._report: StatusReport | None = None
         if log_path is not None:
@@ -200,20 +201,23 @@ class Session:
         return out
 
     def save(self) -> None:
-        """Write the log atomically (write a temporary file, then rename)."""
+        """Write the log atomically (write a temporary file, then rename), then run ``on_save`` with its bytes."""
         if self.log_path is None:
             return
+        data = strict_json(self.log(), indent=1).encode("utf-8")
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=self.log_path.parent, prefix=".session-", suffix=".tmp")
         try:
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                fh.write(strict_json(self.log(), indent=1))
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
                 fh.flush()
                 os.fsync(fh.fileno())
             os.replace(tmp, self.log_path)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
+        if self.on_save is not None:
+            self.on_save(self.log_path, data)
 
 
 def _decisions(decisions, source: Callable[[], str]) -> Iterable:

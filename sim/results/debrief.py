@@ -175,7 +175,7 @@ def _duties(session: Session, card: Scorecard, ref: Scorecard, ref_outcome: dict
     crs = [e for e in p.scenario.events if e.type == "change_request" and e.id in p.fired_events]
     answered = {e["decision"].get("request") for e in session.decisions if e["decision"]["type"] == "choose"}
     cr_answered = sum(f"event:{e.id}" in answered for e in crs)
-    slips = _unanswered_slips(timeline, p.p.decisions.status_interval, [e["day"] for e in session.decisions], rubric)
+    slips = _unanswered_slips(timeline, p.p.decisions.status_interval, corrective_days(session), rubric)
     out = []
 
     def add(key: str, rating: str, evidence: str) -> None:
@@ -210,13 +210,32 @@ def _duties(session: Session, card: Scorecard, ref: Scorecard, ref_outcome: dict
     return out
 
 
-def _unanswered_slips(timeline: pd.DataFrame, interval: int, decided: list[float], rubric) -> int:
-    """Status meetings where the report showed SPI or CPI below the alarm and no decision followed in time."""
+CORRECTIVE = ("set_overtime", "hire", "release", "cut_scope", "restore_scope", "prioritise", "fast_track", "request_time",
+              "request_budget", "set_reserve", "set_communication", "set_quality")
+"""Decisions that change the plan's course (pace, team, scope, schedule, money, effort): what answers a slip.
+Buying a risk response and answering a request are decisions too, but they answer a risk or the request."""
+
+
+def corrective_days(session: Session) -> list[float]:
+    """The days of the session's corrective decisions."""
+    return [e["day"] for e in session.decisions if e["decision"]["type"] in CORRECTIVE]
+
+
+def slip_meetings(timeline: pd.DataFrame, interval: int, decided: list[float], rubric) -> pd.DataFrame:
+    """Status meetings whose report showed SPI or CPI below the alarm: day, spi, cpi, and the day of the first
+    (corrective) decision in ``decided`` at that meeting or within ``rubric.response_meetings`` meetings after (NaN: none, the slip went unanswered)."""
     meetings = timeline[timeline["day"] % interval == 0]
     alarm = rubric.index_alarm
-    slipping = meetings[(meetings["spi"] < alarm) | (meetings["cpi"] < alarm)]["day"]
+    slipping = meetings[(meetings["spi"] < alarm) | (meetings["cpi"] < alarm)]
     window = rubric.response_meetings * interval
-    return sum(not any(day <= d <= day + window for d in decided) for day in slipping)
+    answered = [min((d for d in decided if day <= d <= day + window), default=float("nan")) for day in slipping["day"]]
+    return pd.DataFrame({"day": slipping["day"].to_numpy(), "spi": slipping["spi"].to_numpy(), "cpi": slipping["cpi"].to_numpy(),
+                         "answered": answered})
+
+
+def _unanswered_slips(timeline: pd.DataFrame, interval: int, decided: list[float], rubric) -> int:
+    """Status meetings where the report showed SPI or CPI below the alarm and no decision followed in time."""
+    return int(slip_meetings(timeline, interval, decided, rubric)["answered"].isna().sum())
 
 
 def make_debrief(session: Session, executor: Executor | None = None, lessons: str = "") -> Debrief:

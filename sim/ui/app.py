@@ -22,14 +22,17 @@ STAGE_NAMES = {"choose": "Choose and read", "plan": "Plan", "execute": "Execute"
 class App:
     """The whole application: a stage bar and the current stage's view."""
 
-    def __init__(self, model: PlayModel):
+    stage_names = STAGE_NAMES
+
+    def __init__(self, model: PlayModel, join: type | None = None):
+        """``join`` replaces an exercise's first view (``JoinView``), as a hiring panel's access-code gate does."""
         self.model = model
         self.view = None
         self.stages = w.HTML()
         self.body = w.VBox()
         exercise = isinstance(model, ExerciseModel)
-        self.views = {**VIEWS, "choose": JoinView} if exercise else VIEWS
-        self.names = {**STAGE_NAMES, "choose": "Join"} if exercise else STAGE_NAMES
+        self.views = {**VIEWS, "choose": join or JoinView} if exercise else VIEWS
+        self.names = {**self.stage_names, "choose": "Join"} if exercise and join is None else self.stage_names
         timed = exercise and model.exercise is not None and bool(model.exercise.minutes)
         self.clock = Clock(model) if timed else None
         top = [self.clock.widget] if self.clock else []

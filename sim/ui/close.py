@@ -16,6 +16,7 @@ LESSONS_PROMPT = ("What went well? What would you do differently, and when would
                   "Which signals did you see (or miss)? What should the next PM of this kind of project know?")
 
 
+HANDED_IN_TO_PANEL = "Your session is handed in to the panel. Thank you: the panel will go through it with you."
 REVEALED = {
     "none": "Your session is handed in. Your instructor will go through the results with the class.",
     "outcome": "Your session is handed in. Here is how your project ended and your scorecard; your instructor will "
@@ -54,7 +55,9 @@ class CloseView(View):
             parts = [*closure, *lessons, w.HTML("<b>Debrief</b>"), self.scores, self.score_chart, self.explained, self.more,
                      w.HBox([self.export]), self.download]
         else:
-            note = w.HTML(f'<div class="itpm-note itpm-handed-in">{esc(REVEALED[reveal])}</div>')
+            panel = getattr(getattr(model, "exercise", None), "kind", "") == "panel"
+            said = HANDED_IN_TO_PANEL if panel and reveal == "none" else REVEALED[reveal]
+            note = w.HTML(f'<div class="itpm-note itpm-handed-in">{esc(said)}</div>')
             parts = [note, *(closure + [self.scores, self.score_chart] if reveal == "outcome" else []), *lessons]
         self.widget = w.VBox([
             heading("4 · Close the project", "Close out, capture the lessons while they are fresh, then read the debrief."
@@ -99,7 +102,12 @@ class CloseView(View):
 
     def _saved_note(self) -> None:
         log = self.model.session.log_path
-        self.saved_to.value = f'<div class="itpm-note">Saved as you type in {esc(store.notes_path(log))}.</div>' if log else ""
+        if log is None:
+            self.saved_to.value = ""
+        elif getattr(self.model, "exercise", None) is not None:  # a served exercise: the server's folders stay unnamed
+            self.saved_to.value = '<div class="itpm-note">Saved with your session as you type.</div>'
+        else:
+            self.saved_to.value = f'<div class="itpm-note">Saved as you type in {esc(store.notes_path(log))}.</div>'
 
     def _own_score(self) -> None:
         card = self.model.scorecard

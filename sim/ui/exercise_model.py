@@ -252,8 +252,12 @@ class ExerciseModel(PlayModel):
         self._remember()
         self.committed = True
         self._save_notes()
-        self.report = session.observe()
-        self.stage = "close"
+        if self.reveal == "none":  # leave the dashboard before the end is known: the weeks run frozen are never shown
+            self.stage = "close"
+            self.report = session.observe()
+        else:  # the close stage shows the end, so it is built on the final report
+            self.report = session.observe()
+            self.stage = "close"
         self.prepare_debrief()
         self.say(f"Time is up: the {self.exercise.minutes} minutes have run out. The project ran on to its end with "
                  "no further decisions from you (every open request took its default).", error=True)
