@@ -33,7 +33,8 @@ from sim.results.scorecard import scorecard
 from sim.results.tables import Results
 from sim.schema import resolve
 
-from test_ui_browser import CHROMIUM, browser, free_port, wait_until_up  # noqa: F401 - browser is a fixture
+from test_ui_browser import CHROMIUM, free_port, wait_until_up
+from test_ui_browser import browser as browser_fixture  # noqa: F401 - registers the `browser` fixture here
 
 ROOT = Path(__file__).resolve().parents[1]
 MINUTES = 5  # room for a loaded machine to start kernels and play a week before the box runs out

@@ -3,7 +3,6 @@ required rationales; every rule checked in the kernel, headless."""
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 
 import pytest

@@ -141,7 +141,7 @@ def _luck(total: float, ref_total: float, card: Scorecard, ref_card: Scorecard, 
                      f"P90 {pct['P90']:.1f}): {kind}. That luck is the same for every candidate of this panel.")
         cand = Band.rank(band_totals, total)
         lines.append(f"The candidate's rubric total is above {cand:.0%} of the reference PM's results over those worlds."
-                     if cand else f"The candidate's rubric total is below every one of the reference PM's results over those worlds.")
+                     if cand else "The candidate's rubric total is below every one of the reference PM's results over those worlds.")
     return lines
 
 
