@@ -1,6 +1,7 @@
 """The kit's speed benchmarks.
 
-Run:  .venv/bin/python benchmarks/bench.py [engine] [montecarlo] [debrief] [--repeat N] [--runs N] [--slice N] [--json]
+Run:  .venv/bin/python benchmarks/bench.py [engine] [montecarlo] [debrief] [replay] [limits] [collect] [--repeat N]
+      [--runs N] [--slice N] [--decisions N] [--students N] [--json]
 
 engine      bare SimPy event throughput and the engine's, with their ratio; a full
             run of each bundled scenario with `reference` (median); one interactive
@@ -13,6 +14,19 @@ montecarlo  --runs replications (default 10,000) of software_build with `referen
             replications (default 2,000) run serially and on 2 workers.
             Targets: 10,000 runs <= 60 s, efficiency >= 85%.
 debrief     the counterfactual replays of one debrief on 2 workers.  Target <= 2 s.
+replay      replay and resume of a session log of --decisions decisions (default
+            1,000), made by a trainee who revisits the settings at every status
+            meeting, with a rationale for each.  Targets: each <= 2 s for 1,000.
+limits      (only when named) the longest runs the scenario limits allow, with
+            `reference` and a status meeting every day: every list at its limit
+            (2,000 parallel tasks, 200 people, 500 certain risks), and a chain of
+            2,000 tasks that runs to the end of the engine's calendar.  No target:
+            the bound the limits put on one run, in seconds and memory.
+collect     itpm-sim class collect's work on a class of --students (default 30)
+            simulated students' logs: find, store, verify by replay, the
+            reference on each seed, the tables (median of three, into fresh
+            folders), on 1 and on 2 worker processes.  Target: 30 logs < 10 s
+            on 2 cores.
 
 Run it with the kit's interpreter (.venv/bin/python, see ./kit): the numbers
 depend on how the Python that runs them was built, and the output names it.
@@ -201,6 +215,123 @@ def debrief() -> dict:
     return out
 
 
+def busy_trainee(total: int, stops: int):
+    """A policy making ``total`` decisions over about ``stops`` status meetings: the reference PM's, then the
+    settings and a task's priority revisited, each with a one-line rationale, as an anxious trainee does."""
+    from sim.engine import Prioritise, SetCommunication, SetOvertime, SetQuality
+
+    reference = make_policy("reference")
+    per_stop = -(-total // stops)
+    made = 0
+
+    def policy(report):
+        nonlocal made
+        decisions = list(reference(report))
+        open_tasks = [t["id"] for t in report.tasks if t["state"] not in ("done", "cut")] or [None]
+        for k in range(per_stop):
+            level = 0.05 + 0.01 * ((report.stop + k) % 10)
+            task = open_tasks[k % len(open_tasks)]
+            decisions.append([
+                SetOvertime(level=level / 2, rationale=f"week {report.stop}: a short push while the survey peaks"),
+                SetCommunication(level=level, rationale=f"week {report.stop}: the sponsor asked for more updates"),
+                SetQuality(level=level, rationale=f"week {report.stop}: defects found in test are rising"),
+                Prioritise(task=task, priority=k % 5, rationale=f"week {report.stop}: {task} is on the critical path")
+                if task else SetQuality(level=level, rationale="nothing left to prioritise"),
+            ][k % 4])
+        decisions = decisions[:max(0, total - made)]
+        made += len(decisions)
+        return decisions
+
+    return policy
+
+
+def replay_log(decisions: int) -> dict:
+    """Seconds to replay and to resume a finished session log of ``decisions`` decisions (median of three)."""
+    import tempfile
+    from pathlib import Path
+
+    from sim.engine import replay, resume
+
+    world = World.from_file("software_build", "hard")
+    probe = Session(world, 1)
+    probe.run(make_policy("reference"))
+    with tempfile.TemporaryDirectory() as tmp:
+        log = Path(tmp) / "busy.session.json"
+        session = Session(world, 1, log)
+        session.run(busy_trainee(decisions, probe.stops))
+        out = {"decisions": len(session.decisions), "stops": session.stops, "log_kb": log.stat().st_size / 1024}
+        for name, call in (("replay", replay), ("resume", resume)):
+            times = []
+            for _ in range(3):
+                start = time.perf_counter()
+                call(log)
+                times.append(time.perf_counter() - start)
+            out[f"{name}_s"] = statistics.median(times)
+    return out
+
+
+def at_the_limits(shape: str) -> World:
+    """network_migration reshaped to the scenario limits where they cost a run most (see ``limits`` above)."""
+    from sim.schema.models import CALENDAR_DAYS, LIMITS, Scenario
+
+    data = World.from_file("network_migration").scenario.model_dump()
+    tasks, people = LIMITS["tasks"], LIMITS["team"]
+    skill = next(iter(data["skills"]))
+    data["team"] = [{"id": f"p{i}", "name": f"Person {i}", "role": "Engineer", "skills": {skill: 0.7}, "daily_rate": 500.0}
+                    for i in range(people if shape == "wide" else 2)]
+    effort = {"optimistic": 1.0, "most_likely": 2.0, "pessimistic": 3.0} if shape == "wide" else {"optimistic": 1.0, "most_likely": 1.2, "pessimistic": 1.5}
+    data["tasks"] = [{"id": f"t{i}", "kind": "work", "name": f"Task {i}", "phase": "Build", "skill": skill, "effort": effort,
+                      "depends_on": [f"t{i - 1}"] if shape == "long" and i else []} for i in range(tasks)]
+    data["risks"] = [{"id": f"r{i}", "title": f"Risk {i}", "category": "technical", "probability": 1.0,
+                      "window": {"start": 1.0, "end": 200.0}, "impacts": [{"type": "extra_effort", "tasks": [f"t{i}"], "share": 0.1}]}
+                     for i in range(LIMITS["risks"] if shape == "wide" else 0)]
+    data["events"], data["market"] = [], []
+    data["parameters"]["decisions"]["status_interval"] = 1
+    if shape == "long":  # the sponsor's last day at the calendar's end: deadline x factor = 2,500 working days
+        data["parameters"]["decisions"]["max_duration_factor"] = 3.0
+        data["calendar"]["deadline"] = World.from_file("network_migration").calendar.date(CALENDAR_DAYS // 3 - 1)
+    return World(Scenario.model_validate(data), "standard")
+
+
+def limits() -> dict:
+    """Seconds and peak memory of one run with ``reference`` in each shape at the limits."""
+    import resource
+
+    out = {}
+    for shape in ("wide", "long"):
+        world = at_the_limits(shape)
+        start = time.perf_counter()
+        _ = world.baseline  # the plan is part of the run's cost
+        session = Session(world, 1)
+        session.run(make_policy("reference"))
+        out[shape] = {"seconds": time.perf_counter() - start, "days": session.project.now, "stops": session.stops,
+                      "tasks": len(world.tasks), "people": len(world.scenario.team), "risks": len(world.scenario.risks),
+                      "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+    return out
+
+
+def collect_class(students: int) -> dict:
+    """Seconds to collect a class of ``students`` logs (median of three), serially and on 2 workers."""
+    import tempfile
+    from pathlib import Path
+
+    from sim.classroom import collect
+    from sim.classroom.demo import simulated_class
+
+    with tempfile.TemporaryDirectory() as tmp:
+        exercise, hand_ins = simulated_class(Path(tmp) / "class", students)
+        out = {"students": students, "logs_kb": sum(p.stat().st_size for p in hand_ins.rglob("*.session.json")) / 1024}
+        for workers in (1, 2):
+            times = []
+            for attempt in range(3):
+                start = time.perf_counter()
+                collection = collect(exercise, [hand_ins], Path(tmp) / f"out-{workers}-{attempt}", workers=workers)
+                times.append(time.perf_counter() - start)
+            out[f"seconds_{workers}_worker{'s' if workers > 1 else ''}"] = statistics.median(times)
+            out["verified"] = int((collection.cohort["status"] == "verified").sum())
+    return out
+
+
 def positive(text: str) -> int:
     """An argparse type: a whole number of at least 1."""
     if not text.isdigit() or int(text) < 1:
@@ -210,13 +341,15 @@ def positive(text: str) -> int:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("parts", nargs="*", choices=["engine", "montecarlo", "debrief", []], default=[])
+    parser.add_argument("parts", nargs="*", choices=["engine", "montecarlo", "debrief", "replay", "limits", "collect", []], default=[])
     parser.add_argument("--repeat", type=positive, default=30, help="engine: runs per scenario (default 30)")
     parser.add_argument("--runs", type=positive, default=10_000, help="montecarlo: replications (default 10,000)")
     parser.add_argument("--slice", type=positive, default=2000, help="montecarlo: replications for the efficiency measurement (default 2,000)")
+    parser.add_argument("--decisions", type=positive, default=1000, help="replay: decisions in the log (default 1,000)")
+    parser.add_argument("--students", type=positive, default=30, help="collect: students in the class (default 30)")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
-    parts = args.parts or ["engine", "montecarlo", "debrief"]
+    parts = args.parts or ["engine", "montecarlo", "debrief", "replay", "collect"]
     results: dict = {"python": {"version": platform.python_version(), "executable": sys.executable}}
     if "engine" in parts:
         results["engine"] = engine(args.repeat)
@@ -224,6 +357,12 @@ def main() -> None:
         results["montecarlo"] = montecarlo(args.runs, args.slice)
     if "debrief" in parts:
         results["debrief"] = debrief()
+    if "replay" in parts:
+        results["replay"] = replay_log(args.decisions)
+    if "limits" in parts:
+        results["limits"] = limits()
+    if "collect" in parts:
+        results["collect"] = collect_class(args.students)
     if args.json:
         print(json.dumps(results, indent=1))
         return
@@ -251,6 +390,17 @@ def main() -> None:
     if "debrief" in results:
         for name, d in results["debrief"].items():
             print(f"debrief {name:>18}: {d['decisions']} decisions, counterfactuals in {d['seconds']:.2f} s (target 2 s)")
+    if "replay" in results:
+        r = results["replay"]
+        print(f"session log of {r['decisions']} decisions over {r['stops']} stops ({r['log_kb']:.0f} kB): "
+              f"replay {r['replay_s']:.2f} s, resume {r['resume_s']:.2f} s (targets 2 s each for 1,000 decisions)")
+    for shape, r in results.get("limits", {}).items():
+        print(f"at the limits, {shape}: {r['tasks']} tasks, {r['people']} people, {r['risks']} risks, {r['stops']} daily "
+              f"status meetings over {r['days']:.0f} working days: {r['seconds']:.1f} s, peak memory {r['peak_rss_mb']:.0f} MB")
+    if "collect" in results:
+        c = results["collect"]
+        print(f"class collect of {c['students']} logs ({c['logs_kb']:.0f} kB, {c['verified']} verified): "
+              f"{c['seconds_1_worker']:.2f} s on 1 worker, {c['seconds_2_workers']:.2f} s on 2 (target 10 s for 30 on 2 cores)")
 
 
 if __name__ == "__main__":

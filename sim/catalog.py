@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from sim.schema import bundled_scenarios, load_scenario
+from sim.schema import Scenario, bundled_scenarios, load_scenario
 
 
 def scenario_table(difficulty: str = "standard") -> pd.DataFrame:
@@ -22,6 +22,10 @@ def scenario_table(difficulty: str = "standard") -> pd.DataFrame:
 
 def briefing(scenario_id: str, difficulty: str = "standard") -> str:
     """The scenario's briefing and objectives as Markdown."""
-    s = load_scenario(scenario_id, difficulty)
+    return briefing_of(load_scenario(scenario_id, difficulty))
+
+
+def briefing_of(s: Scenario) -> str:
+    """A loaded scenario's briefing and objectives as Markdown (for a world that has no file, as an exercise's)."""
     objectives = "\n".join(f"- {o}" for o in s.objectives)
     return f"# {s.title}\n\n{s.briefing}\n\n## Objectives\n\n{objectives}\n"

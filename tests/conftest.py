@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import subprocess
 import sys
@@ -40,3 +41,16 @@ def edit_world(world, edit):
 def edited():
     """The ``edit_world`` helper."""
     return edit_world
+
+
+class FakeClock:
+    """A wall clock the test moves by hand, from the real time now (when a new session records its start)."""
+
+    def __init__(self):
+        self.now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+
+    def __call__(self) -> dt.datetime:
+        return self.now
+
+    def wait(self, minutes: float) -> None:
+        self.now += dt.timedelta(minutes=minutes)

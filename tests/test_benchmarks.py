@@ -16,7 +16,7 @@ pytestmark = pytest.mark.slow  # runs the benchmark script end to end
 
 def test_benchmark_script_reports_every_target_on_small_sizes():
     out = subprocess.run(
-        [sys.executable, str(ROOT / "benchmarks" / "bench.py"), "--repeat", "2", "--runs", "24", "--slice", "24", "--json"],
+        [sys.executable, str(ROOT / "benchmarks" / "bench.py"), "--repeat", "2", "--runs", "24", "--slice", "24", "--decisions", "40", "--students", "4", "--json"],
         capture_output=True, text=True, cwd=ROOT, timeout=300, check=True,
     )
     r = json.loads(out.stdout)
@@ -41,6 +41,12 @@ def test_benchmark_script_reports_every_target_on_small_sizes():
     assert round(mc["target_bare_events_per_run"]) == 22642  # 12 ms per run per worker at 0.53 us per bare event
     assert 0 < mc["efficiency_2_workers"] < 2
     assert {name: d["decisions"] > 0 and d["seconds"] > 0 for name, d in r["debrief"].items()} == dict.fromkeys(engine["scenarios"], True)
+    log = r["replay"]
+    assert log["decisions"] == 40 and log["stops"] > 10 and log["log_kb"] > 5
+    assert log["replay_s"] > 0 and log["resume_s"] > 0
+    c = r["collect"]
+    assert (c["students"], c["verified"]) == (4, 4) and c["logs_kb"] > 10
+    assert c["seconds_1_worker"] > 0 and c["seconds_2_workers"] > 0
 
 
 def test_benchmark_script_refuses_a_size_below_one():

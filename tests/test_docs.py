@@ -185,3 +185,17 @@ def test_the_linters_run_offline_from_the_kits_own_environment():
     assert all(tool in extras for tool in ("ruff", "mypy", "import-linter", "pre-commit", "pandas-stubs", "types-PyYAML"))
     ci = (ROOT / ".ci" / "run").read_text().splitlines()
     assert ci.index("./kit lint") < ci.index("exec ./kit test")
+
+
+def test_readme_states_every_limit_of_the_scenario_format():
+    from sim.schema import models, safe_yaml
+
+    readme = (ROOT / "README.md").read_text()
+    writing = readme.split("## Writing scenarios", 1)[1].split("\n## ", 1)[0]
+    missing = [f"`{name}` {limit:,}" for name, limit in models.LIMITS.items() if f"`{name}` {limit:,}" not in writing]
+    assert not missing, f"README's Writing scenarios does not state: {missing}"
+    for text in (f"{models.FIRST_DATE} to {models.LAST_DATE}", f"{models.MAX_PERIOD_DAYS} days", f"{models.CALENDAR_DAYS:,} working days",
+                 "0 to 1e12", "at most 1e6", f"0 to {models.MAX_ESTIMATE:,}", f"{models.MAX_TEXT} characters",
+                 f"descriptions {models.MAX_DESCRIPTION:,}", f"the briefing {models.MAX_BRIEFING:,}",
+                 f"{safe_yaml.MAX_VALUES:,} keys and values", f"{safe_yaml.MAX_DEPTH} levels", f"at most {safe_yaml.MAX_DIGITS} digits"):
+        assert text in writing, text

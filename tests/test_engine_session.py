@@ -430,7 +430,7 @@ def _drop(*keys):
         (_set("difficulty", "brutal"), "difficulty: not an allowed value (got 'brutal', expected 'easy', 'standard' or 'hard')"),
         (_set("scenario", "sha256", 123), "scenario.sha256: wrong type (got 123, expected text)"),
         (_drop("scenario", "sha256"), "scenario.sha256: missing required field (got nothing, expected a value)"),
-        (_set("scenario", {}), "scenario.id: missing required field (got nothing, expected a value) (and 2 more problems)"),
+        (_set("scenario", {}), "scenario.id: missing required field (got nothing, expected a value) (and 1 more problem)"),
         (_set("scenario", "path", [1]), "scenario.path: wrong type (got [1], expected text)"),
         (_set("outcome", []), "outcome: wrong type (got [], expected a mapping)"),
         (_set("outcome", {}), "outcome.finish_day: missing required field (got nothing, expected a value) (and 13 more problems)"),
@@ -531,3 +531,16 @@ def test_a_report_kept_by_a_policy_still_shows_its_own_stop():
     assert len(kept) == len(read_at_the_stop) > 20
     assert [(r.tasks, r.risks, r.market) for r in kept] == read_at_the_stop
     assert {t["state"] for t in kept[0].tasks} != {t["state"] for t in kept[-1].tasks}  # the project did move on
+
+
+def test_on_save_gets_the_exact_bytes_of_every_save(world, tmp_path):
+    """A hook (a panel signs logs with it) sees each save as written, and only after the file is in place."""
+    seen = []
+    session = Session(world, 3)
+    session.on_save = lambda path, data: seen.append((path, data, path.read_bytes()))
+    session.keep_log(tmp_path / "s.session.json")
+    session.decide(SetOvertime(level=0.1))
+    session.advance()
+    assert len(seen) == 3 and all(path == tmp_path / "s.session.json" for path, _, _ in seen)
+    assert all(data == on_disk for _, data, on_disk in seen)
+    assert json.loads(seen[-1][1])["stops"] == 1 and json.loads(seen[1][1])["decisions"][0]["decision"]["level"] == 0.1

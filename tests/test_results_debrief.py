@@ -140,3 +140,18 @@ def test_grades_step_down_by_the_grade_step(edited):
     rerun.run(make_policy("reference"))
     card = scorecard(rerun.project)
     assert card.total == total and card.grade == "C"  # A at floor+3, B at floor+1, C at floor-1
+
+
+def test_a_slip_is_answered_only_by_a_corrective_decision_in_time():
+    """Hand-computed: meetings every 5 days, alarm 0.9, answers within 1 meeting; a risk response answers nothing."""
+    import pandas as pd
+
+    from sim.results.debrief import CORRECTIVE, slip_meetings
+
+    rubric = type("Rubric", (), {"index_alarm": 0.9, "response_meetings": 1})()
+    timeline = pd.DataFrame({"day": [5.0, 7.0, 10.0, 15.0, 20.0], "spi": [0.85, 0.5, 0.95, 1.0, 0.8],
+                             "cpi": [1.0, 1.0, 0.88, 1.0, 1.0]})
+    found = slip_meetings(timeline, 5, [9.0, 21.0, 26.0], rubric)  # day 10's window is 10..15: nothing in it
+    assert found["day"].tolist() == [5.0, 10.0, 20.0]  # day 7 is no meeting; day 15 shows no slip
+    assert found["answered"].iloc[0] == 9.0 and math.isnan(found["answered"].iloc[1]) and found["answered"].iloc[2] == 21.0
+    assert "buy_response" not in CORRECTIVE and "choose" not in CORRECTIVE and "hire" in CORRECTIVE

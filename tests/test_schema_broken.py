@@ -64,6 +64,18 @@ REQUIRED = {
     "preset_same_id_twice": "a preset list that changes the same item twice",
     "risk_never_strikes": "a risk window after the project would be stopped",
     "event_never_fires": "an event dated after the project would be stopped",
+    "hex_number_too_large": "a hexadecimal number of 5,000 digits (Python refuses to print it)",
+    "deadline_in_year_9999": "a deadline on 9999-12-31 (the calendar would run past Python's last date)",
+    "calendar_in_year_9999": "a calendar starting in the year 9999",
+    "status_interval_zero": "status meetings every 0 days (a division by zero)",
+    "runaway_duration": "a sponsor who waits 1e7 times the plan (a run that never ends)",
+    "rate_near_the_float_limit": "a daily rate of 1e308 (costs that overflow to infinity)",
+    "deadline_past_the_calendar": "a deadline past the engine calendar's 2,500 working days",
+    "estimate_too_large": "a task of 1e9 person-days",
+    "sponsor_stop_past_the_calendar": "a sponsor's last day past the engine's calendar",
+    "period_too_long": "a change freeze of two years",
+    "line_separator_in_a_value": "U+2028 and U+2029 in a value, which YAML 1.1 readers count as line ends",
+    "name_too_long": "a name of 600 characters",
 }
 LINE = re.compile(
     r"^(?P<file>[\w.]+\.yaml):(?P<line>\d+):(?P<column>\d+): (?P<path>\S+): .+\(.*expected .+\)"
@@ -105,8 +117,8 @@ def test_expected_output_is_one_located_line(name):
     assert match, lines[0]
     assert match["file"] == f"{name}.yaml"
     line, column = int(match["line"]), int(match["column"])
-    text = (BROKEN / f"{name}.yaml").read_text("utf-8").splitlines()
-    if text:  # the position exists in the file
+    text = (BROKEN / f"{name}.yaml").read_text("utf-8").split("\n")  # not splitlines(): U+2028 ends no line in an editor
+    if text != [""]:  # the position exists in the file
         assert 1 <= line <= len(text) and 1 <= column <= len(text[line - 1]) + 1
 
 
@@ -176,6 +188,9 @@ def test_control_character_is_refused_at_its_position(cli, tmp_path):
 
 def test_deep_nesting_is_refused_without_recursion_error(cli, tmp_path):
     (tmp_path / "deep.yaml").write_text("a: " + "[" * 5000 + "]" * 5000 + "\n", "utf-8")
+    run = cli("validate", "deep.yaml", cwd=tmp_path)
+    assert run.stdout == "deep.yaml:1:1003: (document): nested too deeply (got more than 1,000 levels, expected at most 64)\n"
+    (tmp_path / "deep.yaml").write_text("a: " + "[" * 100 + "]" * 100 + "\n", "utf-8")  # within libyaml's own limit
     run = cli("validate", "deep.yaml", cwd=tmp_path)
     assert run.stdout == "deep.yaml:1:67: (document): nested too deeply (got more than 64 levels, expected at most 64)\n"
     assert (run.returncode, run.stderr) == (2, "")

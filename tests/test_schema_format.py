@@ -6,6 +6,7 @@ import copy
 import functools
 import itertools
 import json
+import operator
 import os
 import re
 import time
@@ -29,7 +30,6 @@ from sim.schema import (
     safe_yaml,
 )
 from sim.schema.loading import SCENARIO_DIR
-from sim.schema.params import BOUNDED_UNITS
 
 ROOT = Path(__file__).resolve().parents[1]
 BROKEN = Path(__file__).parent / "broken"
@@ -144,7 +144,7 @@ def _requirements(specs: list[str], skip: set[str]) -> dict[str, str]:
 def test_environment_yml_matches_pyproject():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["project"]
     extras = project["optional-dependencies"]
-    wanted = _requirements(project["dependencies"] + extras["cluster"] + extras["test"], skip={project["name"]})
+    wanted = _requirements(project["dependencies"] + functools.reduce(operator.iadd, extras.values(), []), skip={project["name"]})
     env = yaml.safe_load((ROOT / "environment.yml").read_text("utf-8"))["dependencies"]
     conda = [d for d in env if isinstance(d, str) and not re.match(r"(python|pip)\b", d)]
     assert _requirements(conda, skip=set()) == wanted
@@ -169,11 +169,13 @@ def test_every_default_is_documented(defaults_file):
     for group, entries in defaults_file.items():
         assert entries, group
         for name, spec in entries.items():
-            assert set(spec) == {"value", "unit", "doc", "source"}, f"{group}.{name}"
+            assert set(spec) == {"value", "range", "unit", "doc", "source"}, f"{group}.{name}"
             assert isinstance(spec["value"], (int, float)) and not isinstance(spec["value"], bool), f"{group}.{name}"
-            assert spec["value"] >= 0, f"{group}.{name}"
-            if spec["unit"].startswith(BOUNDED_UNITS):
-                assert spec["value"] <= 1, f"{group}.{name}"
+            low, high = spec["range"]
+            assert 0 <= low <= spec["value"] <= high, f"{group}.{name}"
+            assert type(low) is type(high) is type(spec["value"]), f"{group}.{name}: a whole number's range is whole"
+            if spec["unit"].startswith(("share", "probability", "ratio", "proficiency", "morale")):
+                assert high <= 1, f"{group}.{name}"
             for text in ("unit", "doc", "source"):
                 assert isinstance(spec[text], str) and spec[text].strip(), f"{group}.{name}.{text}"
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import secrets
 import shutil
 import socket
@@ -32,10 +33,11 @@ WAIT = 90_000  # ms: a cold kernel start plus the first charts
 
 pytestmark = [
     pytest.mark.slow,
-    pytest.mark.timeout(420),
+    pytest.mark.timeout(600),
     pytest.mark.skipif(not CHROMIUM.exists(), reason="Chromium is not installed (./kit test installs it as root)"),
 ]
 sync_api = pytest.importorskip("playwright.sync_api")
+sync_api.expect.set_options(timeout=WAIT)  # a kernel on a loaded machine can take far more than the default 5 s to answer
 
 
 def free_port() -> int:
@@ -161,7 +163,7 @@ def play_two_weeks(page, name: str, tmp_path: Path) -> None:
     page.screenshot(path=str(folder / f"{name}-decisions.png"))
 
 
-def run_all_cells(page, attempts: int = 3) -> None:
+def run_all_cells(page, attempts: int = 3, wait: int = WAIT) -> None:
     """Run All Cells from the menu until the app appears.
 
     A run requested while the fresh kernel's connection is still settling can be
@@ -172,7 +174,7 @@ def run_all_cells(page, attempts: int = 3) -> None:
         page.locator(".lm-MenuBar-itemLabel").get_by_text("Run", exact=True).click()
         page.locator(".lm-Menu-itemLabel").get_by_text("Run All Cells", exact=True).click()
         try:
-            start.wait_for(timeout=WAIT // attempts)
+            start.wait_for(timeout=wait // attempts)
             return
         except sync_api.TimeoutError:
             if attempt == attempts - 1:
@@ -201,6 +203,9 @@ def test_play_notebook_in_jupyterlab(page, tmp_path):
                      f"--LabApp.workspaces_dir={home / 'workspaces'}", "--ServerApp.open_browser=False",
                      *(["--allow-root"] if os.geteuid() == 0 else [])],
                     home, f"http://127.0.0.1:{port}", f"http://127.0.0.1:{port}/api/status?token={token}")
+    # On a loaded machine JupyterLab may ask which kernel to use although the notebook names it: keep Python 3.
+    page.add_locator_handler(page.locator(".jp-Dialog").filter(has_text="Select Kernel"),
+                             lambda dialog: dialog.get_by_role("button", name="Select", exact=True).click())
     with serving(server, page, "JupyterLab", home, tmp_path):
         page.goto(f"http://127.0.0.1:{port}/lab/tree/01_play.ipynb?token={token}")
         page.locator(".jp-Notebook").wait_for()
@@ -218,3 +223,104 @@ def test_play_notebook_in_voila(page, tmp_path):
     with serving(server, page, "Voilà", home, tmp_path):
         page.goto(f"http://127.0.0.1:{port}/?token={token}")
         play_two_weeks(page, "voila", tmp_path)
+
+
+def show_dashboard(page) -> None:
+    """Scroll the dashboard's title to the top of the window (the notebook's text is above it)."""
+    page.locator(".itpm-instructor").evaluate("e => e.scrollIntoView({block: 'start'})")
+
+
+def test_instructor_dashboard_in_voila(page, tmp_path):
+    """The class dashboard of a simulated class of 30, in Voilà: every tab shows what it should, and picking another
+    student to compare redraws the comparison in the kernel."""
+    home = _home(tmp_path)
+    shutil.copy(ROOT / "notebooks" / "02_instructor.ipynb", home / "work" / "02_instructor.ipynb")
+    port, token = free_port(), secrets.token_hex(16)
+    server = Server([sys.executable, "-m", "voila", "02_instructor.ipynb", "--no-browser", "--Voila.ip=127.0.0.1",
+                     f"--port={port}", "--Voila.port_retries=0", f"--token={token}"], home, f"http://127.0.0.1:{port}", port)
+    folder = shots() or tmp_path
+    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        page.goto(f"http://127.0.0.1:{port}/?token={token}", timeout=4 * WAIT)
+        summary = page.locator(".itpm-class-summary")
+        summary.wait_for(timeout=4 * WAIT)  # a class of 30 is simulated, collected and replayed first
+        sync_api.expect(summary).to_contain_text("30 students; 30 verified", timeout=WAIT)
+        overview = page.locator("img.itpm-chart-outcomes")
+        sync_api.expect(overview).to_have_attribute("src", re.compile(r"^(data:image/png|blob:)"), timeout=WAIT)
+        assert page.locator(".itpm-instructor .itpm-table").first.inner_text().startswith("who")
+        show_dashboard(page)
+        page.screenshot(path=str(folder / "instructor-overview.png"))
+        tabs = page.locator(".itpm-instructor .lm-TabBar-tab")
+        tabs.filter(has_text="Leaderboard").click()
+        board = page.locator(".itpm-leaderboard table tbody tr")
+        sync_api.expect(board).to_have_count(30, timeout=WAIT)
+        assert board.first.locator("td").nth(0).inner_text() == "1"
+        show_dashboard(page)
+        page.screenshot(path=str(folder / "instructor-leaderboard.png"))
+        tabs.filter(has_text="Decisions").click()
+        sync_api.expect(page.locator("img.itpm-chart-heat")).to_be_visible(timeout=WAIT)
+        show_dashboard(page)
+        page.screenshot(path=str(folder / "instructor-decisions.png"))
+        tabs.filter(has_text="Events & risks").click()
+        event = page.locator(".itpm-instructor").get_by_text("Firewall HA pair put on allocation", exact=True)
+        sync_api.expect(event).to_be_visible(timeout=WAIT)
+        show_dashboard(page)
+        page.screenshot(path=str(folder / "instructor-answers.png"))
+        tabs.filter(has_text="Compare two").click()
+        chart = page.locator("img.itpm-chart-compare")
+        sync_api.expect(chart).to_be_visible(timeout=WAIT)
+        before = chart.get_attribute("src")
+        student_b = page.locator(".itpm-instructor select").nth(1)
+        student_b.select_option(index=5)
+        sync_api.expect(chart).not_to_have_attribute("src", before, timeout=WAIT)
+        show_dashboard(page)
+        page.screenshot(path=str(folder / "instructor-compare.png"))
+        tabs.filter(has_text="Not verified").click()
+        verified = page.locator(".itpm-instructor").get_by_text("Every student's log was verified.")
+        sync_api.expect(verified).to_be_visible(timeout=WAIT)
+    except sync_api.Error as exc:
+        page.screenshot(path=str(tmp_path / "failure.png"))
+        pytest.fail(f"Voilà dashboard: {exc}\nscreenshot: {tmp_path / 'failure.png'}\n{server.log.read_text()[-3000:]}")
+    finally:
+        server.stop()
+
+
+def test_an_exercise_in_voila_counts_down_and_reopens_on_reload(page, tmp_path):
+    """A class pack's notebook in Voilà for a JupyterHub user: the countdown ticks in the kernel, the seed is never in
+    the page, and a reload (a new kernel) reopens the same session."""
+    from sim.classroom.pack import make_pack
+
+    home = _home(tmp_path)
+    pack = make_pack("network_migration", tmp_path / "pack", id="week3", seed=987654, minutes=30, reveal="outcome")
+    for name in ("exercise.json", "play.ipynb"):
+        shutil.copy(pack.folder / name, home / "work" / name)
+    port, token = free_port(), secrets.token_hex(16)
+    os.environ["JUPYTERHUB_USER"] = "s1234"  # the server's kernels inherit it, as on JupyterHub
+    try:
+        server = Server([sys.executable, "-m", "voila", "play.ipynb", "--no-browser", "--Voila.ip=127.0.0.1",
+                         f"--port={port}", "--Voila.port_retries=0", f"--token={token}"], home, f"http://127.0.0.1:{port}", port)
+    finally:
+        del os.environ["JUPYTERHUB_USER"]
+    folder = shots() or tmp_path
+    folder.mkdir(parents=True, exist_ok=True)
+    with serving(server, page, "Voilà exercise", home, tmp_path):
+        page.goto(f"http://127.0.0.1:{port}/?token={token}")
+        sync_api.expect(page.get_by_text("You are playing as")).to_contain_text("s1234", timeout=WAIT)
+        clock = page.locator(".itpm-clock")
+        sync_api.expect(clock).to_contain_text("Time box: 30 minutes, from when you start", timeout=WAIT)
+        page.screenshot(path=str(folder / "exercise-join.png"))
+        page.get_by_role("button", name="Start the exercise ▶").click()
+        sync_api.expect(clock).to_contain_text(re.compile(r"Time left: 2\d:\d\d"), timeout=WAIT)
+        first = clock.inner_text()
+        sync_api.expect(clock).not_to_have_text(first, timeout=30_000)  # the kernel ticks it, nothing is clicked
+        assert "987654" not in page.content()
+        page.get_by_role("button", name="Commit the plan and start the project ▶").click()
+        advance = page.get_by_role("button", name="Advance one week ▶", exact=True)
+        advance.click()
+        sync_api.expect(page.locator(".itpm-headline")).to_contain_text("Week 1", timeout=WAIT)
+        page.screenshot(path=str(folder / "exercise-execute.png"))
+        page.reload()
+        sync_api.expect(page.locator(".itpm-headline")).to_contain_text("Week 1", timeout=WAIT)  # the same session, reopened
+        sync_api.expect(page.locator(".itpm-ok").first).to_contain_text("Welcome back", timeout=WAIT)
+    logs = list((home / "work" / "sessions").glob("*.session.json"))
+    assert [p.name for p in logs] == [f"week3-{pack.exercise.sha256[:8]}-s1234.session.json"]

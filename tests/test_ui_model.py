@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
+import traitlets
 
 from sim.engine import read_log
 from sim.results import store
 from sim.ui.draft import substance
 from sim.ui.model import PlayModel
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture()
@@ -137,3 +141,35 @@ def test_a_bad_scenario_is_a_message_not_a_traceback(tmp_path):
     m = PlayModel(tmp_path, scenario=str(bad))
     assert "cannot be read" in m.briefing()
     assert not m.start() and m.error and m.stage == "choose"
+
+
+def test_a_fixed_setting_refuses_any_change_and_starts_as_fixed(tmp_path):
+    m = PlayModel(tmp_path, scenario="network_migration", difficulty="hard", seed=5)
+    for name, value in (("scenario", "cloud_rollout"), ("difficulty", "easy"), ("seed", 6)):
+        with pytest.raises(traitlets.TraitError, match=f"{name} is fixed by the instructor"):
+            setattr(m, name, value)
+    with pytest.raises(traitlets.TraitError):
+        m.fixed = []
+    assert m.fixed == ["scenario", "difficulty", "seed"]
+    assert m.start(), m.message
+    world = m.session.world
+    assert (world.scenario.id, world.difficulty, m.session.seed) == ("network_migration", "hard", 5)
+    free = PlayModel(tmp_path, seed=5)
+    free.scenario, free.difficulty = "cloud_rollout", "easy"
+    with pytest.raises(traitlets.TraitError):
+        free.seed = 6
+
+
+def test_only_sessions_of_the_fixed_world_are_offered_or_resumed(model, tmp_path):
+    model.commit_plan()
+    model.advance()
+    path = model.session.log_path
+    other = PlayModel(tmp_path, scenario="network_migration", seed=4)
+    assert other.saved == []
+    assert not other.resume(path)
+    assert other.error and "not played with the seed your instructor fixed" in other.message
+    assert other.session is None and other.stage == "choose"
+    same = PlayModel(tmp_path, scenario=str(ROOT / "scenarios" / "network_migration.yaml"), seed=3)
+    assert [s.path for s in same.saved] == [path]
+    assert same.resume(path), same.message
+    assert same.report.day == 5 and same.scenario.endswith("network_migration.yaml")

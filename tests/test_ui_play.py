@@ -45,6 +45,28 @@ def test_instructor_fixed_settings_cannot_be_changed(tmp_path):
     assert "fixed: scenario, seed" in app.choose.fixed_note.value
 
 
+def _from_browser(widget, method: str = "update", **data) -> None:
+    """A message on the widget's comm, as the frontend (or a client that tampers with it) sends one."""
+    widget._handle_msg({"content": {"data": {"method": method, **data}}, "buffers": []})
+
+
+def test_a_tampering_browser_cannot_change_what_the_instructor_fixed(tmp_path):
+    app = play(scenario="network_migration", difficulty="hard", seed=1234, save_dir=tmp_path)
+    view = app.choose
+    other = next(i for i, (_, value) in enumerate(view.scenario.options) if value == "cloud_rollout")
+    for widget, state in ((view.scenario, {"index": other}), (view.difficulty, {"index": 0}), (view.seed, {"value": 99})):
+        _from_browser(widget, state={"disabled": False})
+        _from_browser(widget, state=state, buffer_paths=[])
+    assert (view.scenario.value, view.difficulty.value, view.seed.value) == ("cloud_rollout", "easy", 99)  # what it shows
+    assert (app.model.scenario, app.model.difficulty, app.model.seed) == ("network_migration", "hard", 1234)
+    _from_browser(view.start, "custom", content={"event": "click"})
+    session = app.model.session
+    assert app.model.stage == "plan", app.model.message
+    assert (session.world.scenario.id, session.world.difficulty, session.seed) == ("network_migration", "hard", 1234)
+    log = read_log(session.log_path)
+    assert (log.scenario.id, log.difficulty, log.seed) == ("network_migration", "hard", 1234)
+
+
 def test_plan_stage_edits_the_draft_and_forecasts_it(tmp_path):
     app = _start(tmp_path, scenario="network_migration", seed=2)
     view, draft = app.plan, app.model.draft

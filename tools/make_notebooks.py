@@ -1,12 +1,14 @@
 """Write the kit's notebooks from their cell sources, execute them, and keep their deterministic outputs.
 
-Run after editing this file (or after a change to the engine that moves a checked output).
+Run after editing this file (or after a change to the engine that moves a checked output):
+``python tools/make_notebooks.py [NAME.ipynb ...]`` (all notebooks without names).
 Cells whose source starts with ``# NBVAL_CHECK_OUTPUT`` are compared by ``pytest --nbval-lax``;
 outputs that show live widgets are dropped, since they mean nothing until the notebook runs.
 """
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import nbformat
@@ -64,11 +66,15 @@ Markdown(briefing("network_migration"))
 ## If you are an instructor
 
 Give every student the same scenario, difficulty and seed: they then face exactly the same world, and the
-differences in their results come from their decisions alone. Collect their session logs (`session.json`) and
-replay them to check the results:
+differences in their results come from their decisions alone. A class pack does it for you, with a time box and
+a roster if you like; then collect and verify the students' session logs (each is re-simulated, so an edited log
+shows), compare the class in [the instructor's dashboard, `02_instructor.ipynb`](02_instructor.ipynb), and write
+the class debrief:
 
 ```
-itpm-sim replay session.json
+itpm-sim class create network_migration --minutes 60 --out week3
+itpm-sim class collect week3/exercise.json hand-ins/ --out week3/collected
+itpm-sim class report week3/collected --html week3/debrief.html
 ```
 
 To see how a scenario plays out without a human, run a built-in policy. `reference` is a competent PM and the
@@ -87,24 +93,30 @@ for name in ("passive", "reference"):
     print(f"{name:>9}: score {card.total:5.1f} ({card.grade})", {k: round(v) for k, v in card.parts.items()})
 """, ("summary",)),
     md("""
-To write a new scenario, copy one from `scenarios/`, edit it (your editor completes fields from
+To write a new scenario, start in [the author's notebook, `03_author_scenario.ipynb`](03_author_scenario.ipynb)
+from the template or a bundled scenario, or copy one from `scenarios/`, edit it (your editor completes fields from
 `scenarios/scenario.schema.json`), and check it:
 
 ```
 itpm-sim validate scenarios/my_scenario.yaml
 itpm-sim plan scenarios/my_scenario.yaml
+itpm-sim balance scenarios/my_scenario.yaml
 ```
 
 `validate` lists every problem with its file, line and column; `plan` shows the baseline schedule against the
-deadline and budget, so you can set a realistic but tight target.
+deadline and budget, so you can set a realistic but tight target; `balance` plays it many times doing nothing and
+as the reference PM, to see whether decisions matter and the target is tight enough.
 """),
     md("""
 ## If you run a hiring panel
 
-A candidate plays a time-boxed scenario in the play notebook (or in Voilà, without access to code). Their
-session log records every decision with its simulated and wall-clock time and an optional one-line rationale.
-`itpm-sim replay` re-simulates it bit for bit, so the report you receive can be verified, and
-`itpm-sim run SCENARIO --decisions session.json --seed N` shows how the same decisions fare under other luck.
+`itpm-sim panel create SCENARIO --minutes 45 --candidates candidates.csv --out DIR` makes the panel's folder:
+one world for every candidate (its seed drawn in secret), an access code each, and the rubric's weights.
+`itpm-sim panel serve DIR` serves the candidates' app with Voilà, without any code on screen: each candidate
+enters their code, plans and plays against a countdown, with a one-line reason for every decision.
+`itpm-sim panel report DIR` verifies every signed session log by replaying it and writes a printable report per
+candidate (the ten PM duties with evidence, the score against the reference PM on the same world, the timeline
+of decisions, the attempt record, five follow-up questions) and a comparison. See the README's "Hiring panels".
 """),
 ]
 
@@ -185,7 +197,135 @@ itpm-sim replay sessions/<your session>.session.json
 """),
 ]
 
-NOTEBOOKS = {"00_start_here.ipynb": START, "01_play.ipynb": PLAY}
+INSTRUCTOR = [
+    md("""
+# Class dashboard
+
+Compare a class that played the same exercise: how the class did against a competent PM and against doing
+nothing, a leaderboard, who decided what and when, how each event and risk was answered and what each answer led
+to, and any two students side by side. Every number comes from re-simulating the students' session logs, never
+from the files they handed in.
+
+**The loop.** Create a class pack, hand it out, collect the logs, then open this notebook (also in Voilà:
+`voila notebooks/02_instructor.ipynb`):
+
+```
+itpm-sim class create network_migration --roster roster.csv --minutes 60 --out week3
+itpm-sim class collect week3/exercise.json hand-ins/ --out week3/collected
+itpm-sim class report week3/collected --html week3/debrief.html
+```
+
+Set `CLASS` below to the folder `class collect` wrote. Left as `None`, a simulated class of 30 students (each a
+PM policy with a temperament of its own, played in a real exercise) is made for you to explore.
+"""),
+    code("""
+CLASS = None  # for example "week3/collected"
+"""),
+    code("""
+from sim.ui.instructor import dashboard, open_class
+
+cohort = open_class(CLASS)
+"""),
+    code("""
+dashboard(cohort)
+"""),
+    md("""
+## The tables behind the dashboard
+
+Everything above is a pandas table you can sort, filter or export, for example the leaderboard (the score
+against the reference PM is on each student's own seed, so luck is the same on both sides):
+"""),
+    code("""
+# NBVAL_CHECK_OUTPUT
+cohort.leaderboard().head(10)
+"""),
+    md("""
+`cohort.table` is `cohort.csv` (one row per student, every status), `cohort.decisions()` every decision with its
+week, `cohort.answer_summary()` the answers to events and risks, and `cohort.spread()` how far apart the class
+ended on each part of the score. For the debrief, `itpm-sim class report` writes one HTML page with talking points
+drawn from the data: where the spread was widest, which common decision cost the most (by replaying each run
+without it), what the best students did differently, and the duty ratings.
+"""),
+]
+
+AUTHOR = [
+    md("""
+# Write a scenario
+
+Start from the template (a small, complete project with every section commented) or from a bundled scenario;
+edit it; check it with the same located errors as `itpm-sim validate`; look at its dependency network and
+critical path; check its balance with a Monte Carlo of doing nothing (`passive`) and of a competent PM
+(`reference`); and save it. Nothing is ever written over.
+
+Work in the workbench below, or follow the same steps in code further down.
+"""),
+    code("""
+from sim.ui.author import workbench
+
+workbench("template")
+"""),
+    md("""
+## The same steps in code
+
+**Start** from the template or an existing scenario (`author.starting_points()` lists them):
+"""),
+    code("""
+# NBVAL_CHECK_OUTPUT
+from sim.classroom import author
+
+print(", ".join(author.starting_points()))
+draft = author.start_from("template")
+print(next(line for line in draft.splitlines() if line.startswith("title:")))
+"""),
+    md("""
+**Edit and check.** Every problem comes with its line, column and field, and what was expected. Here a
+probability of 1.5 and an unknown dependency:
+"""),
+    code("""
+# NBVAL_CHECK_OUTPUT
+broken = draft.replace("probability: 0.5", "probability: 1.5").replace("depends_on: [survey]", "depends_on: [surveys]")
+for problem in author.check(broken, "my_scenario.yaml"):
+    print(problem)
+"""),
+    md("""
+**Look at the plan and its network.** Boxes are tasks at their planned dates; the critical path (the chain that
+sets the finish) is drawn in vermillion.
+"""),
+    code("""
+# NBVAL_CHECK_OUTPUT
+from IPython.display import Image
+
+world = author.world(draft)
+for key, value in author.plan_summary(world).items():
+    print(f"{key:>22}: {value}")
+"""),
+    code("""
+Image(author.network(world))
+"""),
+    md("""
+**Check the balance.** Doing nothing should succeed (on time, on budget) in 20-45% of runs by default, and the
+reference PM should score better than doing nothing; otherwise decisions do not matter. More runs give a steadier
+answer (`itpm-sim balance FILE --runs 1000` does the same on the command line).
+"""),
+    code("""
+# NBVAL_CHECK_OUTPUT
+result = author.balance(world, runs=100, band=(0.20, 0.45))
+print(result.table()[["policy", "runs", "success", "mean_score"]].round(3).to_string(index=False))
+print("balanced:", result.balanced)
+for line in result.advice():
+    print("-", line)
+"""),
+    md("""
+**Save** under a new name (an existing file is never written over; `free_name` finds the next free one):
+"""),
+    code("""
+saved = author.save(draft, author.free_name("my_scenarios/office_refresh.yaml"))
+print("saved as", saved)
+"""),
+]
+
+NOTEBOOKS = {"00_start_here.ipynb": START, "01_play.ipynb": PLAY, "02_instructor.ipynb": INSTRUCTOR,
+             "03_author_scenario.ipynb": AUTHOR}
 
 
 def build(cells: list) -> nbformat.NotebookNode:
@@ -206,11 +346,16 @@ def build(cells: list) -> nbformat.NotebookNode:
     return nb
 
 
-def main() -> None:
+def main(names: list[str]) -> None:
+    """Write the notebooks named (all without names)."""
+    unknown = [n for n in names if n not in NOTEBOOKS]
+    if unknown:
+        raise SystemExit(f"unknown notebook {unknown[0]!r} (expected one of: {', '.join(NOTEBOOKS)})")
     ROOT.mkdir(exist_ok=True)
     for name, cells in NOTEBOOKS.items():
-        nbformat.write(build(cells), ROOT / name)
+        if not names or name in names:
+            nbformat.write(build(cells), ROOT / name)
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])

@@ -33,6 +33,6 @@ def check_determinism(scenario: str, difficulty: str = "standard", seed: int = 0
         log = Path(tmp) / "session.json"
         session = Session(World.from_file(scenario, difficulty), seed, log)
         session.run(make_policy(policy))
-        replayed = fingerprint(replay(log))
+        replayed = fingerprint(replay(log, scenario))
     assert first == replayed, f"the replay of the session log differs ({first[:12]} != {replayed[:12]})"
     return first

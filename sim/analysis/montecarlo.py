@@ -15,15 +15,16 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sim.engine import Session, cached_world, critical_path, outcome, scorecard
+from sim.engine import Session, World, cached_world, critical_path, outcome, scorecard
+from sim.engine.world import Source
 from sim.policies import DecisionPlan, make_policy
 
 
 @dataclass(frozen=True)
 class Study:
-    """What to replicate: a scenario file, its difficulty, and a policy name or a decision plan."""
+    """What to replicate: a scenario (a file, or a world's ``Source``), its difficulty, and a policy name or a decision plan."""
 
-    scenario: str
+    scenario: str | Source
     difficulty: str = "standard"
     policy: str = "reference"
     plan: tuple = field(default=())  # session-log decision entries; used instead of ``policy`` when given
@@ -36,6 +37,13 @@ class Study:
         return f"plan of {len(self.plan)} decisions" if self.plan else self.policy
 
 
+def study_world(study: Study) -> World:
+    """The study's world, compiled once per process (a worker rebuilds it from the file or the source's bytes)."""
+    if isinstance(study.scenario, Source):
+        return study.scenario.world(study.difficulty)
+    return cached_world(study.scenario, study.difficulty)
+
+
 def child_seeds(seed: int, runs: int) -> list[int]:
     """``runs`` independent seeds derived from ``seed`` (numpy SeedSequence.spawn)."""
     return [int(c.generate_state(1, np.uint64)[0] >> np.uint64(1)) for c in np.random.SeedSequence(seed).spawn(runs)]
@@ -43,8 +51,7 @@ def child_seeds(seed: int, runs: int) -> list[int]:
 
 def replicate_one(study: Study, seed: int) -> dict:
     """One replication: the outcome, score, risks that hit and the critical path."""
-    world = cached_world(study.scenario, study.difficulty)
-    session = Session(world, seed)
+    session = Session(study_world(study), seed)
     session.run(study.make_policy(), strict=not study.plan)
     project = session.project
     card = scorecard(project)
@@ -80,7 +87,8 @@ def run_montecarlo(
     """
     if runs < 1:
         raise ValueError(f"runs must be at least 1 (got {runs})")
-    study = Study(str(Path(cached_world(study.scenario, study.difficulty).path)), study.difficulty, study.policy, tuple(study.plan))
+    if not isinstance(study.scenario, Source):
+        study = Study(str(Path(cached_world(study.scenario, study.difficulty).path)), study.difficulty, study.policy, tuple(study.plan))
     seeds = child_seeds(seed, runs)
     size = chunk_size or max(1, min(200, runs // 16 or 1))
     chunks = [seeds[i:i + size] for i in range(0, runs, size)]
@@ -98,5 +106,6 @@ def run_montecarlo(
                 progress(len(chunk))
     df = pd.DataFrame([row for chunk in rows for row in chunk])
     df.insert(0, "run", range(runs))
-    df.attrs.update({"scenario": study.scenario, "difficulty": study.difficulty, "policy": study.label, "seed": seed})
+    name = study.scenario.name if isinstance(study.scenario, Source) else study.scenario
+    df.attrs.update({"scenario": name, "difficulty": study.difficulty, "policy": study.label, "seed": seed})
     return df

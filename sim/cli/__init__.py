@@ -8,14 +8,21 @@ from collections.abc import Sequence
 
 from sim.schema import ScenarioError
 
-from . import play, scenario, study
+from . import classroom, hub, panel, play, scenario, serve, study
 from .common import UsageError
 
-MODULES = (scenario, play, study)
+MODULES = (scenario, play, study, classroom, serve, hub, panel)
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse with its errors on one line, pointing at --help rather than printing the usage block."""
+
+    def error(self, message: str):
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
 def parser() -> argparse.ArgumentParser:
-    top = argparse.ArgumentParser(prog="itpm-sim", description="IT project-management simulator and training kit.")
+    top = Parser(prog="itpm-sim", description="IT project-management simulator and training kit.")
     sub = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for module in MODULES:
         module.register(sub)

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import re
 import sys
 from pathlib import Path
 
 from sim.schema import bundled_scenarios
+from sim.schema.files import strict_json
 
 # the engine hashes repr(seed), and Python refuses to write an int with more digits than this (0: no limit)
 SEED_DIGITS = sys.get_int_max_str_digits() if hasattr(sys, "get_int_max_str_digits") else 4300
@@ -24,7 +24,7 @@ class UsageError(Exception):
 
 def emit_json(data: object) -> None:
     """Print one JSON object on one line."""
-    sys.stdout.write(json.dumps(data, sort_keys=True, default=str) + "\n")
+    sys.stdout.write(strict_json(data, sort_keys=True, default=str) + "\n")
 
 
 def _shown(text: str) -> str:
@@ -71,3 +71,35 @@ def scenario_type(text: str) -> str:
     if text not in ids and not Path(text).exists() and Path(text).suffix not in (".yaml", ".yml"):  # a missing .yaml: said when read
         raise argparse.ArgumentTypeError(f"unknown scenario {text!r} ({expected})")
     return text
+
+
+def add_scenario_option(parser: argparse.ArgumentParser) -> None:
+    """``--scenario FILE`` for commands that replay a log: the scenario to play it in (never one the log names)."""
+    parser.add_argument("--scenario", metavar="FILE", type=scenario_type,
+                        help="the scenario file (or bundled id) the session was played on; default the bundled scenario "
+                             "whose id the log records. Its SHA-256 must match the log's.")
+
+
+def html_target(html: str, source: Path) -> Path:
+    """The report's file, refused if writing it could replace a log, a scenario or a folder."""
+    target = Path(html)
+    if target.resolve() == source.resolve():
+        raise UsageError(f"--html {html}: is the report's source (expected another file, so that {source} is kept)")
+    if target.suffix.lower() not in (".html", ".htm"):
+        got = repr(target.suffix) if target.suffix else "no suffix"
+        raise UsageError(f"--html {html}: not an HTML file name (got {got}, expected a name ending in .html or .htm)")
+    if target.is_dir():
+        raise UsageError(f"--html {html}: is a folder (expected a file name)")
+    if not target.parent.is_dir():
+        raise UsageError(f"--html {html}: no such folder {str(target.parent)!r} (expected an existing folder)")
+    return target
+
+
+def write_html(target: Path, text: str) -> None:
+    """Write a report atomically; an OS error becomes a UsageError naming the --html file."""
+    from sim.results import store
+
+    try:
+        store.write_text(target, text)
+    except OSError as exc:
+        raise UsageError(f"--html {target}: cannot write the report (got {str(exc.strerror or exc).lower()}, expected a writable folder)") from None

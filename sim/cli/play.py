@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from collections.abc import Sequence
@@ -11,8 +10,9 @@ from pathlib import Path
 
 from sim.policies import POLICIES
 from sim.schema import DIFFICULTIES
+from sim.schema.files import strict_json
 
-from .common import UsageError, emit_json, scenario_type, seed_type
+from .common import UsageError, add_scenario_option, emit_json, scenario_type, seed_type
 
 
 def _summary(session, not_applied: Sequence[dict] = ()) -> dict:
@@ -28,6 +28,7 @@ def _summary(session, not_applied: Sequence[dict] = ()) -> dict:
 
 
 SHOW_SKIPPED = 5
+UNFINISHED = 3  # replay's exit status for a log that replays but has no outcome yet (0 match, 1 mismatch, 2 bad input)
 
 
 def _print(summary: dict, currency: str) -> None:
@@ -121,7 +122,7 @@ def run(args: argparse.Namespace) -> int:
     if out:
         try:
             Results(session).write(out)
-            (out / "outcome.json").write_text(json.dumps(summary, indent=1, sort_keys=True, default=str) + "\n")
+            (out / "outcome.json").write_text(strict_json(summary, indent=1, sort_keys=True, default=str) + "\n")
         except OSError as exc:
             raise UsageError(f"--out {out}: {_reason(exc)}") from None
     if args.json:
@@ -139,7 +140,7 @@ def replay(args: argparse.Namespace) -> int:
 
     try:
         log = read_log(args.log)
-        session = do_replay(args.log)
+        session = do_replay(args.log, args.scenario)
     except LogError as exc:
         raise UsageError(str(exc)) from None
     summary = _summary(session)
@@ -152,13 +153,13 @@ def replay(args: argparse.Namespace) -> int:
     if args.json:
         emit_json(result)
     elif recorded is None:
-        print("The log is unfinished: no recorded outcome to compare. The replay reached stop "
-              f"{session.stops} on day {session.project.now:.0f}.")
+        print(f"unfinished: {len(log.decisions)} decisions, stopped at day {session.project.now:g} (stop {session.stops}); "
+              "the replay reaches the same point, and there is no outcome yet to compare")
     else:
         print("MATCH: the replay reproduces the recorded outcome exactly." if match else "MISMATCH: the replay differs from the log:")
         for key, (was, now) in differ.items():
             print(f"  {key}: recorded {was!r}, replayed {now!r}")
-    return 0 if match or recorded is None else 1
+    return UNFINISHED if recorded is None else 0 if match else 1
 
 
 def register(sub) -> None:
@@ -174,5 +175,6 @@ def register(sub) -> None:
     p.set_defaults(handler=run)
     p = sub.add_parser("replay", help="re-simulate a session log and report whether it matches")
     p.add_argument("log", metavar="LOG")
+    add_scenario_option(p)
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=replay)

@@ -13,11 +13,14 @@ from sim.schema import DIFFICULTIES
 
 from .common import (
     UsageError,
+    add_scenario_option,
     emit_json,
+    html_target,
     runs_type,
     scenario_type,
     seed_type,
     workers_type,
+    write_html,
 )
 
 
@@ -116,27 +119,12 @@ def montecarlo(args: argparse.Namespace) -> int:
     return 0
 
 
-def _html_target(html: str, source: Path) -> Path:
-    """The report's file, refused if writing it could replace a log, a scenario or a folder."""
-    target = Path(html)
-    if target.resolve() == source.resolve():
-        raise UsageError(f"--html {html}: is the report's source (expected another file, so that {source} is kept)")
-    if target.suffix.lower() not in (".html", ".htm"):
-        got = repr(target.suffix) if target.suffix else "no suffix"
-        raise UsageError(f"--html {html}: not an HTML file name (got {got}, expected a name ending in .html or .htm)")
-    if target.is_dir():
-        raise UsageError(f"--html {html}: is a folder (expected a file name)")
-    if not target.parent.is_dir():
-        raise UsageError(f"--html {html}: no such folder {str(target.parent)!r} (expected an existing folder)")
-    return target
-
-
 def report(args: argparse.Namespace) -> int:
-    from sim.results import store, studies
+    from sim.results import studies
     from sim.results.report import study_report
 
     source = Path(args.source)
-    target = _html_target(args.html, source)
+    target = html_target(args.html, source)
     if source.is_dir():
         try:
             runs, summary = studies.read(source)
@@ -144,23 +132,20 @@ def report(args: argparse.Namespace) -> int:
             raise UsageError(str(exc)) from None
         text = study_report(runs, summary.deadline_day, summary.budget, summary.currency)
     else:
-        text = _session_report(source)
-    try:
-        store.write_text(target, text)
-    except OSError as exc:
-        raise UsageError(f"--html {args.html}: cannot write the report (got {str(exc.strerror or exc).lower()}, expected a writable folder)") from None
+        text = _session_report(source, args.scenario)
+    write_html(target, text)
     print(f"wrote {args.html}")
     return 0
 
 
-def _session_report(log: Path) -> str:
+def _session_report(log: Path, scenario: str | None) -> str:
     from sim.engine import LogError, replay
     from sim.results import store
     from sim.results.debrief import make_debrief
     from sim.results.report import html_report
 
     try:
-        session = replay(log)
+        session = replay(log, scenario)
     except LogError as exc:
         raise UsageError(str(exc)) from None
     if not session.done:
@@ -192,5 +177,6 @@ def register(sub) -> None:
     p = sub.add_parser("report", help="write a self-contained HTML report of a session log or a Monte Carlo folder")
     p.add_argument("source", metavar="LOG|DIR")
     p.add_argument("--html", metavar="FILE", required=True)
+    add_scenario_option(p)
     p.set_defaults(handler=report)
 

@@ -22,6 +22,7 @@ class WorkCalendar:
                 self.dates.append(day)
             day += dt.timedelta(days=1)
         self.last = day
+        self.freezes = _merged(calendar.change_freezes)
         self.deadline_day = self.index_of(calendar.deadline, after=True)
         self.cutover_days = self._windows(calendar)
 
@@ -34,9 +35,6 @@ class WorkCalendar:
         """Working days before ``date``; with ``after``, counting ``date`` itself."""
         return bisect.bisect_right(self.dates, date) if after else bisect.bisect_left(self.dates, date)
 
-    def _frozen(self, date: dt.date) -> bool:
-        return any(p.start <= date <= p.end for p in self.spec.change_freezes)
-
     def _windows(self, calendar: Calendar) -> list[int]:
         """Sorted working-day indices at which a cutover window opens (freezes excluded).
 
@@ -45,13 +43,10 @@ class WorkCalendar:
         """
         weekly = {WEEKDAYS.index(d) for d in calendar.weekly_cutover_days}
         periods: list[Period] = list(calendar.cutover_windows)
-        days = set()
+        dated = set()  # each date once, however many windows overlap on it
         for p in periods:
-            d = p.start
-            while d <= p.end:
-                if not self._frozen(d):
-                    days.add(self.index_of(d))
-                d += dt.timedelta(days=1)
+            dated.update(p.start + dt.timedelta(days=i) for i in range((p.end - p.start).days + 1))
+        days = {self.index_of(d) for d in dated if not self._frozen(d)}
         if weekly:
             d = calendar.start
             while d < self.last:
@@ -60,7 +55,22 @@ class WorkCalendar:
                 d += dt.timedelta(days=1)
         return sorted(days)
 
+    def _frozen(self, date: dt.date) -> bool:
+        i = bisect.bisect_right(self.freezes, (date, dt.date.max)) - 1
+        return i >= 0 and self.freezes[i][0] <= date <= self.freezes[i][1]
+
     def next_window(self, now: float) -> int | None:
         """The first cutover window at or after working day ``now``."""
         i = bisect.bisect_left(self.cutover_days, now)
         return self.cutover_days[i] if i < len(self.cutover_days) else None
+
+
+def _merged(periods: list[Period]) -> list[tuple[dt.date, dt.date]]:
+    """The dates ``periods`` cover, as sorted, disjoint (start, end) pairs: a date is looked up in log time."""
+    out: list[tuple[dt.date, dt.date]] = []
+    for start, end in sorted((p.start, p.end) for p in periods):
+        if out and start <= out[-1][1] + dt.timedelta(days=1):
+            out[-1] = (out[-1][0], max(out[-1][1], end))
+        else:
+            out.append((start, end))
+    return out

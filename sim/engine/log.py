@@ -10,7 +10,7 @@ import datetime as dt
 import json
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import AwareDatetime, Field, TypeAdapter, ValidationError, model_validator
 
@@ -60,8 +60,8 @@ class ScenarioRef(Frozen):
     """The scenario a session was played on, and its content hash when played."""
 
     id: str = Field(min_length=1)
-    path: str
-    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+    path: str = ""  # where it was read from when played: information only, never opened
+    sha256: Sha256
 
 
 class Outcome(Frozen):
@@ -83,14 +83,41 @@ class Outcome(Frozen):
     abandoned: bool
 
 
+Ident = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}$")]
+"""An exercise's or a participant's id: a letter or digit, then letters, digits and ``_ . @ -``; 64 at most."""
+Sha256 = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
+EXERCISE_KINDS = ("class", "panel")
+
+
+class ExerciseRef(Frozen):
+    """The class or panel exercise a session was played in (see ``sim.engine.exercise``)."""
+
+    kind: Literal[EXERCISE_KINDS]
+    id: Ident
+    sha256: Sha256
+
+
+class Freeze(Frozen):
+    """When and why a session stopped taking decisions (a time box ran out); the rest ran on every default."""
+
+    stop: Count
+    day: Day
+    reason: str = Field(min_length=1, max_length=200)
+    wall_time: AwareDatetime
+
+
 class SessionLog(Frozen):
     """A whole session log as ``Session.log`` writes it."""
 
     format: Literal[LOG_FORMAT]  # type: ignore[valid-type]  # the constant, read at run time
     kit_version: str
     scenario: ScenarioRef
+    exercise: ExerciseRef | None = None
+    participant: Ident | None = None
     difficulty: Literal[DIFFICULTIES]  # type: ignore[valid-type]  # the tuple's names, unpacked at run time
     seed: Count
+    started: AwareDatetime | None = None  # logs before kit 0.2 lack it
+    frozen: Freeze | None = None
     decisions: tuple[Entry, ...]
     stops: Count
     finished: bool
@@ -106,6 +133,13 @@ class SessionLog(Frozen):
         late = next((i for i, e in enumerate(entries) if e.stop > self.stops), None)
         if late is not None:
             raise _Inconsistent(("decisions", late, "stop"), f"out of range (got {entries[late].stop}, expected at most {self.stops}, the log's stops)")
+        if self.frozen is not None:
+            if self.frozen.stop > self.stops:
+                raise _Inconsistent(("frozen", "stop"), f"out of range (got {self.frozen.stop}, expected at most {self.stops}, the log's stops)")
+            after = next((i for i, e in enumerate(entries) if e.stop > self.frozen.stop), None)
+            if after is not None:
+                raise _Inconsistent(("decisions", after, "stop"), f"after the freeze (got stop {entries[after].stop}, expected at most "
+                                    f"{self.frozen.stop}: no decision is taken once a session is frozen)")
         for i in range(1, len(entries)):
             for field in ("stop", "day"):
                 got, least = getattr(entries[i], field), getattr(entries[i - 1], field)
@@ -145,13 +179,13 @@ def summarise(exc: ValidationError, root: tuple = (), model: object = None) -> s
     return describe(errors[0], root, model) + more
 
 
-def located(path: Path, loc: tuple) -> str:
+def located(path: Path, loc: tuple, limit: int = MAX_LOG_BYTES) -> str:
     """``path:line:column`` of the value at ``loc`` (keys and indexes) in the JSON file ``path``.
 
     JSON is YAML, so the scenario reader's position map serves; a file it cannot place gives just ``path``.
     """
     try:
-        positions, _ = read_yaml(read_bounded(path, MAX_LOG_BYTES), str(path))
+        positions, _ = read_yaml(read_bounded(path, limit), str(path))
     except UnreadableFile:
         return str(path)
     if positions is None:
@@ -182,29 +216,41 @@ def _unique(pairs: list[tuple[str, object]]) -> dict:
 
 def read_log(path: str | Path) -> SessionLog:
     """A session log, checked in full; raises LogError with the first problem."""
-    path = as_path(path)
+    return read_json_model(path, SessionLog, LOG_FORMAT, "session log", LogError, MAX_LOG_BYTES)
+
+
+M = TypeVar("M", bound=Frozen)
+
+
+def read_json_model(path: str | Path, model: type[M], fmt: str, what: str, error: type[ValueError], limit: int) -> M:
+    """A JSON file of the kit's (``what``, e.g. "session log", with ``"format": fmt``) read as ``model``.
+
+    Strict: no duplicate keys, no NaN, nothing over ``limit`` bytes.  Every problem raises ``error`` with
+    ``file:line:column: field: what is wrong (got X, expected Y)``.
+    """
+    path = as_path(path, f"a {what}")
     try:
-        text = read_bounded(path, MAX_LOG_BYTES, "a readable session log").decode("utf-8")
+        text = read_bounded(path, limit, f"a readable {what}").decode("utf-8")
         data = json.loads(text, object_pairs_hook=_unique)
     except UnreadableFile as exc:
-        raise LogError(f"{path}: {exc}") from None
+        raise error(f"{path}: {exc}") from None
     except UnicodeDecodeError as exc:
-        raise LogError(f"{path}: not a JSON session log (got byte {exc.object[exc.start]:#x} at offset {exc.start}, expected UTF-8)") from None
+        raise error(f"{path}: not a JSON {what} (got byte {exc.object[exc.start]:#x} at offset {exc.start}, expected UTF-8)") from None
     except json.JSONDecodeError as exc:
-        raise LogError(f"{path}:{exc.lineno}:{exc.colno}: not a JSON session log ({exc.msg.lower()})") from None
+        raise error(f"{path}:{exc.lineno}:{exc.colno}: not a JSON {what} ({exc.msg.lower()})") from None
     except ValueError as exc:  # an integer longer than Python will read
-        raise LogError(f"{path}: not a session log ({str(exc).split(':')[0].lower()})") from None
+        raise error(f"{path}: not a {what} ({str(exc).split(':')[0].lower()})") from None
     except RecursionError:
-        raise LogError(f"{path}: not a JSON session log (nested too deeply)") from None
+        raise error(f"{path}: not a JSON {what} (nested too deeply)") from None
     except _Duplicate as exc:
-        raise LogError(f"{path}: key {exc.args[0]!r} appears twice in one object (expected each key once)") from None
-    if not isinstance(data, dict) or data.get("format") != LOG_FORMAT:
+        raise error(f"{path}: key {exc.args[0]!r} appears twice in one object (expected each key once)") from None
+    if not isinstance(data, dict) or data.get("format") != fmt:
         got = data.get("format") if isinstance(data, dict) else type(data).__name__
-        raise LogError(f"{path}: not a session log (got format {got!r}, expected {LOG_FORMAT!r})")
+        raise error(f"{path}: not a {what} (got format {got!r}, expected {fmt!r})")
     try:
-        return SessionLog.model_validate_json(text, strict=True)
+        return model.model_validate_json(text, strict=True)
     except ValidationError as exc:
-        raise LogError(f"{located(path, _loc(exc.errors(include_url=False)[0]))}: {summarise(exc, model=SessionLog)}") from None
+        raise error(f"{located(path, _loc(exc.errors(include_url=False)[0]), limit)}: {summarise(exc, model=model)}") from None
 
 
 _PLAN = TypeAdapter(tuple[Planned, ...])

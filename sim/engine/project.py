@@ -54,8 +54,8 @@ class Project:
         self._earning_at = -1
         self.tasks: dict[str, TaskState] = {}
         self._fast_tracked: list[TaskState] = []  # in file order (see fast_track)
-        for spec in self.scenario.tasks:
-            self.add_task(spec)
+        for tid in world.topological_order():  # file order, but never a task before one it depends on
+            self.add_task(world.tasks[tid])
         self.baseline_tasks = list(self.tasks.values())
         self.total_planned = sum(t.planned_effort for t in self.baseline_tasks) or 1.0
         rate = sum(x.daily_rate for x in self.scenario.team) / len(self.scenario.team)
@@ -701,7 +701,7 @@ class Project:
 
     def _expire_requests(self) -> None:
         for request in [r for r in self.requests.values() if r.due <= self.now]:
-            self.say(f"No decision on '{request.title}' in time: '{request.default}' applies.", "default", request.id)
+            self.say(f"No decision on '{request.title}' in time: '{request.default}' applies.", "default", request.id, option=request.default)
             effects.resolve(self, request, request.default)
 
     def _defer(self, event):

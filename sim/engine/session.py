@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import json
+import hashlib
 import os
 import tempfile
 import time
@@ -21,10 +21,24 @@ from pathlib import Path
 from pydantic import ValidationError
 
 import sim
+from sim.schema import bundled_scenarios, read_scenario_bytes, resolve
+from sim.schema.files import strict_json
+from sim.schema.problems import show
 
 from . import pm
 from .decisions import DECISION, Decision, DecisionError, _Decision
-from .log import LOG_FORMAT, LogError, SessionLog, as_path, located, read_log, summarise
+from .log import (
+    LOG_FORMAT,
+    ExerciseRef,
+    Freeze,
+    LogError,
+    ScenarioRef,
+    SessionLog,
+    as_path,
+    located,
+    read_log,
+    summarise,
+)
 from .measures import outcome
 from .project import Project
 from .report import StatusReport, build
@@ -36,19 +50,28 @@ Policy = Callable[[StatusReport], Iterable]
 class Session:
     """One playthrough of a world under one seed."""
 
-    def __init__(self, world: World, seed: int = 0, log_path: str | Path | None = None, without_risks: tuple[str, ...] = ()):
-        """A new session; ``log_path`` must not hold a session log yet (``resume`` continues one)."""
+    def __init__(self, world: World, seed: int = 0, log_path: str | Path | None = None, without_risks: tuple[str, ...] = (),
+                 exercise: ExerciseRef | None = None, participant: str | None = None):
+        """A new session; ``log_path`` must not hold a session log yet (``resume`` continues one).
+
+        A session played in a class or panel exercise records the exercise and the ``participant`` in its log.
+        """
         if not isinstance(world, World):
             raise TypeError(f"world must be a World (got {world!r})")
         if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
             raise ValueError(f"seed must be a whole number >= 0 (got {seed!r})")
         self.world = world
         self.seed = seed
+        self.exercise = exercise
+        self.participant = participant
+        self.started = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)  # wall clock, for time boxes
+        self.frozen: Freeze | None = None
         self.project = Project(world, seed, without_risks=without_risks)
         self.stops = 0
         self.decisions: list[dict] = []
         self.refused: list[dict] = []
         self.log_path: Path | None = None
+        self.on_save: Callable[[Path, bytes], None] | None = None  # run after each save with the bytes written (e.g. to sign them)
         self._news_seen = 0
         self._report: StatusReport | None = None
         self._shown: weakref.ref[StatusReport] | None = None  # the last report built, until the project changes
@@ -56,13 +79,26 @@ class Session:
             self.keep_log(log_path)
 
     def keep_log(self, log_path: str | Path) -> None:
-        """Write the log to ``log_path`` from now on; refuses a path that exists already."""
+        """Write the log to ``log_path`` from now on, claiming the name first.
+
+        The file is created exclusively (``O_CREAT | O_EXCL``), so of two sessions given the same new name at the
+        same moment exactly one gets it and the other a FileExistsError; a path that exists already is never
+        written over.  Every later save replaces the claimed file atomically.
+        """
         path = as_path(log_path, "a new session log")
-        if os.path.lexists(path):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644))
+        except FileExistsError:
             raise FileExistsError(f"{path}: exists already and a new session never writes over it "
-                                  f"(continue a saved session with sim.engine.resume({str(path)!r}))")
+                                  f"(continue a saved session with sim.engine.resume({str(path)!r}))") from None
         self.log_path = path
-        self.save()
+        try:
+            self.save()
+        except BaseException:
+            self.log_path = None
+            path.unlink(missing_ok=True)  # the empty file this call claimed
+            raise
 
     @classmethod
     def start(cls, scenario: str | Path, difficulty: str = "standard", seed: int = 0, log_path: str | Path | None = None) -> Session:
@@ -101,6 +137,8 @@ class Session:
 
     def decide(self, decision, rationale: str = "") -> None:
         """Apply one decision now (a Decision model or its dict), or raise DecisionError unchanged."""
+        if self.frozen is not None:
+            raise DecisionError(f"decisions are frozen since stop {self.frozen.stop} (day {self.frozen.day:g}): {self.frozen.reason}")
         if isinstance(decision, dict):
             try:
                 decision = DECISION.validate_python(decision)
@@ -119,6 +157,16 @@ class Session:
             "decision": decision.model_dump(mode="json"),
         })
         self.save()
+
+    def freeze(self, reason: str) -> None:
+        """Take no more decisions (a time box ran out): the rest of the project runs with every default.
+
+        The log records where and why, so a report can say how much was played and how much ran frozen.
+        """
+        if self.frozen is None:
+            self.frozen = Freeze(stop=self.stops, day=self.project.now, reason=reason,
+                                 wall_time=dt.datetime.now(dt.timezone.utc).replace(microsecond=0))
+            self.save()
 
     def advance(self) -> StatusReport:
         """Run to the next decision point (or the end) and report."""
@@ -173,8 +221,12 @@ class Session:
             "format": LOG_FORMAT,
             "kit_version": sim.__version__,
             "scenario": {"id": world.scenario.id, "path": world.path, "sha256": world.scenario_hash},
+            **({"exercise": self.exercise.model_dump(mode="json")} if self.exercise else {}),
+            **({"participant": self.participant} if self.participant else {}),
             "difficulty": world.difficulty,
             "seed": self.seed,
+            "started": self.started.isoformat(),
+            **({"frozen": self.frozen.model_dump(mode="json")} if self.frozen else {}),
             "decisions": self.decisions,
             "stops": self.stops,
             "finished": self.done,
@@ -184,20 +236,23 @@ class Session:
         return out
 
     def save(self) -> None:
-        """Write the log atomically (write a temporary file, then rename)."""
+        """Write the log atomically (write a temporary file, then rename), then run ``on_save`` with its bytes."""
         if self.log_path is None:
             return
+        data = strict_json(self.log(), indent=1).encode("utf-8")
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=self.log_path.parent, prefix=".session-", suffix=".tmp")
         try:
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                json.dump(self.log(), fh, indent=1)
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
                 fh.flush()
                 os.fsync(fh.fileno())
             os.replace(tmp, self.log_path)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
+        if self.on_save is not None:
+            self.on_save(self.log_path, data)
 
 
 @functools.lru_cache(maxsize=1)
@@ -219,41 +274,72 @@ def _as_dict(decision) -> dict:
     return decision if isinstance(decision, dict) else decision.model_dump(mode="json")
 
 
-def _world_for(log: SessionLog, path: Path) -> World:
-    scenario = log.scenario
-    source = scenario.path or scenario.id
-    candidates = [Path(source), path.parent / Path(source).name]
-    target = next((c for c in candidates if c.exists()), scenario.id)
-    world = World.from_file(target, log.difficulty)
-    if world.scenario_hash != scenario.sha256:
-        raise LogError(f"{path}: the scenario file {world.path} has changed since the session was played "
-                       f"(got sha256 {world.scenario_hash[:12]}..., expected {scenario.sha256[:12]}...)")
-    return world
+def _world_for(log: SessionLog, path: Path, scenario: World | str | Path | None) -> World:
+    """The world to replay ``log`` in: ``scenario`` (a World, or a scenario file or bundled id the caller gives),
+    or when None the bundled scenario whose id the log records.
+
+    The log never names the file that is read (its ``scenario.path`` is only information), and the file's hash
+    is checked before it is parsed, so a file that is not the session's scenario is never shown in a message.
+    """
+    ref = log.scenario
+    if isinstance(scenario, World):
+        if scenario.difficulty != log.difficulty:
+            raise LogError(f"{located(path, ('difficulty',))}: difficulty: the session was played at another difficulty "
+                           f"(got a world at {scenario.difficulty!r}, expected one at {log.difficulty!r})")
+        _same_scenario(scenario.scenario_hash, scenario.path or "the given world", ref, path)
+        return scenario
+    if scenario is None:
+        bundled = {p.stem: p for p in bundled_scenarios()}
+        if ref.id not in bundled:
+            played = f"; it was played on {show(ref.path, 200)}" if ref.path else ""
+            raise LogError(f"{located(path, ('scenario', 'id'))}: scenario.id: not a bundled scenario (got {show(ref.id)}, "
+                           f"expected one of: {', '.join(bundled)}; give the scenario file the session was played on{played})")
+        source = bundled[ref.id]
+    else:
+        source = resolve(as_path(scenario, "a scenario file or a bundled scenario id"))
+    raw = read_scenario_bytes(source)  # read once: the hash checked is of the bytes then parsed
+    _same_scenario(hashlib.sha256(raw).hexdigest(), str(source), ref, path)
+    return World.from_bytes(raw, str(source), log.difficulty)
 
 
-def replay(path: str | Path, log_path: str | Path | None = None, to_end: bool = True) -> Session:
+def _same_scenario(sha256: str, source: str, ref: ScenarioRef, path: Path) -> None:
+    """Nothing if ``sha256`` is the hash the log recorded, else a LogError saying the scenarios differ."""
+    if sha256 != ref.sha256:
+        raise LogError(f"{located(path, ('scenario', 'sha256'))}: scenario.sha256: {source} is not the scenario the session was "
+                       f"played on, or has changed since the session was played (got sha256 {sha256[:12] or 'none'}..., "
+                       f"expected {ref.sha256[:12]}...)")
+
+
+def replay(path: str | Path, scenario: World | str | Path | None = None, log_path: str | Path | None = None,
+           to_end: bool = True) -> Session:
     """Re-simulate a session log: the same decisions at the same stops, in memory.
 
-    With ``to_end`` a finished log is run to its end; otherwise the session
-    stops where the log stops, ready to resume.  ``log_path`` (a new file)
-    gets the replayed log once the replay has succeeded.
+    ``scenario`` is the world to play it in: a World, a scenario file or a bundled scenario id; None means the
+    bundled scenario whose id the log records.  Its content must hash to the log's ``scenario.sha256``.
+    With ``to_end`` a finished log is run to its end; otherwise the session stops where the log stops, ready
+    to resume.  ``log_path`` (a new file) gets the replayed log once the replay has succeeded.
     """
     log = read_log(path)
     path = Path(path)
-    session = Session(_world_for(log, path), log.seed)
+    session = Session(_world_for(log, path, scenario), log.seed, exercise=log.exercise, participant=log.participant)
+    if log.started is not None:
+        session.started = log.started
     for i, entry in enumerate(log.decisions):
         while session.stops < entry.stop and not session.done:
             session.advance()
-        where = f"{located(path, ('decisions', i))}: decision {i}: made at stop {entry.stop} on day {entry.day:g}"
         if session.stops < entry.stop:
-            raise LogError(f"{where}, but the replay ended at stop {session.stops} on day {session.project.now:g}")
+            raise _off_course(path, i, entry, f"but the replay ended at stop {session.stops} on day {session.project.now:g}")
         if abs(entry.day - session.project.now) > 1e-9:
-            raise LogError(f"{where}, but the replay is on day {session.project.now:g} at that stop")
+            raise _off_course(path, i, entry, f"but the replay is on day {session.project.now:g} at that stop")
         try:
             session.decide(entry.decision)
         except DecisionError as exc:
-            raise LogError(f"{where}, is refused on replay: {exc}") from None
+            raise _off_course(path, i, entry, f"is refused on replay: {exc}") from None
         session.decisions[-1]["wall_time"] = entry.wall_time.isoformat()
+    if log.frozen is not None:
+        while session.stops < log.frozen.stop and not session.done:
+            session.advance()
+        session.frozen = log.frozen
     end = None if to_end and log.finished else log.stops
     while not session.done and (end is None or session.stops < end):
         session.advance()
@@ -265,11 +351,17 @@ def replay(path: str | Path, log_path: str | Path | None = None, to_end: bool = 
     return session
 
 
-def resume(path: str | Path) -> Session:
-    """Reopen a saved session where it stopped; further decisions go to the same log.
+def _off_course(path: Path, i: int, entry, why: str) -> LogError:
+    """Decision ``i`` of the log at ``path`` does not fit the replay.  Its line is looked up only now: reading the
+    log's positions takes the pure-Python YAML reader, far too slow to do for every decision that fits."""
+    return LogError(f"{located(path, ('decisions', i))}: decision {i}: made at stop {entry.stop} on day {entry.day:g}, {why}")
+
+
+def resume(path: str | Path, scenario: World | str | Path | None = None) -> Session:
+    """Reopen a saved session where it stopped, in ``scenario`` (as for ``replay``); further decisions go to the same log.
 
     The file is not touched until the replay has succeeded and the next decision or stop is saved.
     """
-    session = replay(path, to_end=False)
+    session = replay(path, scenario, to_end=False)
     session.log_path = Path(path)
     return session

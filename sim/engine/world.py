@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
-from sim.schema import Scenario, content_hash, load_scenario, resolve
-from sim.schema.models import Event
+from sim.schema import Scenario, load_scenario_bytes, read_scenario_bytes, resolve
+from sim.schema.models import CALENDAR_DAYS, Event
 
 from . import rules
 from .calendar import WorkCalendar
 
-HORIZON_DAYS = 2500  # ten years of working days: far past any abandoned project
+HORIZON_DAYS = CALENDAR_DAYS  # ten years of working days, checked by the schema to hold the sponsor's last day
 
 
 @dataclass(frozen=True)
@@ -32,11 +33,13 @@ class Baseline:
 class World:
     """A scenario at one difficulty, ready to be simulated under any seed."""
 
-    def __init__(self, scenario: Scenario, difficulty: str = "standard", scenario_hash: str = "", path: str = ""):
+    def __init__(self, scenario: Scenario, difficulty: str = "standard", scenario_hash: str = "", path: str = "",
+                 raw: bytes = b""):
         self.scenario = scenario
         self.difficulty = difficulty
         self.scenario_hash = scenario_hash
         self.path = path
+        self.raw = raw  # the file's bytes it was compiled from (empty for a world built from a Scenario object)
         self.params: Any = scenario.parameters  # built from defaults.yaml at import (sim.schema.params): no static type
         self.calendar = WorkCalendar(scenario.calendar, HORIZON_DAYS)
         self.tasks = {t.id: t for t in scenario.tasks}
@@ -53,7 +56,20 @@ class World:
     def from_file(cls, path: str | Path, difficulty: str = "standard") -> World:
         """Load, validate and compile a scenario file (or a bundled scenario id)."""
         resolved = resolve(path)
-        return cls(load_scenario(resolved, difficulty), difficulty, content_hash(resolved), str(resolved))
+        return cls.from_bytes(read_scenario_bytes(resolved), str(resolved), difficulty)
+
+    @classmethod
+    def from_bytes(cls, raw: bytes, name: str, difficulty: str = "standard") -> World:
+        """Validate and compile a scenario file's bytes (read once, so the hash is of what was loaded).
+
+        ``name`` stands for the file in messages and in ``path``; an exercise embeds its scenario this way.
+        """
+        return cls(load_scenario_bytes(raw, name, difficulty), difficulty, hashlib.sha256(raw).hexdigest(), name, raw)
+
+    @property
+    def source(self) -> Source | None:
+        """What another process needs to rebuild this world (None for a world built from a Scenario object)."""
+        return Source(self.raw, self.path) if self.raw else None
 
     def _ranks(self) -> dict[str, float]:
         """Longest expected path from each task to the end: the scheduling priority."""
@@ -101,19 +117,26 @@ class World:
         return out
 
     def topological_order(self) -> list[str]:
-        """Task ids with every task after its dependencies (file order breaks ties)."""
+        """Task ids with every task after its dependencies (file order breaks ties).
+
+        A depth-first walk with its own stack, not recursion: a chain of tasks listed last-first is as deep as it
+        is long, and a scenario may hold far more tasks than Python's recursion limit.
+        """
         order, seen = [], set()
-
-        def visit(tid: str) -> None:
-            if tid in seen:
-                return
-            seen.add(tid)
-            for d in self.tasks[tid].depends_on:
-                visit(d)
-            order.append(tid)
-
-        for tid in self.tasks:
-            visit(tid)
+        for root in self.tasks:
+            if root in seen:
+                continue
+            seen.add(root)
+            stack = [(root, iter(self.tasks[root].depends_on))]
+            while stack:
+                tid, deps = stack[-1]
+                dep = next((d for d in deps if d not in seen), None)
+                if dep is None:
+                    stack.pop()
+                    order.append(tid)
+                else:
+                    seen.add(dep)
+                    stack.append((dep, iter(self.tasks[dep].depends_on)))
         return order
 
     def task_card(self, spec) -> dict:
@@ -167,6 +190,27 @@ class World:
             labour_cost=plan.costs["labour"],
             cost=tuple(plan.planned_cost_by_day),
         )
+
+
+@dataclass(frozen=True)
+class Source:
+    """A scenario as worker processes receive it: the file's bytes and the name it was read under.
+
+    Shipping the bytes (not a path) rebuilds exactly the world that was hashed, also for an exercise's embedded
+    scenario, which has no file, and for a file edited since.
+    """
+
+    raw: bytes
+    name: str
+
+    def world(self, difficulty: str = "standard") -> World:
+        """The compiled world, once per process for each scenario text and difficulty."""
+        return _compiled(self.raw, self.name, difficulty)
+
+
+@lru_cache(maxsize=8)
+def _compiled(raw: bytes, name: str, difficulty: str) -> World:
+    return World.from_bytes(raw, name, difficulty)
 
 
 @lru_cache(maxsize=8)

@@ -19,11 +19,12 @@ from sim.engine import (
     Session,
     TaskStatus,
     World,
-    cached_world,
     outcome,
     scorecard,
 )
+from sim.engine.world import Source
 from sim.policies import DecisionPlan, Reference
+from sim.results.markup import literal
 from sim.results.tables import Results
 
 DUTIES = (
@@ -58,9 +59,9 @@ def _replay(world: World, seed: int, entries: tuple, without_risks: tuple = ()) 
     return Replay(o["finish_day"], o["cost"], scorecard(session.project).total, o["on_time"], o["on_budget"])
 
 
-def counterfactual(path: str, difficulty: str, seed: int, entries: tuple, without_risks: tuple = ()) -> Replay:
-    """Re-run a world from its file with ``entries`` (log decisions) and without some risks."""
-    return _replay(cached_world(path, difficulty), seed, entries, without_risks)
+def counterfactual(source: Source, difficulty: str, seed: int, entries: tuple, without_risks: tuple = ()) -> Replay:
+    """Re-run a world (rebuilt from its source in a worker) with ``entries`` (log decisions) and without some risks."""
+    return _replay(source.world(difficulty), seed, entries, without_risks)
 
 
 @dataclass
@@ -85,7 +86,7 @@ class Debrief:
         o, ref = self.outcome, self.reference_outcome
         late = o["finish_day"] - o["deadline_day"]
         lines = [
-            f"# Debrief: {self.scenario} (seed {self.seed})",
+            f"# Debrief: {literal(self.scenario)} (seed {self.seed})",
             "",
             f"**Outcome.** Finished on {o['finish_date']} "
             + ("on time" if o["on_time"] else f"{late:.0f} working days late")
@@ -108,7 +109,7 @@ class Debrief:
             lines.append("No risk in the register struck.")
         for _, r in hit.iterrows():
             lines.append(
-                f"- **{r['title']}** (day {r['day']:.0f}, {'warned' if r['warned'] else 'no warning seen'}): "
+                f"- **{literal(r['title'])}** (day {r['day']:.0f}, {'warned' if r['warned'] else 'no warning seen'}): "
                 f"it cost {r['cost_impact']:+,.0f} {self.currency} and {r['finish_impact']:+.0f} working days, "
                 f"{r['score_impact']:+.1f} points of score (against a run where it never struck)."
             )
@@ -119,7 +120,7 @@ class Debrief:
             worst = worked.reindex(worked["error"].abs().sort_values(ascending=False).index).head(3)
             lines += ["", "## Estimates",
                       f"Work took {total_error:+.0%} against the PERT estimates in total. The largest misses: "
-                      + "; ".join(f"{r['name']} {r['error']:+.0%}" for _, r in worst.iterrows()) + "."]
+                      + "; ".join(f"{literal(r['name'])} {r['error']:+.0%}" for _, r in worst.iterrows()) + "."]
         lines += ["", "## What your decisions did"]
         if self.decisions.empty:
             lines.append("You made no decisions: every request fell to its default.")
@@ -127,9 +128,9 @@ class Debrief:
             key = self.decisions.reindex(self.decisions["score_effect"].abs().sort_values(ascending=False).index).head(8)
             for _, d in key.iterrows():
                 lines.append(
-                    f"- Day {d['day']:.0f}, {d['summary']}: {d['finish_effect']:+.0f} working days, "
+                    f"- Day {d['day']:.0f}, {literal(d['summary'])}: {d['finish_effect']:+.0f} working days, "
                     f"{d['cost_effect']:+,.0f} {self.currency}, {d['score_effect']:+.1f} points"
-                    + (f" (your reason: *{d['rationale']}*)" if d["rationale"] else "") + "."
+                    + (f" (your reason: *{literal(d['rationale'])}*)" if d["rationale"] else "") + "."
                 )
             lines.append("")
             lines.append("Each effect compares your run with a re-run on the same seed without that one decision.")
@@ -180,7 +181,7 @@ def _duties(session: Session, card: Scorecard, ref: Scorecard, ref_outcome: dict
     crs = [e for e in p.scenario.events if e.type == "change_request" and e.id in p.fired_events]
     answered = {e["decision"].get("request") for e in session.decisions if e["decision"]["type"] == "choose"}
     cr_answered = sum(f"event:{e.id}" in answered for e in crs)
-    slips = _unanswered_slips(timeline, p.p.decisions.status_interval, [e["day"] for e in session.decisions], rubric)
+    slips = _unanswered_slips(timeline, p.p.decisions.status_interval, corrective_days(session), rubric)
     out = []
 
     def add(key: str, rating: str, evidence: str) -> None:
@@ -215,13 +216,32 @@ def _duties(session: Session, card: Scorecard, ref: Scorecard, ref_outcome: dict
     return out
 
 
-def _unanswered_slips(timeline: pd.DataFrame, interval: int, decided: list[float], rubric) -> int:
-    """Status meetings where the report showed SPI or CPI below the alarm and no decision followed in time."""
+CORRECTIVE = ("set_overtime", "hire", "release", "cut_scope", "restore_scope", "prioritise", "fast_track", "request_time",
+              "request_budget", "set_reserve", "set_communication", "set_quality")
+"""Decisions that change the plan's course (pace, team, scope, schedule, money, effort): what answers a slip.
+Buying a risk response and answering a request are decisions too, but they answer a risk or the request."""
+
+
+def corrective_days(session: Session) -> list[float]:
+    """The days of the session's corrective decisions."""
+    return [e["day"] for e in session.decisions if e["decision"]["type"] in CORRECTIVE]
+
+
+def slip_meetings(timeline: pd.DataFrame, interval: int, decided: list[float], rubric) -> pd.DataFrame:
+    """Status meetings whose report showed SPI or CPI below the alarm: day, spi, cpi, and the day of the first
+    (corrective) decision in ``decided`` at that meeting or within ``rubric.response_meetings`` meetings after (NaN: none, the slip went unanswered)."""
     meetings = timeline[timeline["day"] % interval == 0]
     alarm = rubric.index_alarm
-    slipping = meetings[(meetings["spi"] < alarm) | (meetings["cpi"] < alarm)]["day"]
+    slipping = meetings[(meetings["spi"] < alarm) | (meetings["cpi"] < alarm)]
     window = rubric.response_meetings * interval
-    return sum(not any(day <= d <= day + window for d in decided) for day in slipping)
+    answered = [min((d for d in decided if day <= d <= day + window), default=float("nan")) for day in slipping["day"]]
+    return pd.DataFrame({"day": slipping["day"].to_numpy(), "spi": slipping["spi"].to_numpy(), "cpi": slipping["cpi"].to_numpy(),
+                         "answered": answered})
+
+
+def _unanswered_slips(timeline: pd.DataFrame, interval: int, decided: list[float], rubric) -> int:
+    """Status meetings where the report showed SPI or CPI below the alarm and no decision followed in time."""
+    return int(slip_meetings(timeline, interval, decided, rubric)["answered"].isna().sum())
 
 
 def make_debrief(session: Session, executor: Executor | None = None, lessons: str = "") -> Debrief:
@@ -232,8 +252,8 @@ def make_debrief(session: Session, executor: Executor | None = None, lessons: st
     jobs: list[tuple[str, tuple, tuple[str, ...]]] = [("all", entries, ())]
     jobs += [(f"decision:{i}", entries[:i] + entries[i + 1:], ()) for i in range(len(entries))]
     jobs += [(f"risk:{rid}", entries, (rid,)) for rid in hit_risks]
-    if executor is not None and world.path:
-        futures = [executor.submit(counterfactual, world.path, world.difficulty, seed, e, w) for _, e, w in jobs]
+    if executor is not None and world.source is not None:
+        futures = [executor.submit(counterfactual, world.source, world.difficulty, seed, e, w) for _, e, w in jobs]
         results = {name: f.result() for (name, _, _), f in zip(jobs, futures, strict=True)}
     else:
         results = {name: _replay(world, seed, e, w) for name, e, w in jobs}

@@ -12,13 +12,12 @@ import datetime as dt
 
 import jinja2
 import pandas as pd
-from markdown_it import MarkdownIt
 
 import sim
 from sim.analysis.summary import chances, criticality, percentiles, tornado
 from sim.engine import Session, plan_critical_path
 
-from . import charts
+from . import charts, markup
 from .debrief import Debrief
 from .tables import Results
 
@@ -39,16 +38,19 @@ th { background: #f0f0f0; } img { max-width: 100%; } .meta { color: #555; font-s
 """)
 
 
-def _section(heading: str, body_html: str = "", images: list[bytes] | None = None) -> dict:
+def section(heading: str, body_html: str = "", images: list[bytes] | None = None) -> dict:
+    """A report section: a heading, trusted HTML (escape what users wrote before), and PNG charts."""
     uris = ["data:image/png;base64," + base64.b64encode(png).decode() for png in images or []]
     return {"heading": heading, "html": body_html, "images": uris}
 
 
-def _table(df: pd.DataFrame, floatfmt: str = "{:,.2f}") -> str:
+def table_html(df: pd.DataFrame, floatfmt: str = "{:,.2f}") -> str:
+    """A DataFrame as an HTML table, every cell escaped."""
     return df.to_html(index=False, border=0, float_format=floatfmt.format, escape=True)
 
 
-def _render(title: str, meta: str, sections: list[dict]) -> str:
+def render(title: str, meta: str, sections: list[dict]) -> str:
+    """A whole self-contained report page (title and meta are escaped)."""
     return _TEMPLATE.render(title=title, meta=meta, sections=sections, version=sim.__version__,
                             generated=dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"))
 
@@ -62,11 +64,10 @@ def html_report(session: Session, debrief: Debrief) -> str:
     currency = world.scenario.budget.currency
     date_of = world.calendar.date
     stakeholders = world.scenario.stakeholders
-    md = MarkdownIt("commonmark").enable("table")
     decisions = results.decisions
     sections = [
-        _section("", md.render(debrief.to_markdown().split("\n", 2)[2])),
-        _section("Charts", "", [
+        section("", markup.render(debrief.to_markdown().split("\n", 2)[2])),
+        section("Charts", "", [
             charts.gantt(report.tasks, report.day, report.deadline_day, date_of, plan_critical_path(world)),
             charts.earned_value(timeline, world.baseline.progress, report.budget, currency, date_of),
             charts.budget_burn(timeline, report.budget, report.reserve, report.spent, report.day,
@@ -75,11 +76,11 @@ def html_report(session: Session, debrief: Debrief) -> str:
             charts.stakeholders({s.id: s.name for s in stakeholders}, report.satisfaction, {s.id: s.satisfaction for s in stakeholders}),
             charts.defects(timeline),
         ]),
-        _section("Decisions", _table(decisions.assign(details=[", ".join(f"{k} {v}" for k, v in d.items()) for d in decisions["details"]]))
+        section("Decisions", table_html(decisions.assign(details=[", ".join(f"{k} {v}" for k, v in d.items()) for d in decisions["details"]]))
                  if not decisions.empty else "<p>No decisions.</p>"),
     ]
     meta = f"{world.scenario.title} · {world.difficulty} · seed {session.seed}"
-    return _render(f"Project report: {world.scenario.id}", meta, sections)
+    return render(f"Project report: {world.scenario.id}", meta, sections)
 
 
 def study_report(runs: pd.DataFrame, deadline_day: float | None, budget: float | None, currency: str) -> str:
@@ -89,14 +90,14 @@ def study_report(runs: pd.DataFrame, deadline_day: float | None, budget: float |
     crit = criticality(runs).head(15)
     torn = tornado(runs)
     sections = [
-        _section("Percentiles", _table(pct)),
-        _section("Chances", _table(odds)),
-        _section("S-curves", "", [charts.s_curves(runs, deadline_day, budget, currency)]),
-        _section("Criticality", "<p>Criticality index: the share of runs in which the task was on the critical path. "
-                 "Cruciality: the correlation of its duration with the finish.</p>" + _table(crit, "{:.3f}")),
+        section("Percentiles", table_html(pct)),
+        section("Chances", table_html(odds)),
+        section("S-curves", "", [charts.s_curves(runs, deadline_day, budget, currency)]),
+        section("Criticality", "<p>Criticality index: the share of runs in which the task was on the critical path. "
+                 "Cruciality: the correlation of its duration with the finish.</p>" + table_html(crit, "{:.3f}")),
     ]
     if not torn.empty:
-        sections.append(_section("Risk tornado", _table(torn.head(12), "{:,.3f}"), [charts.tornado(torn)]))
+        sections.append(section("Risk tornado", table_html(torn.head(12), "{:,.3f}"), [charts.tornado(torn)]))
     attrs = runs.attrs
     meta = f"{attrs.get('scenario', '')} · {attrs.get('difficulty', '')} · policy {attrs.get('policy', '')} · {len(runs)} runs, seed {attrs.get('seed', '')}"
-    return _render("Monte Carlo study", meta, sections)
+    return render("Monte Carlo study", meta, sections)

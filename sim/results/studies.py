@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from sim.schema.files import UnreadableFile, read_bounded, reason
+from sim.schema.files import UnreadableFile, read_bounded, reason, strict_json
 
 from . import store
 
@@ -39,8 +39,8 @@ class Summary(BaseModel):
     percentiles: dict[str, dict[str, float]]
     chances: dict[str, float]
     mean_score: float
-    most_critical: list[dict[str, str | float]]
-    top_risks: list[dict[str, str | float]]
+    most_critical: list[dict[str, str | float | None]]
+    top_risks: list[dict[str, str | float | None]]
     deadline_day: float
     budget: float
     currency: str
@@ -64,6 +64,7 @@ def prepare(folder: str | Path) -> Path:
                                "(expected a new or empty folder; move them away or choose another folder)")
     try:
         folder.mkdir(parents=True, exist_ok=True)
+        store.sweep(folder)
         with tempfile.TemporaryFile(dir=folder):
             pass
     except OSError as exc:
@@ -77,7 +78,7 @@ def write(folder: str | Path, runs: pd.DataFrame, summary: dict) -> None:
     Summary.model_validate(summary)  # never write what ``read`` would refuse
     written = []
     try:
-        for name, text in ((RUNS, runs.to_csv(index=False)), (SUMMARY, json.dumps(summary, indent=1, default=str) + "\n")):
+        for name, text in ((RUNS, runs.to_csv(index=False)), (SUMMARY, strict_json(summary, indent=1, default=str) + "\n")):
             written.append(store.write_text(folder / name, text))
     except OSError as exc:
         for path in written:

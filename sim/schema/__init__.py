@@ -2,10 +2,13 @@
 
 from .loading import (
     bundled_scenarios,
+    check_bytes,
     check_file,
     content_hash,
     json_schema,
     load_scenario,
+    load_scenario_bytes,
+    read_scenario_bytes,
     resolve,
 )
 from .models import Scenario
@@ -20,10 +23,13 @@ __all__ = [
     "Scenario",
     "ScenarioError",
     "bundled_scenarios",
+    "check_bytes",
     "check_file",
     "content_hash",
     "defaults",
     "json_schema",
     "load_scenario",
+    "load_scenario_bytes",
+    "read_scenario_bytes",
     "resolve",
 ]

@@ -33,6 +33,7 @@ _EXPECTED_TYPES = {
 }
 _BOUNDS = {"greater_than_equal": ">=", "greater_than": ">", "less_than_equal": "<=", "less_than": "<"}
 _ID_PATTERN = "^[A-Za-z][A-Za-z0-9_.-]*$"
+SUGGESTIONS = 200  # problems that get a did-you-mean: each compares a name with every one allowed, too slow for thousands
 
 
 def did_you_mean(word: object, choices: list[str]) -> str:
@@ -93,8 +94,8 @@ def data_path(data: object, loc: tuple) -> Path:
     return tuple(path)
 
 
-def describe(error: Mapping[str, Any], allowed: list[str]) -> str:
-    """One sentence for one pydantic error, ending in ``(got X, expected Y)``."""
+def describe(error: Mapping[str, Any], allowed: list[str], suggest: bool = True) -> str:
+    """One sentence for one pydantic error, ending in ``(got X, expected Y)``; ``suggest`` adds a did-you-mean."""
     kind = error["type"]
     ctx = error.get("ctx", {})
     got = show(error.get("input"))
@@ -102,7 +103,8 @@ def describe(error: Mapping[str, Any], allowed: list[str]) -> str:
         return "missing required field (got nothing, expected a value)"
     if kind == "extra_forbidden":
         key = error["loc"][-1]
-        return f"unknown key{did_you_mean(key, allowed)} (got {show(key)}, expected one of: {', '.join(allowed)})"
+        hint = did_you_mean(key, allowed) if suggest else ""
+        return f"unknown key{hint} (got {show(key)}, expected one of: {', '.join(allowed)})"
     if kind == "value_error":
         return str(ctx.get("error", error["msg"]))
     if kind in _EXPECTED_TYPES and "date" in kind and isinstance(error.get("input"), str):
@@ -117,10 +119,12 @@ def describe(error: Mapping[str, Any], allowed: list[str]) -> str:
         bound = next(iter(ctx.values()))
         return f"out of range (got {got}, expected a value {_BOUNDS[kind]} {bound})"
     if kind == "literal_error":
-        return f"not an allowed value{did_you_mean(error.get('input'), _literals(ctx['expected']))} (got {got}, expected {ctx['expected']})"
+        hint = did_you_mean(error.get("input"), _literals(ctx["expected"])) if suggest else ""
+        return f"not an allowed value{hint} (got {got}, expected {ctx['expected']})"
     if kind == "union_tag_invalid":
         tags = _literals(ctx["expected_tags"])
-        return f"unknown {_tag(ctx)}{did_you_mean(ctx['tag'], tags)} (got {show(ctx['tag'])}, expected one of: {', '.join(tags)})"
+        hint = did_you_mean(ctx["tag"], tags) if suggest else ""
+        return f"unknown {_tag(ctx)}{hint} (got {show(ctx['tag'])}, expected one of: {', '.join(tags)})"
     if kind == "union_tag_not_found":
         return f"missing required field (got nothing, expected a {_tag(ctx)})"
     if kind == "string_pattern_mismatch":
@@ -129,11 +133,13 @@ def describe(error: Mapping[str, Any], allowed: list[str]) -> str:
     if kind in ("too_short", "too_long"):
         limit = ctx.get("min_length", ctx.get("max_length"))
         which = "at least" if kind == "too_short" else "at most"
-        return f"{'too few' if kind == 'too_short' else 'too many'} items (got {ctx.get('actual_length')}, expected {which} {limit})"
+        actual = ctx.get("actual_length")
+        got = f"{actual:,}" if actual is not None else f"more than {limit:,}"  # a mapping stops counting at the limit
+        return f"{'too few' if kind == 'too_short' else 'too many'} items (got {got}, expected {which} {limit:,})"
     if kind == "string_too_short":
         return f"empty text (got {got}, expected some text)"
     if kind == "string_too_long":
-        return f"text too long (got {len(str(error.get('input')))} characters, expected at most {ctx['max_length']})"
+        return f"text too long (got {len(str(error.get('input'))):,} characters, expected at most {ctx['max_length']:,})"
     return f"{error['msg']} (got {got})"
 
 
@@ -147,15 +153,19 @@ def _literals(expected: str) -> list[str]:
 
 
 def problems_from(exc: ValidationError, model: type[BaseModel], located: Located, file: str, note: str = "") -> list[Problem]:
-    """Located problems for every error in ``exc``."""
+    """Located problems for every error in ``exc`` (a did-you-mean for the first SUGGESTIONS: finding one costs)."""
     out = []
-    for error in exc.errors(include_url=False):
+    fields: dict[tuple, list[str]] = {}  # the keys allowed where an unknown key is, by its place in the models
+    for i, error in enumerate(exc.errors(include_url=False)):
         loc = tuple(error["loc"])
         path = data_path(located.data, loc)
         if error["type"] in ("union_tag_invalid", "union_tag_not_found"):
             path += (_tag(error["ctx"]),)  # report at the kind/type field itself
         is_key = error["type"] == "extra_forbidden" or "[key]" in loc
         line, column = located.where(path, key=is_key)
-        allowed = model_fields_at(model, loc[:-1]) if error["type"] == "extra_forbidden" else []
-        out.append(Problem(file, line, column, format_path(path), describe(error, allowed) + note))
+        allowed = []
+        if error["type"] == "extra_forbidden":
+            place = tuple(0 if isinstance(part, int) else part for part in loc[:-1])
+            allowed = fields.get(place) or fields.setdefault(place, model_fields_at(model, loc[:-1]))
+        out.append(Problem(file, line, column, format_path(path), describe(error, allowed, i < SUGGESTIONS) + note))
     return out

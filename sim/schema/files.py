@@ -1,4 +1,4 @@
-"""Reading a user's file: a regular file only, and never more than a limit.
+"""Files in and out: a user's file is read only if regular and never past a limit; JSON is written strictly.
 
 A named pipe would block forever and a device (``/dev/zero``) never ends, so
 anything but a regular file is refused before reading, and at most
@@ -7,6 +7,8 @@ anything but a regular file is refused before reading, and at most
 
 from __future__ import annotations
 
+import json
+import math
 import os
 import stat
 from pathlib import Path
@@ -55,3 +57,39 @@ def read_bounded(path: str | Path, limit: int, readable: str = "a readable file"
     if len(data) > limit:  # it grew since fstat
         raise UnreadableFile("file too large", f"more than {limit} bytes", f"at most {limit}")
     return data
+
+
+def strict_json(data: object, **options) -> str:
+    """``data`` as JSON that any strict parser reads: a NaN or an infinity (which Python's json module writes as
+    ``NaN`` and ``Infinity``, not JSON) becomes null.  ``options`` go to json.dumps."""
+    return json.dumps(_finite(data), allow_nan=False, **options)
+
+
+def _finite(value: object) -> object:
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {key: _finite(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite(item) for item in value]
+    return value
+
+
+def create_file(path: str | Path, data: bytes | str) -> Path:
+    """Write ``data`` to a new file at ``path``, flushed to disk; FileExistsError if any file is there already.
+
+    The name is claimed exclusively (``O_CREAT | O_EXCL``), so of two writers only one gets it and nothing is ever
+    written over; a write that fails leaves no half-written file behind.
+    """
+    path = Path(path)
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(raw)
+            fh.flush()
+            os.fsync(fh.fileno())
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+    return path

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from pathlib import Path as FsPath
@@ -46,7 +47,7 @@ def _validate(located: Located, file: str, note: str = "") -> tuple[Scenario | N
     return (None if problems else scenario), problems
 
 
-def _read_bytes(path: FsPath) -> bytes:
+def read_scenario_bytes(path: FsPath) -> bytes:
     """The file's bytes, at most ``safe_yaml.MAX_BYTES`` of a regular file; raises ScenarioError."""
     try:
         return read_bounded(path, safe_yaml.MAX_BYTES, "a readable YAML file")
@@ -57,9 +58,13 @@ def _read_bytes(path: FsPath) -> bytes:
 def _read(path: FsPath) -> tuple[Located | None, list[Problem], str]:
     file = str(path)
     try:
-        raw = _read_bytes(path)
+        raw = read_scenario_bytes(path)
     except ScenarioError as exc:
         return None, exc.problems, file
+    return _parse(raw, file)
+
+
+def _parse(raw: bytes, file: str) -> tuple[Located | None, list[Problem], str]:
     located, problems = read_yaml(raw, file)
     if located is not None and not isinstance(located.data, dict):
         problems.append(Problem(file, 1, 1, "(document)", f"wrong type (got {'nothing' if located.data is None else type(located.data).__name__}, expected a mapping of scenario fields)"))
@@ -72,9 +77,18 @@ def check_file(path: str | FsPath) -> list[Problem]:
     return _check(FsPath(path))[2]
 
 
+def check_bytes(raw: bytes, name: str) -> list[Problem]:
+    """Every problem in a scenario file's bytes held in memory (an author's draft), as ``check_file`` finds them;
+    ``name`` stands for the file in each problem."""
+    return _check_read(*_parse(raw, name))[2]
+
+
 def _check(path: FsPath) -> tuple[Located | None, str, list[Problem]]:
     """The file read once, its name as reported, and every problem (see ``check_file``)."""
-    located, problems, file = _read(path)
+    return _check_read(*_read(path))
+
+
+def _check_read(located: Located | None, problems: list[Problem], file: str) -> tuple[Located | None, str, list[Problem]]:
     if located is None:
         return None, file, sorted(set(problems))
     _, base = _validate(located, file)
@@ -101,9 +115,34 @@ def load_scenario(path: str | FsPath, difficulty: str = "standard") -> Scenario:
     Raises ScenarioError listing every problem in the file.
     """
     path = resolve(path)
+    _check_difficulty(str(path), difficulty)
+    return _loaded(read_scenario_bytes(path), str(path), difficulty)
+
+
+def load_scenario_bytes(raw: bytes, name: str, difficulty: str = "standard") -> Scenario:
+    """The validated scenario held in ``raw`` (a scenario file's bytes, e.g. embedded in an exercise).
+
+    ``name`` stands for the file in messages.  Raises ScenarioError as ``load_scenario`` does.
+    """
+    _check_difficulty(name, difficulty)
+    return _loaded(raw, name, difficulty)
+
+
+@functools.lru_cache(maxsize=32)
+def _loaded(raw: bytes, name: str, difficulty: str) -> Scenario:
+    """The scenario of these exact bytes, checked once per process: a scenario is immutable, and the same file
+    is loaded several times as the app starts (the catalogue, the chosen world), each load a YAML parse and
+    four validations, most of a kernel's start-up.  A file that changes is other bytes, loaded afresh; a file
+    with problems is not cached (its ScenarioError is raised each time)."""
+    return _load(*_check_read(*_parse(raw, name)), difficulty)
+
+
+def _check_difficulty(file: str, difficulty: str) -> None:
     if difficulty not in DIFFICULTIES:
-        raise ScenarioError([Problem(str(path), 1, 1, "difficulty", f"unknown difficulty (got {difficulty!r}, expected one of: {', '.join(DIFFICULTIES)})")])
-    located, file, problems = _check(path)
+        raise ScenarioError([Problem(file, 1, 1, "difficulty", f"unknown difficulty (got {difficulty!r}, expected one of: {', '.join(DIFFICULTIES)})")])
+
+
+def _load(located: Located | None, file: str, problems: list[Problem], difficulty: str) -> Scenario:
     if problems or located is None:
         raise ScenarioError(problems)
     scenario, problems = _validate(apply_preset(located, difficulty)[0], file)
@@ -113,8 +152,8 @@ def load_scenario(path: str | FsPath, difficulty: str = "standard") -> Scenario:
 
 
 def content_hash(path: str | FsPath) -> str:
-    """SHA-256 of the scenario file's bytes, recorded in session logs."""
-    return hashlib.sha256(_read_bytes(resolve(path))).hexdigest()
+    """SHA-256 of a scenario file's bytes (a path or a bundled id), as session logs and exercises record it."""
+    return hashlib.sha256(read_scenario_bytes(resolve(path))).hexdigest()
 
 
 def json_schema() -> str:

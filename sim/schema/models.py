@@ -36,15 +36,45 @@ def _unique(items: list) -> list:
     return items
 
 
+# Every number, date, text and list has a range: generous for any real scenario (the bundled ones have at most
+# 37 tasks, 16 people and 12 risks, and no text over 3,500 characters), and tight enough that no file can make a
+# check or a run take long or grow large.  The README's "Writing scenarios" lists them; a breach is reported at the
+# value or the list that breaches it.
+CALENDAR_DAYS = 2500  # working days the engine's calendar spans from the start (ten years at five days a week)
+FIRST_DATE, LAST_DATE = dt.date(1900, 1, 1), dt.date(2199, 12, 31)
+MAX_MONEY = 1e12  # any amount of money: a budget, a cost, a fee
+MAX_RATE = 1e6  # a daily rate
+MAX_ESTIMATE = 10_000  # person-days of effort, or working days of a lead time, in one three-point estimate
+MAX_TEXT, MAX_DESCRIPTION, MAX_BRIEFING = 500, 5_000, 50_000  # characters
+MAX_PERIOD_DAYS = 366  # calendar days of one change freeze or cutover window
+LIMITS = {  # the most items of each list (or keys of each mapping) a scenario may hold
+    "objectives": 50, "holidays": 1_000, "change_freezes": 200, "cutover_windows": 1_000, "skills": 200,
+    "team": 200, "market": 100, "tasks": 2_000, "risks": 500, "events": 500, "stakeholders": 50,
+    "depends_on": 100, "covers": 2_000, "impacts": 50, "responses": 20, "options": 20, "favoured_by": 50,
+}
+
 # Numbers are strict: YAML's true, "12" or yes are mistakes, not 1, 12 and 1.0.
 Number = Annotated[float, Strict()]
 Whole = Annotated[int, Strict()]
-Text = Annotated[str, Field(min_length=1), AfterValidator(_text)]
+Text = Annotated[str, Field(min_length=1, max_length=MAX_TEXT), AfterValidator(_text)]
+Description = Annotated[str, Field(min_length=1, max_length=MAX_DESCRIPTION), AfterValidator(_text)]
 Id = Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_.-]*$", max_length=64)]
 Probability = Annotated[Number, Field(ge=0, le=1)]
 Share = Annotated[Number, Field(ge=0, le=1)]
-Money = Annotated[Number, Field(ge=0)]
-Days = Annotated[Number, Field(ge=0)]
+Money = Annotated[Number, Field(ge=0, le=MAX_MONEY)]
+Amount = Annotated[Number, Field(ge=-MAX_MONEY, le=MAX_MONEY)]  # a change of money, either way
+Rate = Annotated[Number, Field(gt=0, le=MAX_RATE)]
+Days = Annotated[Number, Field(ge=0, le=MAX_ESTIMATE)]
+CalendarDay = Annotated[Number, Field(ge=0, le=CALENDAR_DAYS, description=f"A working day from the start, within the engine's calendar ({CALENDAR_DAYS:,} days).")]
+Opening = Annotated[Number, Field(ge=0, description="A working day from the start, no later than the sponsor's last day "
+                                       f"and the engine's calendar ({CALENDAR_DAYS:,} days); checked with the calendar.")]
+Lead = Annotated[Whole, Field(ge=0, le=250)]  # working days a person takes to arrive or to ramp up
+Date = Annotated[dt.date, Field(ge=FIRST_DATE, le=LAST_DATE)]
+
+
+def _most(name: str) -> Any:
+    """The size limit of the list or mapping ``name`` (see LIMITS)."""
+    return Field(max_length=LIMITS[name])
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")  # in the order of date.weekday()
 Weekday = Literal[WEEKDAYS]  # type: ignore[valid-type]  # the tuple's names, unpacked at run time
 Skills = dict[Id, Probability]
@@ -96,28 +126,32 @@ class ThreePoint(Frozen):
 
 
 class Period(Frozen):
-    """A closed range of calendar dates."""
+    """A closed range of calendar dates, at most MAX_PERIOD_DAYS long (a weekly window recurs on its own)."""
 
-    start: dt.date
-    end: dt.date
-    reason: str = ""
+    start: Date
+    end: Date
+    reason: Annotated[str, Field(max_length=MAX_TEXT)] = ""
 
     @field_validator("end")
     @classmethod
     def _order(cls, end: dt.date, info: ValidationInfo) -> dt.date:
-        return _not_before(end, info, "start")
+        end = _not_before(end, info, "start")
+        start = info.data.get("start")
+        if start is not None and (end - start).days + 1 > MAX_PERIOD_DAYS:
+            raise ValueError(f"period too long (got {(end - start).days + 1:,} days from start to end, expected at most {MAX_PERIOD_DAYS})")
+        return end
 
 
 class Calendar(Frozen):
     """Project dates; time in the engine counts working days from ``start``."""
 
-    start: dt.date
-    deadline: dt.date = Field(description="Target finish date promised to the sponsor.")
+    start: Date
+    deadline: Date = Field(description="Target finish date promised to the sponsor.")
     working_days: Annotated[list[Weekday], AfterValidator(_unique), Field(json_schema_extra={"uniqueItems": True})] = Field(default=["mon", "tue", "wed", "thu", "fri"], min_length=1)
-    holidays: Annotated[list[dt.date], AfterValidator(_unique), Field(json_schema_extra={"uniqueItems": True})] = []
-    change_freezes: list[Period] = Field(default=[], description="No deployment (cutover) may happen in these periods.")
-    cutover_windows: list[Period] = Field(default=[], description="Dated windows in which cutovers may run.")
-    weekly_cutover_days: list[Weekday] = Field(default=[], description="Weekdays that are cutover windows every week.")
+    holidays: Annotated[list[Date], AfterValidator(_unique), Field(json_schema_extra={"uniqueItems": True}), _most("holidays")] = []
+    change_freezes: Annotated[list[Period], _most("change_freezes")] = Field(default=[], description="No deployment (cutover) may happen in these periods.")
+    cutover_windows: Annotated[list[Period], _most("cutover_windows")] = Field(default=[], description="Dated windows in which cutovers may run.")
+    weekly_cutover_days: Annotated[list[Weekday], Field(max_length=7)] = Field(default=[], description="Weekdays that are cutover windows every week.")
 
     @field_validator("deadline")
     @classmethod
@@ -129,7 +163,7 @@ class Budget(Frozen):
     """Money: budget at completion, reserve and pay rules."""
 
     currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
-    budget_at_completion: Annotated[Number, Field(gt=0)]
+    budget_at_completion: Annotated[Number, Field(gt=0, le=MAX_MONEY)]
     management_reserve: Money = 0
     overtime_premium: Annotated[Number, Field(ge=0, le=3)] = Field(
         default=0.5, description="Extra pay per overtime hour as a share of the normal rate."
@@ -145,8 +179,8 @@ class Person(Frozen):
     id: Id
     name: Text
     role: Text
-    skills: Skills = Field(min_length=1, description="Skill id -> proficiency in [0, 1].")
-    daily_rate: Annotated[Number, Field(gt=0)]
+    skills: Annotated[Skills, _most("skills")] = Field(min_length=1, description="Skill id -> proficiency in [0, 1].")
+    daily_rate: Rate
     availability: Annotated[Number, Field(gt=0, le=1)] = 1.0
     morale: Annotated[Probability | None, Field(description="Starting morale; when absent, productivity.nominal_morale.")] = None
     contract: Literal["permanent", "contractor"] = "permanent"
@@ -158,12 +192,12 @@ class Profile(Frozen):
     id: Id
     title: Text
     contract: Literal["permanent", "contractor"]
-    skills: Skills = Field(min_length=1)
-    daily_rate: Annotated[Number, Field(gt=0)]
-    lead_time: Annotated[Whole, Field(ge=0, description="Working days from the decision to the first day.")]
-    ramp_up: Annotated[Whole, Field(ge=0, description="Working days to full productivity.")] | None = None
+    skills: Annotated[Skills, _most("skills")] = Field(min_length=1)
+    daily_rate: Rate
+    lead_time: Annotated[Lead, Field(description="Working days from the decision to the first day.")]
+    ramp_up: Annotated[Lead, Field(description="Working days to full productivity.")] | None = None
     hiring_fee: Annotated[Money | None, Field(description="One-off fee per hire; when absent, decisions.hiring_fee_share days of the daily rate.")] = None
-    max_hires: Annotated[Whole, Field(ge=1)] = 1
+    max_hires: Annotated[Whole, Field(ge=1, le=100)] = 1
 
 
 # ---------------------------------------------------------------- work
@@ -173,16 +207,16 @@ class TaskBase(Frozen):
     id: Id
     name: Text
     phase: Text
-    depends_on: Annotated[list[Id], AfterValidator(_unique), Field(json_schema_extra={"uniqueItems": True})] = []
+    depends_on: Annotated[list[Id], AfterValidator(_unique), Field(json_schema_extra={"uniqueItems": True}), _most("depends_on")] = []
     scope: Literal["must", "should", "could"] = "must"
     value: Money = Field(default=0, description="Business value delivered when the task is finished.")
-    description: str = ""
+    description: Annotated[str, Field(max_length=MAX_DESCRIPTION)] = ""
 
 
 class EffortTask(TaskBase):
     skill: Id
     effort: ThreePoint = Field(description="Effort in person-days.")
-    max_people: Annotated[Whole, Field(ge=1)] = 1
+    max_people: Annotated[Whole, Field(ge=1, le=100)] = 1
 
 
 class WorkTask(EffortTask):
@@ -195,7 +229,7 @@ class TestTask(EffortTask):
     """Testing: finds a share of the latent defects in the tasks it covers."""
 
     kind: Literal["test"]
-    covers: Annotated[list[Id], AfterValidator(_unique), Field(json_schema_extra={"uniqueItems": True})] = Field(default=[], description="Tasks whose defects it finds; empty means all upstream tasks.")
+    covers: Annotated[list[Id], AfterValidator(_unique), Field(json_schema_extra={"uniqueItems": True}), _most("covers")] = Field(default=[], description="Tasks whose defects it finds; empty means all upstream tasks.")
     detection: Probability | None = None
 
 
@@ -205,7 +239,7 @@ class ProcurementTask(TaskBase):
     kind: Literal["procurement"]
     skill: Id
     effort: ThreePoint
-    max_people: Annotated[Whole, Field(ge=1)] = 1
+    max_people: Annotated[Whole, Field(ge=1, le=100)] = 1
     vendor: Text
     cost: Money
     lead_time: ThreePoint = Field(description="Vendor lead time in working days.")
@@ -234,12 +268,12 @@ Task = Annotated[Union[WorkTask, TestTask, ProcurementTask, CutoverTask, Milesto
 class DelayImpact(Frozen):
     type: Literal["delay"]
     task: Id
-    days: Days
+    days: CalendarDay
 
 
 class ExtraEffortImpact(Frozen):
     type: Literal["extra_effort"]
-    tasks: list[Id] = Field(min_length=1)
+    tasks: list[Id] = Field(min_length=1, max_length=LIMITS["tasks"])
     share: Annotated[Number, Field(gt=0, le=5)] = Field(description="Extra effort as a share of each task's effort.")
 
 
@@ -250,7 +284,7 @@ class CostImpact(Frozen):
 
 class DefectsImpact(Frozen):
     type: Literal["defects"]
-    count: Annotated[Number, Field(gt=0)]
+    count: Annotated[Number, Field(gt=0, le=100_000)]
     task: Id | None = None
 
 
@@ -269,7 +303,7 @@ class ScopeChangeImpact(Frozen):
     type: Literal["scope_change"]
     task: Id
     share: Annotated[Number, Field(ge=-0.9, le=5)] = Field(description="Change of the task's effort as a share.")
-    value: Number = 0
+    value: Amount = 0
 
 
 class SatisfactionImpact(Frozen):
@@ -280,12 +314,12 @@ class SatisfactionImpact(Frozen):
 
 class BudgetImpact(Frozen):
     type: Literal["budget"]
-    amount: Number = Field(description="Change to the budget at completion (negative for a cut).")
+    amount: Amount = Field(description="Change to the budget at completion (negative for a cut).")
 
 
 class DeadlineImpact(Frozen):
     type: Literal["deadline"]
-    days: Whole = Field(description="Working days added to (or, negative, taken from) the deadline.")
+    days: Annotated[Whole, Field(ge=-CALENDAR_DAYS, le=CALENDAR_DAYS)] = Field(description="Working days added to (or, negative, taken from) the deadline.")
 
 
 class AddTaskImpact(Frozen):
@@ -323,8 +357,8 @@ Impact = Annotated[
 class Window(Frozen):
     """Working days (from project start) in which a risk may occur."""
 
-    start: Days
-    end: Days
+    start: Opening
+    end: Annotated[Number, Field(ge=0)]
 
     @field_validator("end")
     @classmethod
@@ -336,7 +370,7 @@ class Indicator(Frozen):
     """Early-warning sign reported before the risk hits, if monitoring sees it."""
 
     signal: Text
-    lead_days: Annotated[Whole, Field(ge=1)]
+    lead_days: Annotated[Whole, Field(ge=1, le=250)]
 
 
 class Response(Frozen):
@@ -344,7 +378,7 @@ class Response(Frozen):
 
     id: Id
     strategy: Literal["avoid", "mitigate", "transfer", "accept"]
-    description: Text
+    description: Description
     cost: Money = 0
     probability_factor: Annotated[Number, Field(ge=0, le=1)] = 1
     impact_factor: Annotated[Number, Field(ge=0, le=1)] = 1
@@ -358,9 +392,9 @@ class Risk(Frozen):
     category: Literal["technical", "vendor", "people", "organisational", "external", "security", "financial", "scope"]
     probability: Probability
     window: Window
-    impacts: list[Impact] = Field(min_length=1)
+    impacts: list[Impact] = Field(min_length=1, max_length=LIMITS["impacts"])
     indicator: Indicator | None = None
-    responses: list[Response] = []
+    responses: Annotated[list[Response], _most("responses")] = []
 
 
 # ---------------------------------------------------------------- events
@@ -369,7 +403,7 @@ class Risk(Frozen):
 class Trigger(Frozen):
     """When a scripted event fires: exactly one condition."""
 
-    day: Days | None = None
+    day: Opening | None = None
     after_task: Id | None = None
     after_risk: Id | None = None
     progress_at_least: Share | None = None
@@ -391,7 +425,7 @@ class Option(Frozen):
     id: Id
     label: Text
     cost: Money = 0
-    effects: list[Impact] = []
+    effects: Annotated[list[Impact], _most("impacts")] = []
 
 
 class Event(Frozen):
@@ -400,11 +434,11 @@ class Event(Frozen):
     id: Id
     type: Literal["change_request", "budget_cut", "staff_departure", "escalation", "vendor_slip", "other"]
     title: Text
-    description: Text
+    description: Description
     trigger: Trigger
-    options: list[Option] = Field(min_length=1)
+    options: list[Option] = Field(min_length=1, max_length=LIMITS["options"])
     default: Id = Field(description="Option applied if the PM does not choose in time.")
-    favoured_by: list[Id] = Field(default=[], description="Stakeholders who want the change accepted.")
+    favoured_by: Annotated[list[Id], _most("favoured_by")] = Field(default=[], description="Stakeholders who want the change accepted.")
 
 
 # ---------------------------------------------------------------- stakeholders and scoring
@@ -413,11 +447,11 @@ class Event(Frozen):
 class Drivers(Frozen):
     """How strongly each factor moves a stakeholder's satisfaction."""
 
-    communication: Annotated[Number, Field(ge=0)]
-    surprises: Annotated[Number, Field(ge=0)]
-    change_handling: Annotated[Number, Field(ge=0)]
-    incidents: Annotated[Number, Field(ge=0)]
-    outcome: Annotated[Number, Field(ge=0)]
+    communication: Annotated[Number, Field(ge=0, le=10)]
+    surprises: Annotated[Number, Field(ge=0, le=10)]
+    change_handling: Annotated[Number, Field(ge=0, le=10)]
+    incidents: Annotated[Number, Field(ge=0, le=10)]
+    outcome: Annotated[Number, Field(ge=0, le=10)]
 
 
 class Stakeholder(Frozen):
@@ -431,12 +465,12 @@ class Stakeholder(Frozen):
 class Scoring(Frozen):
     """Weights of the six scorecard parts."""
 
-    schedule: Annotated[Number, Field(ge=0)]
-    cost: Annotated[Number, Field(ge=0)]
-    scope: Annotated[Number, Field(ge=0)]
-    quality: Annotated[Number, Field(ge=0)]
-    satisfaction: Annotated[Number, Field(ge=0)]
-    team: Annotated[Number, Field(ge=0)]
+    schedule: Annotated[Number, Field(ge=0, le=1000)]
+    cost: Annotated[Number, Field(ge=0, le=1000)]
+    scope: Annotated[Number, Field(ge=0, le=1000)]
+    quality: Annotated[Number, Field(ge=0, le=1000)]
+    satisfaction: Annotated[Number, Field(ge=0, le=1000)]
+    team: Annotated[Number, Field(ge=0, le=1000)]
 
     @model_validator(mode="after")
     def _positive(self) -> Scoring:
@@ -456,17 +490,17 @@ class Scenario(Frozen):
     title: Text
     kind: Literal[SCENARIO_KINDS]  # type: ignore[valid-type]
     methodology: Literal["waterfall"] = Field(description="Delivery method; iterative methods will be added later.")
-    briefing: str = Field(min_length=1, description="Markdown briefing for the trainee (about 3 minutes to read).")
-    objectives: list[str] = Field(min_length=1)
+    briefing: str = Field(min_length=1, max_length=MAX_BRIEFING, description="Markdown briefing for the trainee (about 3 minutes to read).")
+    objectives: list[Text] = Field(min_length=1, max_length=LIMITS["objectives"])
     calendar: Calendar
     budget: Budget
-    skills: dict[Id, str] = Field(min_length=1, description="Skill id -> description.")
-    team: list[Person] = Field(min_length=1)
-    market: list[Profile] = []
-    tasks: list[Task] = Field(min_length=1)
-    risks: list[Risk] = []
-    events: list[Event] = []
-    stakeholders: list[Stakeholder] = Field(min_length=1)
+    skills: dict[Id, Text] = Field(min_length=1, max_length=LIMITS["skills"], description="Skill id -> description.")
+    team: list[Person] = Field(min_length=1, max_length=LIMITS["team"])
+    market: Annotated[list[Profile], _most("market")] = []
+    tasks: list[Task] = Field(min_length=1, max_length=LIMITS["tasks"])
+    risks: Annotated[list[Risk], _most("risks")] = []
+    events: Annotated[list[Event], _most("events")] = []
+    stakeholders: list[Stakeholder] = Field(min_length=1, max_length=LIMITS["stakeholders"])
     scoring: Scoring
     parameters: Parameters = Field(default_factory=Parameters)  # type: ignore[valid-type]
     difficulty: dict[Literal["easy", "standard", "hard"], dict[str, Any]] = Field(

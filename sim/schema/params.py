@@ -11,9 +11,9 @@ from importlib.resources import files
 from typing import Annotated, Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, Strict, create_model
+from pydantic import BaseModel, ConfigDict, Field, Strict, create_model, model_validator
 
-BOUNDED_UNITS = ("share", "probability", "ratio", "proficiency", "morale")
+MIN_WORK_SHARE = 0.1  # of a nominal team's time, left for the work after nominal communication, quality and overhead
 
 
 class Frozen(BaseModel):
@@ -29,11 +29,23 @@ def defaults() -> dict[str, dict[str, dict[str, Any]]]:
 
 
 def _field(spec: dict[str, Any]) -> tuple[Any, Any]:
-    value = spec["value"]
+    value, (low, high) = spec["value"], spec["range"]
     kind = int if isinstance(value, int) and not isinstance(value, bool) else float
-    bounded = spec["unit"].startswith(BOUNDED_UNITS)
-    description = f"{spec['doc']} Unit: {spec['unit']}. Source: {spec['source']}"
-    return Annotated[kind, Strict()], Field(default=value, ge=0, le=1 if bounded else None, description=description)
+    description = f"{spec['doc']} Unit: {spec['unit']}, from {low:g} to {high:g}. Source: {spec['source']}"
+    return Annotated[kind, Strict()], Field(default=value, ge=low, le=high, description=description)
+
+
+class _Whole(Frozen):
+    """Checks across the parameter groups."""
+
+    @model_validator(mode="after")
+    def _time_for_the_work(self) -> _Whole:
+        c, q = self.communication, self.quality
+        taken = c.nominal_effort + q.nominal_effort + c.max_overhead
+        if taken > 1 - MIN_WORK_SHARE:
+            raise ValueError(f"communication.nominal_effort + quality.nominal_effort + communication.max_overhead leave no "
+                             f"time for the work (got {taken:g}, expected at most {1 - MIN_WORK_SHARE:g})")
+        return self
 
 
 def _build() -> type[Frozen]:
@@ -49,7 +61,7 @@ def _build() -> type[Frozen]:
         groups[group] = (model, Field(default_factory=model))
     return create_model(
         "Parameters",
-        __base__=Frozen,
+        __base__=_Whole,
         __doc__="Model parameters; any subset may be overridden by a scenario.",
         **groups,
     )

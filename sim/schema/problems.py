@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 Path = tuple[str | int, ...]
@@ -19,8 +20,10 @@ def format_path(path: Path) -> str:
 
 
 def show(value: object, limit: int = 40) -> str:
-    """A short, quoted rendering of an offending value for a message."""
-    text = repr(value)
+    """A short, quoted rendering of an offending value for a message (a date as written, a huge number by its size)."""
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 64:
+        return f"a number of about {int(value.bit_length() * 0.30103) + 1:,} digits"  # repr would refuse past 4,300 digits
+    text = value.isoformat() if isinstance(value, (dt.date, dt.datetime)) else repr(value)
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
@@ -38,9 +41,21 @@ class Problem:
         return f"{self.file}:{self.line}:{self.column}: {self.path}: {self.message}"
 
 
+MAX_SHOWN = 50  # problems printed at once; the rest are counted (the first ones usually cause many of the others)
+
+
+def shown(problems: list[Problem]) -> list[str]:
+    """The lines to print for ``problems``: the first MAX_SHOWN, then how many more there are."""
+    lines = [str(p) for p in problems[:MAX_SHOWN]]
+    if len(problems) > MAX_SHOWN:
+        rest = len(problems) - MAX_SHOWN
+        lines.append(f"... and {rest:,} more problem{'s' if rest > 1 else ''} (fix these first: one mistake often causes several)")
+    return lines
+
+
 class ScenarioError(Exception):
-    """A scenario file is invalid; ``problems`` lists every problem found."""
+    """A scenario file is invalid; ``problems`` lists every problem found (its text shows the first MAX_SHOWN)."""
 
     def __init__(self, problems: list[Problem]):
         self.problems = sorted(set(problems))
-        super().__init__("\n".join(str(p) for p in self.problems))
+        super().__init__("\n".join(shown(self.problems)))

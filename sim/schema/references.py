@@ -11,8 +11,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 
-from .explain import did_you_mean
-from .models import WEEKDAYS
+from .explain import SUGGESTIONS, did_you_mean
+from .models import CALENDAR_DAYS, WEEKDAYS
 from .problems import Path, format_path, show
 
 Finding = tuple[Path, bool, str]  # path, at the key?, message
@@ -47,7 +47,8 @@ def _fmt(path: Path) -> str:
 
 def _ref(value: object, path: Path, known: set[str], what: str, findings: list[Finding], key: bool = False) -> None:
     if isinstance(value, str) and value not in known:
-        findings.append((path, key, f"unknown {what}{did_you_mean(value, sorted(known))} (got {show(value)}, expected {'an' if what[0] in 'aeiou' else 'a'} {what} id defined in this file)"))
+        hint = did_you_mean(value, sorted(known)) if len(findings) < SUGGESTIONS else ""
+        findings.append((path, key, f"unknown {what}{hint} (got {show(value)}, expected {'an' if what[0] in 'aeiou' else 'a'} {what} id defined in this file)"))
 
 
 def _all_impacts(data: dict) -> list[tuple[Path, dict]]:
@@ -166,23 +167,37 @@ def check_references(data: object) -> list[Finding]:
 
 
 def working_days_to(calendar, date) -> int:
-    """Working days from the calendar's start up to and including ``date`` (the engine's deadline day)."""
+    """Working days from the calendar's start up to and including ``date`` (the engine's deadline day), counted up
+    to one past the engine calendar's CALENDAR_DAYS (a later date is past its end whatever the exact count)."""
     weekdays = {WEEKDAYS.index(d) for d in calendar.working_days}
     holidays = set(calendar.holidays)
     day, count = calendar.start, 0
-    while day <= date:
+    while day <= date and count <= CALENDAR_DAYS:
         count += day.weekday() in weekdays and day not in holidays
         day += dt.timedelta(days=1)
     return count
 
 
 def check_reach(scenario) -> list[Finding]:
-    """Risk windows and dated events that start after the sponsor would have stopped any project: they never happen."""
+    """Dates and days the engine's calendar must hold: the deadline and the sponsor's last day within its
+    CALENDAR_DAYS, and no risk window or dated event after the sponsor would have stopped any project (it would
+    never happen)."""
     factor = scenario.parameters.decisions.max_duration_factor
     deadline = working_days_to(scenario.calendar, scenario.calendar.deadline)
-    limit = factor * max(1, deadline)
-    why = f"expected at most day {limit:g}: the sponsor stops a project at decisions.max_duration_factor {factor:g} x the {deadline} working days to the deadline"
+    stop = factor * max(1, deadline)
     findings: list[Finding] = []
+    span = f"the engine's calendar spans {CALENDAR_DAYS:,} working days from the start"
+    if deadline > CALENDAR_DAYS:
+        findings.append((("calendar", "deadline"), False, f"the deadline is past the end of the engine's calendar (got more than "
+                         f"{CALENDAR_DAYS:,} working days from the start, expected at most {CALENDAR_DAYS:,})"))
+    elif stop > CALENDAR_DAYS:
+        findings.append((("calendar", "deadline"), False, f"the sponsor would stop the project after the end of the engine's "
+                         f"calendar (got day {stop:g}, decisions.max_duration_factor {factor:g} x the {deadline} working days to "
+                         f"the deadline, expected at most day {CALENDAR_DAYS:,}: {span}; bring the deadline closer or lower "
+                         "the factor)"))
+    limit = min(stop, CALENDAR_DAYS)
+    why = (f"expected at most day {limit:g}: the sponsor stops a project at decisions.max_duration_factor {factor:g} x the "
+           f"{deadline} working days to the deadline" if limit == stop else f"expected at most day {CALENDAR_DAYS:,}: {span}")
     for i, risk in enumerate(scenario.risks):
         if risk.window.start > limit:
             findings.append((("risks", i, "window", "start"), False, f"the risk can never strike (got day {risk.window.start:g}, {why})"))

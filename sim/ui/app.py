@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import ClassVar
 
 import ipywidgets as w
 
 from .choose import ChooseView
 from .close import CloseView
 from .execute import ExecuteView
+from .exercise import Clock, JoinView
+from .exercise_model import ExerciseModel
 from .model import STAGES, PlayModel
 from .parts import View
 from .plan import PlanView
@@ -21,13 +24,24 @@ STAGE_NAMES = {"choose": "Choose and read", "plan": "Plan", "execute": "Execute"
 class App:
     """The whole application: a stage bar and the current stage's view."""
 
-    def __init__(self, model: PlayModel):
+    stage_names: ClassVar[dict[str, str]] = STAGE_NAMES
+
+    def __init__(self, model: PlayModel, join: type | None = None):
+        """``join`` replaces an exercise's first view (``JoinView``), as a hiring panel's access-code gate does."""
         self.model = model
         self.view: View | None = None
         self.stages = w.HTML()
         self.body = w.VBox()
-        self.widget = w.VBox([w.HTML(CSS), self.stages, self.body], layout=w.Layout(width="100%"))
+        exercise = isinstance(model, ExerciseModel)
+        self.views = {**VIEWS, "choose": join or JoinView} if exercise else VIEWS
+        self.names = {**self.stage_names, "choose": "Join"} if exercise and join is None else self.stage_names
+        timed = exercise and model.exercise is not None and bool(model.exercise.minutes)
+        self.clock = Clock(model) if timed else None
+        top = [self.clock.widget] if self.clock else []
+        self.widget = w.VBox([w.HTML(CSS), *top, self.stages, self.body], layout=w.Layout(width="100%"))
         self.widget.add_class("itpm-app")
+        if timed:
+            self.widget.add_class("itpm-timed")  # the execute view's sticky bar sits below the clock
         model.observe(self._show, "stage")
         self._show()
 
@@ -36,19 +50,20 @@ class App:
         if self.view is not None:
             self.view.close()
         stage = self.model.stage
-        self.view = VIEWS[stage](self.model)
+        self.view = self.views[stage](self.model)
         self.body.children = [self.view.widget]
         current = STAGES.index(stage)
         self.stages.value = '<div class="itpm-kpis">' + "".join(
             f'<div class="itpm-kpi" style="{"border-color:#0072B2;border-width:2px" if i == current else "color:#555"}">'
-            f'{"▶ " if i == current else "✔ " if i < current else ""}{i + 1} · {STAGE_NAMES[s]}</div>'
+            f'{"▶ " if i == current else "✔ " if i < current else ""}{i + 1} · {self.names[s]}</div>'
             for i, s in enumerate(STAGES)) + "</div>"
 
     def __getattr__(self, stage: str):
         """``app.choose``, ``app.plan``, ``app.execute``, ``app.close``: the current view if it is that stage's."""
-        if stage in VIEWS:
+        views = self.__dict__.get("views", VIEWS)
+        if stage in views:
             view = self.__dict__.get("view")
-            return view if isinstance(view, VIEWS[stage]) else None
+            return view if isinstance(view, views[stage]) else None
         raise AttributeError(stage)
 
     def _repr_mimebundle_(self, **kwargs):
@@ -56,7 +71,18 @@ class App:
 
 
 def play(scenario: str | None = None, difficulty: str | None = None, seed: int | None = None,
-         save_dir: str | Path = "sessions") -> App:
-    """The trainee app.  Any of ``scenario``, ``difficulty`` and ``seed`` given here is fixed (for a class or a panel);
-    sessions are saved in ``save_dir``."""
+         save_dir: str | Path = "sessions", *, exercise: str | Path | None = None, participant: str | None = None) -> App:
+    """The trainee app; sessions are saved in ``save_dir``.
+
+    Any of ``scenario``, ``difficulty`` and ``seed`` given here is fixed.  With ``exercise`` (an exercise file, see
+    ``itpm-sim class create``) the exercise fixes the world and its rules (time box, what the debrief reveals,
+    required rationales), the participant identifies themselves (``participant`` or ``$JUPYTERHUB_USER`` fix it),
+    and their session is resumed when they come back.
+    """
+    if exercise is not None:
+        if any(v is not None for v in (scenario, difficulty, seed)):
+            raise ValueError("give an exercise or a scenario, difficulty and seed, not both (the exercise fixes the world)")
+        return App(ExerciseModel(exercise, save_dir, participant=participant))
+    if participant is not None:
+        raise ValueError("participant is for an exercise (give exercise= too)")
     return App(PlayModel(save_dir, scenario=scenario, difficulty=difficulty, seed=seed))

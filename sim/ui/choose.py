@@ -34,7 +34,9 @@ class ChooseView(View):
         self.seed = w.BoundedIntText(min=0, max=2**31 - 1, description="Seed", tooltip=tip("seed"),
                                      disabled="seed" in fixed, layout=w.Layout(width="220px"))
         for name in ("scenario", "difficulty", "seed"):
-            w.link((model, name), (getattr(self, name), "value"))
+            # a fixed setting only shows the model's value: what a browser sends back never reaches the model
+            # (which refuses it anyway), a disabled widget being no protection against a tampering client
+            (w.dlink if name in fixed else w.link)((model, name), (getattr(self, name), "value"))
         self.table = w.HTML()
         self.briefing = w.HTML(layout=w.Layout(max_width="900px"))
         self.start = button("Start planning ▶", "Open a new session on this scenario, difficulty and seed.", "primary")

@@ -16,8 +16,20 @@ LESSONS_PROMPT = ("What went well? What would you do differently, and when would
                   "Which signals did you see (or miss)? What should the next PM of this kind of project know?")
 
 
+HANDED_IN_TO_PANEL = "Your session is handed in to the panel. Thank you: the panel will go through it with you."
+REVEALED = {
+    "none": "Your session is handed in. Your instructor will go through the results with the class.",
+    "outcome": "Your session is handed in. Here is how your project ended and your scorecard; your instructor will "
+               "go through the rest with the class.",
+}
+
+
 class CloseView(View):
-    """Close out, write the lessons learned (saved as you type), read the debrief and export the report."""
+    """Close out, write the lessons learned (saved as you type), read the debrief and export the report.
+
+    In an exercise, only what it reveals is shown (the model computes nothing more): nothing but the lessons,
+    the outcome and scorecard, or everything.
+    """
 
     def __init__(self, model):
         super().__init__(model)
@@ -36,18 +48,31 @@ class CloseView(View):
         self.export = button("Export the HTML report", "Write a self-contained report of the project and its debrief.", "primary")
         self.export.on_click(lambda _: self._export())
         self.download = w.HTML()
+        reveal = model.reveal
+        lessons = [w.HTML("<b>Lessons learned</b> (for the next team; kept with your session)"), self.lessons, self.saved_to]
+        closure = [self.outcome, w.HTML("<b>Close-out: the closure tasks</b>"), self.closure]
+        if reveal == "full":
+            parts = [*closure, *lessons, w.HTML("<b>Debrief</b>"), self.scores, self.score_chart, self.explained, self.more,
+                     w.HBox([self.export]), self.download]
+        else:
+            panel = getattr(getattr(model, "exercise", None), "kind", "") == "panel"
+            said = HANDED_IN_TO_PANEL if panel and reveal == "none" else REVEALED[reveal]
+            note = w.HTML(f'<div class="itpm-note itpm-handed-in">{esc(said)}</div>')
+            parts = [note, *(closure + [self.scores, self.score_chart] if reveal == "outcome" else []), *lessons]
         self.widget = w.VBox([
-            heading("4 · Close the project", "Close out, capture the lessons while they are fresh, then read the debrief."),
-            self.outcome,
-            w.HTML("<b>Close-out: the closure tasks</b>"), self.closure,
-            w.HTML("<b>Lessons learned</b> (for the next team; kept with your session)"), self.lessons, self.saved_to,
-            w.HTML("<b>Debrief</b>"), self.scores, self.score_chart, self.explained, self.more,
-            w.HBox([self.export]), self.download,
+            heading("4 · Close the project", "Close out, capture the lessons while they are fresh, then read the debrief."
+                    if reveal == "full" else "Capture the lessons while they are fresh."),
+            *parts,
             message_bar(self),
         ])
-        self.watch(self._debrief, ["debrief"])
-        self._summary()
-        self._debrief()
+        self._saved_note()
+        if reveal != "none":
+            self._summary()
+        if reveal == "full":
+            self.watch(self._debrief, ["debrief"])
+            self._debrief()
+        elif reveal == "outcome":
+            self._own_score()
 
     def _summary(self) -> None:
         model = self.model
@@ -74,8 +99,20 @@ class CloseView(View):
         self.closure.value = (f"<p>{done} tasks done, {cut} cut"
                               + (f", <b>{open_} never finished</b>" if open_ else ", none left open") + ".</p>"
                               + table([f"{last} task", "state", "finished"], rows))
-        path = store.notes_path(session.log_path) if session.log_path else None
-        self.saved_to.value = f'<div class="itpm-note">Saved as you type in {esc(path)}.</div>' if path else ""
+
+    def _saved_note(self) -> None:
+        log = self.model.session.log_path
+        if log is None:
+            self.saved_to.value = ""
+        elif getattr(self.model, "exercise", None) is not None:  # a served exercise: the server's folders stay unnamed
+            self.saved_to.value = '<div class="itpm-note">Saved with your session as you type.</div>'
+        else:
+            self.saved_to.value = f'<div class="itpm-note">Saved as you type in {esc(store.notes_path(log))}.</div>'
+
+    def _own_score(self) -> None:
+        card = self.model.scorecard
+        self.scores.value = f"<p>Your score: <b>{card.total:.1f} ({card.grade})</b>.</p>"
+        self.score_chart.value = charts.score_parts({"you": (card.parts, card.total)})
 
     def _debrief(self, _=None) -> None:
         d = self.model.debrief

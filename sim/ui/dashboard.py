@@ -51,6 +51,7 @@ class Dashboard(View):
         self.tabs = w.Tab(children=pages, titles=list(TABS))
         self.tabs.observe(lambda _: self._draw_visible(), "selected_index")
         self.stale: set[str] = set()
+        self.gantt = charts.GanttPainter()  # redrawn every week: keeps what did not move
         self.widget = w.VBox([self.kpis, self.tabs])  # the headline sits in the execute view's sticky bar
         self.watch(self.update, ["report"])
         self.update()
@@ -100,7 +101,7 @@ class Dashboard(View):
         date, cur = model.date, r.currency
         scenario = model.world.scenario
         if name == "Schedule":
-            return charts.gantt(r.tasks, r.day, r.deadline_day, date, plan_critical_path(model.world))
+            return self.gantt.png(r.tasks, r.day, r.deadline_day, date, plan_critical_path(model.world))
         if name == "Earned value":
             return charts.earned_value(model.timeline(), model.world.baseline.progress, r.budget, cur, date)
         if name == "Budget":

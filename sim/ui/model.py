@@ -24,12 +24,13 @@ from sim.engine import DecisionError, LogError, Session, StatusReport, World, re
 from sim.results import Results, store
 from sim.results.debrief import make_debrief
 from sim.results.report import html_report
-from sim.schema import DIFFICULTIES, ScenarioError
+from sim.schema import DIFFICULTIES, ScenarioError, content_hash
 
 from .draft import PlanDraft
 from .forecast import RUNS, Forecast, forecast_plan
 
 STAGES = ("choose", "plan", "execute", "close")
+FIXABLE = ("scenario", "difficulty", "seed")  # the settings an instructor may fix for a class or a panel
 HIDDEN_DURING_PLAY = ("latent_defects",)
 
 
@@ -39,7 +40,7 @@ class PlayModel(t.HasTraits):
     scenario = t.Unicode("software_build")
     difficulty = t.Enum(DIFFICULTIES, default_value="standard")
     seed = t.Int(0, min=0)
-    fixed = t.List(t.Unicode())  # settings the instructor fixed: scenario, difficulty, seed
+    fixed = t.List(t.Unicode(), read_only=True)  # settings the instructor fixed: scenario, difficulty, seed
     stage = t.Enum(STAGES, default_value="choose")
     report = t.Instance(StatusReport, allow_none=True)
     draft = t.Instance(PlanDraft, allow_none=True)
@@ -49,15 +50,45 @@ class PlayModel(t.HasTraits):
     message = t.Unicode("")
     error = t.Bool(False)
     saved: t.List[Any] = t.List()  # store.Saved, newest first
+    reveal = "full"  # what the close stage shows: an exercise may allow less (see exercise_model)
+    rationale_required = False  # an exercise may require a one-line reason for every decision
 
     def __init__(self, save_dir: str | Path = "sessions", scenario: str | None = None,
                  difficulty: str | None = None, seed: int | None = None):
         fixed = {k: v for k, v in (("scenario", scenario), ("difficulty", difficulty), ("seed", seed)) if v is not None}
-        super().__init__(**fixed, fixed=list(fixed))
+        self._pinned = fixed  # before the traits are set: the validator below reads it
+        self._pinned_hash: str | None = None  # the fixed scenario file's sha256, read when first needed
+        super().__init__(**fixed)
+        self.set_trait("fixed", list(fixed))
         self.save_dir = Path(save_dir)
         self.session: Session | None = None
         self.committed = False
         self.refresh_saved()
+
+    @t.validate(*FIXABLE)
+    def _keep_fixed(self, proposal):
+        """A setting the instructor fixed never changes, whatever a view (or a tampering browser) sends."""
+        name, value = proposal["trait"].name, proposal["value"]
+        if name in self._pinned and value != self._pinned[name]:
+            raise t.TraitError(f"{name} is fixed by the instructor (got {value!r}, expected {self._pinned[name]!r})")
+        return value
+
+    def _not_fixed_world(self, sha256: str, difficulty: str, seed: int) -> list[str]:
+        """The fixed settings a saved session was not played with (none: this app may resume it)."""
+        played = {"scenario": sha256, "difficulty": difficulty, "seed": seed}
+        fixed = dict(self._pinned)
+        if "scenario" in fixed:
+            if self._pinned_hash is None:
+                try:
+                    self._pinned_hash = content_hash(fixed["scenario"])
+                except ScenarioError:
+                    self._pinned_hash = ""  # an unreadable scenario: no saved session is of it
+            fixed["scenario"] = self._pinned_hash
+        return [name for name, value in fixed.items() if played[name] != value]
+
+    def settings(self) -> dict:
+        """The scenario, difficulty and seed a new session gets: the instructor's where fixed."""
+        return {"scenario": self.scenario, "difficulty": self.difficulty, "seed": self.seed, **self._pinned}
 
     # ------------------------------------------------------------ messages
 
@@ -66,8 +97,9 @@ class PlayModel(t.HasTraits):
         self.message = text
 
     def refresh_saved(self) -> None:
+        """The saved sessions this app may resume: all, or those of the world the instructor fixed."""
         found, problems = store.saved_sessions(self.save_dir)
-        self.saved = found
+        self.saved = [s for s in found if not self._not_fixed_world(s.sha256, s.difficulty, s.seed)]
         if problems:
             self.say("Some saved files could not be read and are not listed: " + "; ".join(problems), error=True)
 
@@ -85,37 +117,56 @@ class PlayModel(t.HasTraits):
 
     def start(self) -> bool:
         """Open a new session on the chosen world and go to planning."""
+        chosen = self.settings()
         try:
-            world = World.from_file(self.scenario, self.difficulty)
-            log = store.new_log_path(self.save_dir, world.scenario.id, self.difficulty, self.seed)
-            session = Session(world, self.seed, log)
+            world = World.from_file(chosen["scenario"], chosen["difficulty"])
+            session = store.new_session(self.save_dir, world, chosen["seed"])
         except (ScenarioError, OSError, ValueError) as exc:
             self.say(f"Cannot start: {exc}", error=True)
             return False
         self._open(session, {})
-        self.say(f"New session saved as {log}. It is saved after every decision.")
+        self.say(f"New session saved as {session.log_path}. It is saved after every decision.")
         return True
 
     def resume(self, path: str | Path) -> bool:
         """Reopen a saved session where it stopped, with its notes."""
         path = Path(path)
-        try:
-            session = resume(path)
-        except (LogError, ScenarioError, OSError, ValueError) as exc:
-            self.say(f"Cannot resume {path.name}: {exc}", error=True)
+        session = self._reopened(path, self._pinned.get("scenario"))  # the scenario this app was given, never one the log names
+        if session is None:
             return False
-        try:
-            notes = store.read_notes(path)
-        except store.NotesError as exc:
-            moved = store.set_aside(store.notes_path(path))
-            notes = {}
-            self.say(f"{exc}. It was kept as {moved.name}; the session itself is intact.", error=True)
+        world = session.world
+        outside = self._not_fixed_world(world.scenario_hash, world.difficulty, session.seed)
+        if outside:
+            self.say(f"Cannot resume {path.name}: it was not played with the {' and '.join(outside)} your instructor fixed.", error=True)
+            return False
+        notes = self._notes(path)
+        played = {"scenario": world.scenario.id, "difficulty": world.difficulty, "seed": session.seed}
         with self.hold_trait_notifications():
-            self.scenario, self.difficulty, self.seed = session.world.scenario.id, session.world.difficulty, session.seed
+            for name in FIXABLE:
+                if name not in self._pinned:  # a fixed one is the session's already (checked above)
+                    setattr(self, name, played[name])
         self._open(session, notes)
         if not self.error:
             self.say(f"Resumed {path.name} on {self.status_date():%a %d %b %Y}.")
         return True
+
+    def _reopened(self, path: Path, scenario: World | str | None = None) -> Session | None:
+        """The saved session at ``path`` reopened by the engine in ``scenario`` (a World, a file or a bundled id; by
+        default the bundled scenario the log names), or None, and why is said."""
+        try:
+            return resume(path, scenario)
+        except (LogError, ScenarioError, OSError, ValueError) as exc:
+            self.say(f"Cannot resume {path.name}: {exc}", error=True)
+            return None
+
+    def _notes(self, path: Path) -> dict:
+        """The notes saved beside the log at ``path``; an unreadable notes file is set aside (and said), never lost."""
+        try:
+            return store.read_notes(path)
+        except store.NotesError as exc:
+            moved = store.set_aside(store.notes_path(path))
+            self.say(f"{exc}. It was kept as {moved.name}; the session itself is intact.", error=True)
+            return {}
 
     def _open(self, session: Session, notes: dict) -> None:
         self.session = session
@@ -175,14 +226,14 @@ class PlayModel(t.HasTraits):
     def run_forecast(self, runs: int = RUNS, progress: Callable[[int], None] | None = None) -> None:
         """Forecast the draft plan with a Monte Carlo study."""
         try:
-            self.forecast = forecast_plan(self.world, self.plan.entries(), self.seed, runs, progress)
+            self.forecast = forecast_plan(self.world, self.plan.entries(), self.playing.seed, runs, progress)
         except (ValueError, DecisionError) as exc:
             self.say(f"The forecast failed: {exc}", error=True)
 
     def commit_plan(self) -> bool:
         """Apply the draft plan to the session (all of it, or none of it) and start executing."""
         decisions = self.plan.decisions()
-        trial = Session(self.world, self.seed)
+        trial = Session(self.world, self.playing.seed)
         for decision in decisions:
             try:
                 trial.decide(decision)
@@ -224,11 +275,10 @@ class PlayModel(t.HasTraits):
             self.prepare_debrief()
         return True
 
-    @staticmethod
-    def _stop_text(report: StatusReport) -> str:
+    def _stop_text(self, report: StatusReport) -> str:
         open_ = len(report.requests)
         if report.done:
-            return "The project has ended. Write your lessons learned and read the debrief."
+            return "The project has ended. Write your lessons learned" + (" and read the debrief." if self.reveal == "full" else ".")
         if open_:
             return f"{open_} decision{'s' if open_ > 1 else ''} waiting for you (see 'Decisions needed')."
         return "Weekly status meeting."

@@ -23,20 +23,20 @@ class DecisionPanel(View):
         self.communication = w.FloatSlider(min=0, max=effort, description="Communication", tooltip=tip("communication"), **slider)
         self.quality = w.FloatSlider(min=0, max=effort, description="Quality", tooltip=tip("quality"), **slider)
         self.apply_pace = button("Apply", "Apply the changed levels from now on.", "primary")
-        self.pace_why = rationale()
+        self.pace_why = rationale(model.rationale_required)
         self.apply_pace.on_click(lambda _: self._pace())
 
         self.hire_profile = w.Dropdown(description="Profile", layout=w.Layout(width="95%"))
         self.hire = button("Hire", "Start hiring: they arrive after the lead time, then ramp up (Brooks' law).", "warning")
         self.release_person = w.Dropdown(description="Person", layout=w.Layout(width="95%"))
         self.release = button("Release", "Release this person from the project now (no morale shock if their work is done).")
-        self.team_why = rationale()
+        self.team_why = rationale(model.rationale_required)
         self.hire.on_click(lambda _: self._do({"type": "hire", "profile": self.hire_profile.value}, self.team_why))
         self.release.on_click(lambda _: self._do({"type": "release", "person": self.release_person.value}, self.team_why))
 
         self.response = w.Dropdown(description="Response", layout=w.Layout(width="95%"))
         self.buy = button("Buy response", "Buy this response now, before the risk hits.", "warning")
-        self.risk_why = rationale()
+        self.risk_why = rationale(model.rationale_required)
         self.buy.on_click(lambda _: self._buy())
 
         self.task = w.Dropdown(description="Task", layout=w.Layout(width="95%"))
@@ -46,7 +46,7 @@ class DecisionPanel(View):
         self.cut = button("Cut scope", "Drop this should/could task and its value.", "danger")
         self.restore = button("Restore", "Bring back a task that was cut.")
         self.fast_track = button("Fast-track", tip("fast-track"), "warning")
-        self.scope_why = rationale()
+        self.scope_why = rationale(model.rationale_required)
         self.prioritise.on_click(lambda _: self._do({"type": "prioritise", "task": self.task.value,
                                                      "priority": self.priority.value}, self.scope_why))
         self.cut.on_click(lambda _: self._do({"type": "cut_scope", "task": self.task.value}, self.scope_why))
@@ -60,7 +60,7 @@ class DecisionPanel(View):
         self.time_days = w.BoundedIntText(min=0, max=params.decisions.max_time_request, description="Working days",
                                           layout=w.Layout(width="60%"))
         self.request_time = button("Ask for time", "The sponsor moves the deadline, unhappily: it costs satisfaction.")
-        self.sponsor_why = rationale()
+        self.sponsor_why = rationale(model.rationale_required)
         self.request_budget.on_click(lambda _: self._do({"type": "request_budget", "amount": self.budget_amount.value},
                                                         self.sponsor_why))
         self.request_time.on_click(lambda _: self._do({"type": "request_time", "days": self.time_days.value}, self.sponsor_why))
@@ -157,7 +157,7 @@ class RequestsView(View):
         for q in r.requests:
             choice = w.RadioButtons(options=describe_options(q, r.currency), value=q["default"],
                                     layout=w.Layout(width="95%"))
-            why = rationale()
+            why = rationale(self.model.rationale_required)
             go = button("Decide", "Apply the chosen option now.", "primary")
             go.on_click(lambda _, q=q, choice=choice, why=why: self.model.decide(
                 {"type": "choose", "request": q["id"], "option": choice.value}, why.value))

@@ -40,7 +40,9 @@ def heading(text: str, note: str = "") -> w.HTML:
     return w.HTML(f'<div class="itpm-stage">{html.escape(text)}</div>{extra}')
 
 
-def rationale(placeholder: str = "Why? (optional, one line)") -> w.Text:
+def rationale(required: bool = False) -> w.Text:
+    """A one-line 'Why?' box; an exercise may require it (the model refuses a decision without one)."""
+    placeholder = "Why? (required: one line)" if required else "Why? (optional, one line)"
     return w.Text(placeholder=placeholder, tooltip=tip("rationale"), layout=w.Layout(width="98%"))
 
 

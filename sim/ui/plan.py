@@ -128,7 +128,7 @@ class PlanView(View):
         self.draft.hires = {**self.draft.hires, profile: int(count or 0)}
 
     def _why(self, section: str) -> w.Text:
-        box = rationale()
+        box = rationale(self.model.rationale_required)
         box.value = self.draft.rationale.get(section, "")
         box.observe(lambda change: setattr(self.draft, "rationale", {**self.draft.rationale, section: change["new"]}), "value")
         return box

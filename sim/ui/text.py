@@ -6,8 +6,7 @@ import datetime as dt
 import html
 import math
 
-from markdown_it import MarkdownIt
-
+from sim.results import markup
 from sim.results.charts.base import compact as compact_amount
 
 GLOSSARY = {
@@ -58,8 +57,8 @@ def esc(text) -> str:
 
 
 def markdown(text: str) -> str:
-    """Markdown to HTML (for briefings)."""
-    return MarkdownIt("commonmark").enable("table").render(text)
+    """Markdown a user wrote (a briefing, the debrief with its lessons) as HTML: raw HTML shows as text."""
+    return markup.render(text)
 
 
 def money(amount: float, currency: str, compact: bool = False) -> str:
@@ -159,5 +158,9 @@ CSS = """
 .itpm-note { color: #444; font-size: 12px; }
 .itpm-sticky { position: sticky; top: 0; z-index: 5; background: var(--jp-layout-color0, white);
   border-bottom: 1px solid #ccc; padding: 2px 0; }
+.itpm-clock { position: sticky; top: 0; z-index: 6; background: #E8F1F8; border: 1px solid #0072B2; border-radius: 4px;
+  padding: 3px 10px; font-size: 15px; font-weight: bold; width: fit-content; margin-left: auto; }
+.itpm-clock-low { background: #FCE9DC; border-color: #D55E00; color: #A33F00; }
+.itpm-timed .itpm-sticky { top: 34px; }
 </style>
 """

@@ -27,9 +27,9 @@ STYLE: dict[str, Any] = {"font.size": 9, "axes.titlesize": 10, "axes.spines.top"
 DateOf = Callable[[float], dt.date]
 
 
-def figure(width: float = 7.4, height: float = 3.0) -> Figure:
-    """A new figure, not tied to pyplot (safe in any kernel or thread)."""
-    return Figure(figsize=(width, height), dpi=DPI, layout="constrained")
+def figure(width: float = 7.4, height: float = 3.0, layout: str | None = "constrained") -> Figure:
+    """A new figure, not tied to pyplot (safe in any kernel or thread); ``layout=None`` for one placed by hand."""
+    return Figure(figsize=(width, height), dpi=DPI, layout=layout)
 
 
 def png(fig: Figure) -> bytes:

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import io
+import math
 from collections.abc import Collection
 
+import matplotlib
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
+from PIL import Image
 
 from sim.engine import TaskStatus
 
-from .base import OKABE_ITO, DateOf, date_axis, figure, styled, when
+from .base import DPI, OKABE_ITO, STYLE, DateOf, date_axis, figure, when
 
 STATE_COLOUR = {TaskStatus.DONE: OKABE_ITO["blue"], TaskStatus.ACTIVE: OKABE_ITO["orange"], TaskStatus.ORDERED: OKABE_ITO["sky"],
                 TaskStatus.WINDOW: OKABE_ITO["purple"]}
@@ -21,55 +26,129 @@ def _short(text: str, size: int = 40) -> str:
     return text if len(text) <= size else text[: size - 1] + "…"
 
 
-@styled
-def gantt(tasks: list[dict], now: float, deadline_day: float, date_of: DateOf, critical: Collection[str]):
-    """Planned (grey) against actual bars for every task, today and the deadline; the ``critical`` tasks (the plan's
-    critical path, ``sim.engine.plan_critical_path``) outlined."""
-    fig = figure(7.4, 1.1 + 0.19 * len(tasks))
-    ax = fig.add_subplot()
-    labels = []
-    for row, task in enumerate(tasks):
-        y = -row
-        crit = task["id"] in critical
-        ps, pf = task.get("planned_start"), task.get("planned_finish")
-        edge = {"edgecolor": OKABE_ITO["vermillion"], "linewidth": 1.6} if crit else {"edgecolor": "none"}
-        if ps is not None and pf is not None:
+class GanttPainter:
+    """The Gantt chart, drawn again and again as a project moves: what does not move is drawn once.
+
+    Planned (grey) against actual bars for every task, today and the deadline; critical tasks outlined.  The
+    task labels are most of the drawing work (text is slow to render), and they, the planned bars, the axes
+    and the legend stay the same from one status point to the next.  So they are rendered once into a
+    background image, kept while the plan, the deadline, the axis range and the legend's entries stay the
+    same, and each call only draws the moving parts (actual bars, today, the deadline line above them) on a
+    copy of it: a dashboard redraws this chart at every week's advance.
+    """
+
+    def __init__(self):
+        self._key = None
+        self._fig = self._ax = self._background = None
+
+    def png(self, tasks: list[dict], now: float, deadline_day: float, date_of: DateOf, critical: Collection[str]) -> bytes:
+        """The chart as PNG bytes; ``critical`` is the plan's critical path (``sim.engine.plan_critical_path``)."""
+        critical = set(critical)
+        with matplotlib.rc_context(STYLE):
+            states = tuple(s for s in ("ordered", "window") if any(t["state"] == s for t in tasks))
+            limits = _x_limits(tasks, now, deadline_day, date_of)
+            key = (tuple((t["id"], t["name"], t["kind"], t.get("planned_start"), t.get("planned_finish")) for t in tasks),
+                   deadline_day, limits, states, frozenset(critical))
+            if key != self._key:
+                self._draw_static(tasks, critical, states, limits, date_of)
+                self._key = key
+            return self._draw_moving(tasks, now, deadline_day, date_of)
+
+    def _draw_static(self, tasks, critical, states, limits, date_of) -> None:
+        fig = figure(7.4, 1.1 + 0.19 * len(tasks), layout=None)
+        ax = fig.add_subplot()
+        plan_bars, plan_marks = [], {True: [], False: []}
+        for row, task in enumerate(tasks):
+            ps, pf = task.get("planned_start"), task.get("planned_finish")
+            if ps is None or pf is None:
+                continue
+            crit = task["id"] in critical
             if task["kind"] == "milestone":
-                ax.plot([when(date_of, pf)], [y], marker="D", markersize=6, color="#BBBBBB",
+                plan_marks[crit].append((when(date_of, pf), -row))
+            else:
+                plan_bars.append((-row, max(0.6, when(date_of, pf) - when(date_of, ps)), when(date_of, ps), crit))
+        if plan_bars:
+            ys, widths, lefts, crits = zip(*plan_bars, strict=True)
+            ax.barh(ys, widths, left=lefts, height=0.75, color="#DDDDDD",
+                    edgecolor=[OKABE_ITO["vermillion"] if c else "none" for c in crits],
+                    linewidth=[1.6 if c else 0 for c in crits])
+        for crit, points in plan_marks.items():
+            if points:
+                xs, ys = zip(*points, strict=True)
+                ax.plot(xs, ys, linestyle="none", marker="D", markersize=6, color="#BBBBBB",
                         markeredgecolor=OKABE_ITO["vermillion"] if crit else "#777777")
-            else:
-                ax.barh(y, max(0.6, when(date_of, pf) - when(date_of, ps)), left=when(date_of, ps), height=0.75,
-                        color="#DDDDDD", **edge)
-        start, finish, state = task.get("start"), task.get("finish"), task["state"]
-        if state == TaskStatus.CUT:
-            ax.text(when(date_of, ps if ps is not None else now), y, " cut", va="center", fontsize=7, color="#555555")
-        elif start is not None:
-            end = finish if finish is not None else now
-            colour = STATE_COLOUR.get(state, OKABE_ITO["blue"])
-            if task["kind"] == "milestone":
-                ax.plot([when(date_of, end)], [y], marker="D", markersize=5, color=colour)
-            else:
-                ax.barh(y, max(0.4, when(date_of, end) - when(date_of, start)), left=when(date_of, start), height=0.35,
-                        color=colour, hatch="////" if state == TaskStatus.ACTIVE else None, edgecolor="white", linewidth=0)
-        labels.append(("◆ " if crit else "") + _short(task["name"]))
-    ax.set_yticks([-r for r in range(len(tasks))], labels, fontsize=7)
-    for tick, task in zip(ax.get_yticklabels(), tasks, strict=True):
-        if task["id"] in critical:
-            tick.set_fontweight("bold")
-    ax.axvline(when(date_of, now), color=OKABE_ITO["black"], linestyle="--", linewidth=1)
-    ax.axvline(when(date_of, deadline_day), color=OKABE_ITO["vermillion"], linestyle=":", linewidth=1.5)
-    ax.set_ylim(-len(tasks) + 0.4, 0.8)
-    date_axis(ax)
-    ax.grid(True, axis="x")
-    handles = [
-        Patch(facecolor="#DDDDDD", label="plan"),
-        Patch(facecolor="#DDDDDD", edgecolor=OKABE_ITO["vermillion"], linewidth=1.6, label="◆ critical path (plan)"),
-        Patch(facecolor=OKABE_ITO["blue"], label="done"),
-        Patch(facecolor=OKABE_ITO["orange"], hatch="////", edgecolor="white", label="in progress"),
-        *[Patch(facecolor=STATE_COLOUR[state], label=STATE_LABEL[state]) for state in (TaskStatus.ORDERED, TaskStatus.WINDOW)
-          if any(t["state"] == state for t in tasks)],
-        Line2D([], [], color=OKABE_ITO["black"], linestyle="--", label="today"),
-        Line2D([], [], color=OKABE_ITO["vermillion"], linestyle=":", linewidth=1.5, label="deadline"),
-    ]
-    ax.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=3, fontsize=7, frameon=False)
-    return fig
+        labels = [("◆ " if t["id"] in critical else "") + _short(t["name"]) for t in tasks]
+        ax.set_yticks([-r for r in range(len(tasks))], labels, fontsize=7)
+        for tick, task in zip(ax.get_yticklabels(), tasks, strict=True):
+            if task["id"] in critical:
+                tick.set_fontweight("bold")
+        ax.set_ylim(-len(tasks) + 0.4, 0.8)
+        ax.set_xlim(*limits)
+        date_axis(ax)
+        ax.grid(True, axis="x")
+        handles = [
+            Patch(facecolor="#DDDDDD", label="plan"),
+            Patch(facecolor="#DDDDDD", edgecolor=OKABE_ITO["vermillion"], linewidth=1.6, label="◆ critical path (plan)"),
+            Patch(facecolor=OKABE_ITO["blue"], label="done"),
+            Patch(facecolor=OKABE_ITO["orange"], hatch="////", edgecolor="white", label="in progress"),
+            *[Patch(facecolor=STATE_COLOUR[state], label=STATE_LABEL[state]) for state in states],
+            Line2D([], [], color=OKABE_ITO["black"], linestyle="--", label="today"),
+            Line2D([], [], color=OKABE_ITO["vermillion"], linestyle=":", linewidth=1.5, label="deadline"),
+        ]
+        ax.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=3, fontsize=7, frameon=False)
+        fig.tight_layout(pad=0.3)
+        canvas = FigureCanvasAgg(fig)
+        canvas.draw()
+        self._fig, self._ax, self._background = fig, ax, canvas.copy_from_bbox(fig.bbox)
+
+    def _draw_moving(self, tasks, now, deadline_day, date_of) -> bytes:
+        ax, canvas = self._ax, self._fig.canvas
+        moving = []
+        bars: dict[str, list] = {}
+        for row, task in enumerate(tasks):
+            y, ps = -row, task.get("planned_start")
+            start, finish, state = task.get("start"), task.get("finish"), task["state"]
+            if state == TaskStatus.CUT:
+                moving.append(ax.text(when(date_of, ps if ps is not None else now), y, " cut", va="center", fontsize=7,
+                                      color="#555555"))
+            elif start is not None:
+                end = finish if finish is not None else now
+                if task["kind"] == "milestone":
+                    moving += ax.plot([when(date_of, end)], [y], marker="D", markersize=5,
+                                      color=STATE_COLOUR.get(state, OKABE_ITO["blue"]))
+                else:
+                    bars.setdefault(state, []).append(
+                        (y, max(0.4, when(date_of, end) - when(date_of, start)), when(date_of, start)))
+        for state, rows in bars.items():
+            ys, widths, lefts = zip(*rows, strict=True)
+            moving += ax.barh(ys, widths, left=lefts, height=0.35, color=STATE_COLOUR.get(state, OKABE_ITO["blue"]),
+                              hatch="////" if state == TaskStatus.ACTIVE else None, edgecolor="white", linewidth=0).patches
+        moving.append(ax.axvline(when(date_of, now), color=OKABE_ITO["black"], linestyle="--", linewidth=1))
+        moving.append(ax.axvline(when(date_of, deadline_day), color=OKABE_ITO["vermillion"], linestyle=":", linewidth=1.5))
+        canvas.restore_region(self._background)
+        for artist in moving:
+            artist.set_animated(True)
+            ax.draw_artist(artist)
+        image = Image.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
+        for artist in moving:
+            artist.remove()
+        out = io.BytesIO()
+        image.save(out, format="png", dpi=(DPI, DPI))
+        return out.getvalue()
+
+
+def _x_limits(tasks: list[dict], now: float, deadline_day: float, date_of: DateOf) -> tuple[float, float]:
+    """The date axis: every planned and actual bar, today and the deadline, with a 5% margin each side.
+
+    The right end is the first date plus a whole number of 30 days, so that the range (and with it the
+    background) stays the same from week to week while a project keeps within it."""
+    days = [now, deadline_day] + [d for t in tasks for d in (t.get("planned_start"), t.get("planned_finish"),
+                                                               t.get("start"), t.get("finish")) if d is not None]
+    lo, hi = when(date_of, min(days)), when(date_of, max(days))
+    margin = 0.05 * max(hi - lo, 1.0)
+    return lo - margin, lo + 30 * math.ceil((hi + margin - lo) / 30)
+
+
+def gantt(tasks: list[dict], now: float, deadline_day: float, date_of: DateOf, critical: Collection[str]) -> bytes:
+    """The Gantt chart as PNG bytes, once (see GanttPainter for one that is redrawn)."""
+    return GanttPainter().png(tasks, now, deadline_day, date_of, critical)

@@ -1,0 +1,58 @@
+"""The hub's spawner: each user's server runs the kit under the user's own system account.
+
+JupyterHub's LocalProcessSpawner, with three changes: the account is the one the roster names (``itpm-NAME``,
+never an account the kit did not make, so a hub user called ``root`` cannot become root); the command is the
+role's (``sim.hub.start``); and when a server stops, every process left under the account (a kernel, or
+something a trainee started from one) is ended with it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import pwd
+import sys
+from pathlib import Path
+
+from jupyterhub.spawner import LocalProcessSpawner, set_user_setuid
+from traitlets import Unicode
+
+from .accounts import end_processes
+from .roster import read_roster
+
+
+class KitSpawner(LocalProcessSpawner):
+    """Starts ``python -m sim.hub.start ROLE NOTEBOOKS`` as the user's account, in their home."""
+
+    state_dir = Unicode(help="The hub's state folder, holding the roster.").tag(config=True)
+    notebooks = Unicode(help="The folder whose notebooks users receive in their home.").tag(config=True)
+    python = Unicode(sys.executable, help="The kit's Python, run by every server.").tag(config=True)
+
+    def _member(self):
+        member = read_roster(self.state_dir).users.get(self.user.name)
+        if member is None:
+            raise RuntimeError(f"{self.user.name!r} is not on the hub's roster (add them with `./kit hub adduser`)")
+        return member
+
+    def _account(self) -> pwd.struct_passwd:
+        return pwd.getpwnam(self._member().account)
+
+    async def start(self):
+        member = self._member()
+        home = pwd.getpwnam(member.account).pw_dir
+        self.cmd = [self.python, "-m", "sim.hub.start", member.role, str(Path(self.notebooks).resolve())]
+        self.notebook_dir = home
+        return await super().start()
+
+    def make_preexec_fn(self, name):
+        return set_user_setuid(self._account().pw_name)
+
+    def user_env(self, env):
+        account = self._account()
+        env.update(USER=account.pw_name, LOGNAME=account.pw_name, HOME=account.pw_dir, SHELL=account.pw_shell)
+        return env
+
+    async def stop(self, now=False):
+        await super().stop(now=now)
+        left = await asyncio.to_thread(end_processes, self._account().pw_uid)
+        if left:
+            self.log.info("Ended %d process(es) left by %s's server", left, self.user.name)

@@ -1,0 +1,36 @@
+"""The Gantt painter keeps what did not move between weeks, and never shows a stale chart."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sim.engine import Session, World, plan_critical_path
+from sim.results.charts import GanttPainter, gantt
+from sim.results.charts.schedule import _x_limits
+
+
+def _reports(weeks: int):
+    session = Session(World.from_file("software_build"), seed=3)
+    reports = [session.observe()]
+    for _ in range(weeks):
+        reports.append(session.step([]))
+    return session, reports
+
+
+def test_a_repainted_chart_is_the_chart_drawn_afresh():
+    session, reports = _reports(3)
+    date = session.world.calendar.date
+    critical = plan_critical_path(session.world)
+    painter = GanttPainter()
+    drawn = [painter.png(r.tasks, r.day, r.deadline_day, date, critical) for r in reports]
+    assert painter._key is not None and len(set(drawn)) == len(drawn)  # each week's chart differs
+    for r, png in zip(reports, drawn, strict=True):
+        assert png == gantt(r.tasks, r.day, r.deadline_day, date, critical)
+
+
+def test_the_date_axis_covers_plan_and_today_with_margins_and_a_right_end_in_whole_30_days():
+    tasks = [{"planned_start": 0, "planned_finish": 100, "start": 0, "finish": None}]
+    lo, hi = _x_limits(tasks, now=50, deadline_day=120, date_of=lambda d: dt.date(2027, 1, 1) + dt.timedelta(days=int(d)))
+    origin = 20819.0  # matplotlib's day number of 2027-01-01 (days since 1970-01-01)
+    assert lo == origin - 6.0  # 5% of the 120 days spanned
+    assert hi == origin + 150  # the first date + 120 days + 6 of margin, rounded up to 5 x 30 days
