@@ -60,7 +60,7 @@ def impact_money(r: StatusReport, impacts: list[dict]) -> float:
     return total
 
 
-def _saving(response: dict, loss: float, p: float) -> float:
+def expected_saving(response: dict, loss: float, p: float) -> float:
     """Expected loss avoided by ``response`` when the risk strikes with probability ``p``."""
     return p * loss * (1 - response["probability_factor"] * response["impact_factor"])
 
@@ -72,9 +72,9 @@ def _best_response(r: StatusReport, risk: dict, margin: float, warned: bool = Fa
     options = [
         x for x in risk["responses"]
         if x["id"] not in risk["bought"] and x["strategy"] in ("avoid", "mitigate", "transfer")
-        and x["cost"] * margin < _saving(x, loss, p) and x["cost"] < RESPONSE_MONEY_SHARE * r.money_left
+        and x["cost"] * margin < expected_saving(x, loss, p) and x["cost"] < RESPONSE_MONEY_SHARE * r.money_left
     ]
-    return min(options, key=lambda x: x["cost"] - _saving(x, loss, p), default=None)
+    return min(options, key=lambda x: x["cost"] - expected_saving(x, loss, p), default=None)
 
 
 def _answer(r: StatusReport, request: dict, accept_changes: bool | None) -> d.Choose:
@@ -256,7 +256,8 @@ class DecisionPlan:
     """A scripted plan: logged decisions, each applied at the first stop on or after its day.
 
     Use it to replay one learner's decisions on other seeds; a decision that
-    does not apply there (an event that did not happen) is refused and skipped.
+    does not apply there is refused and skipped, and an answer to a request
+    that never opens there (an event that did not happen) is never given.
     ``entries`` are ``{"day", "decision"}`` dicts or session-log entries; a
     malformed one raises ValueError naming it.
     """
@@ -266,9 +267,16 @@ class DecisionPlan:
         self.pending = sorted(((e.day, i, e.decision) for i, e in enumerate(planned)), key=lambda x: x[:2])
 
     def __call__(self, r: StatusReport) -> list:
-        due = [x for x in self.pending if x[0] <= r.day]
-        self.pending = self.pending[len(due):]
-        return [decision for _, _, decision in due]
+        """The decisions due by now; an answer to a request waits until that request is open.
+
+        In a counterfactual replay a request may open later than it did in the run logged (a progress-triggered
+        event, say): applied at its logged day, its answer was refused and the request fell to its default, so the
+        replay without one decision also silently lost a later one and charged its effect to the first."""
+        open_ = {q["id"] for q in r.requests}
+        ready = [x for x in self.pending if x[0] <= r.day and (x[2].type != "choose" or x[2].request in open_)]
+        taken = {id(x) for x in ready}
+        self.pending = [x for x in self.pending if id(x) not in taken]
+        return [decision for _, _, decision in ready]
 
 
 POLICIES: dict[str, Callable[[], Policy]] = {

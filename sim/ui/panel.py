@@ -6,7 +6,7 @@ import ipywidgets as w
 
 from sim.engine import TaskStatus
 
-from .parts import View, button, close_tree, rationale, set_options
+from .parts import View, button, close_tree, percent, percent_slider, rationale, set_options, share
 from .text import esc, money, tip
 
 
@@ -17,11 +17,9 @@ class DecisionPanel(View):
         super().__init__(model)
         params = model.world.params
         effort = params.decisions.max_effort_share
-        slider = {"step": 0.01, "readout_format": ".0%", "style": {"description_width": "110px"},
-                  "layout": w.Layout(width="95%"), "continuous_update": False}
-        self.overtime = w.FloatSlider(min=0, max=params.overtime.max_level, description="Overtime", tooltip=tip("overtime"), **slider)
-        self.communication = w.FloatSlider(min=0, max=effort, description="Communication", tooltip=tip("communication"), **slider)
-        self.quality = w.FloatSlider(min=0, max=effort, description="Quality", tooltip=tip("quality"), **slider)
+        self.overtime = percent_slider("Overtime", params.overtime.max_level, tip("overtime"))
+        self.communication = percent_slider("Communication", effort, tip("communication"))
+        self.quality = percent_slider("Quality", effort, tip("quality"))
         self.apply_pace = button("Apply", "Apply the changed levels from now on.", "primary")
         self.pace_why = rationale(model.rationale_required)
         self.apply_pace.on_click(lambda _: self._pace())
@@ -87,7 +85,7 @@ class DecisionPanel(View):
         r = self.model.report
         cur = r.currency
         for name in ("overtime", "communication", "quality"):
-            getattr(self, name).value = r.settings[name]
+            getattr(self, name).value = percent(r.settings[name])
         set_options(self.hire_profile, [
             (f"{m['title']} — {money(m['daily_rate'], cur)}/day, arrives in {m['lead_time']} days ({m['available']} left)", m["id"])
             for m in r.market if m["available"] > 0])
@@ -111,8 +109,8 @@ class DecisionPanel(View):
 
     def _pace(self) -> None:
         settings = self.model.report.settings
-        changes = [(name, getattr(self, name).value) for name in ("overtime", "communication", "quality")
-                   if abs(getattr(self, name).value - settings[name]) > 1e-9]
+        changes = [(name, share(getattr(self, name).value)) for name in ("overtime", "communication", "quality")
+                   if getattr(self, name).value != percent(settings[name])]
         if not changes:
             self.model.say("The levels are unchanged: move a slider first.", error=True)
             return

@@ -106,34 +106,52 @@ def _cell(value, digits: int):
     return "" if value is None else value
 
 
-def describe_impact(impact: dict, currency: str) -> str:
-    """One impact of a risk or event in plain words."""
+def describe_impact(impact: dict, currency: str, names: dict[str, str] | None = None) -> str:
+    """One impact of a risk or event in plain words; ``names`` turns task, person and stakeholder ids into names."""
+    names = names or {}
+
+    def name(ident: str) -> str:
+        return names.get(ident, ident)
+
     kind = impact["type"]
     if kind == "delay":
-        return f"{impact['task']} delayed {impact['days']:g} working days"
+        return f"{name(impact['task'])} delayed {impact['days']:g} working days"
     if kind == "extra_effort":
-        return f"+{impact['share']:.0%} effort on {', '.join(impact['tasks'])}"
+        return f"{impact['share']:.0%} more effort on {', '.join(name(t) for t in impact['tasks'])}"
     if kind == "cost":
         return f"costs {money(impact['amount'], currency)}"
     if kind == "defects":
-        return f"{impact['count']:g} defects" + (f" in {impact['task']}" if impact.get("task") else "")
+        return f"{impact['count']:g} defects" + (f" in {name(impact['task'])}" if impact.get("task") else "")
     if kind == "morale":
-        return f"morale {impact['delta']:+.0%}" + (f" for {impact['person']}" if impact.get("person") else " for everyone")
+        who = f" for {name(impact['person'])}" if impact.get("person") else " for everyone"
+        return f"morale {'down' if impact['delta'] < 0 else 'up'} {abs(impact['delta']):.0%}{who}"
     if kind == "lose_person":
-        return f"lose {impact.get('person') or 'a team member'}"
+        return f"lose {name(impact['person']) if impact.get('person') else 'a team member'}"
     if kind == "scope_change":
-        return f"{impact['task']} effort {impact['share']:+.0%}"
+        return f"{name(impact['task'])} effort {impact['share']:+.0%}"
     if kind == "satisfaction":
-        return f"{impact['stakeholder']} satisfaction {impact['delta']:+.0%}"
+        return f"{name(impact['stakeholder'])} satisfaction {'down' if impact['delta'] < 0 else 'up'} {abs(impact['delta']):.0%}"
     if kind == "budget":
         return f"budget {'+' if impact['amount'] >= 0 else '-'}{money(abs(impact['amount']), currency)}"
     if kind == "deadline":
         return f"deadline {impact['days']:+d} working days"
     if kind == "add_task":
-        return f"adds task {impact['task']['id'] if isinstance(impact['task'], dict) else impact['task']}"
+        task = impact["task"]
+        return f"adds the task {task.get('name', task['id']) if isinstance(task, dict) else name(task)}"
     if kind == "cut_task":
-        return f"cuts {impact['task']}"
+        return f"cuts {name(impact['task'])}"
     return kind.replace("_", " ")
+
+
+def response_effect(response: dict) -> str:
+    """What a risk response does, in words: ``cuts the chance by 60%``, ``halves the impact``."""
+    parts = []
+    if response["probability_factor"] != 1:
+        parts.append(f"cuts the chance by {1 - response['probability_factor']:.0%}")
+    if response["impact_factor"] != 1:
+        parts.append("halves the impact" if response["impact_factor"] == 0.5
+                     else f"cuts the impact by {1 - response['impact_factor']:.0%}")
+    return " and ".join(parts) or "changes neither chance nor impact"
 
 
 CSS = """
@@ -156,6 +174,7 @@ CSS = """
 .itpm-scroll { max-height: 420px; overflow: auto; }
 .itpm-scroll .itpm-table td:first-child { min-width: 200px; }
 .itpm-note { color: #444; font-size: 12px; }
+.itpm-percent .widget-readout::after { content: "%"; }
 .itpm-sticky { position: sticky; top: 0; z-index: 5; background: var(--jp-layout-color0, white);
   border-bottom: 1px solid #ccc; padding: 2px 0; }
 .itpm-clock { position: sticky; top: 0; z-index: 6; background: #E8F1F8; border: 1px solid #0072B2; border-radius: 4px;
