@@ -135,3 +135,24 @@ def test_decisions_read_as_sentences_with_names():
                "Buy premium vendor support with a resident engineer during staging.")
     assert describe_decision({"type": "request_budget", "amount": 5000}, named, "EUR") == \
         "Ask the sponsor for EUR 5,000 more budget"
+
+
+# ---------------------------------------------------------------- 6. one-option "decisions" are news
+
+
+def test_a_request_with_one_option_is_news_not_a_stop():
+    """R-SCOPE-BRANCH has no response that acts once it strikes: only "Accept the impact" is left."""
+    world = World.from_file("network_migration", "standard")
+    hits = 0
+    for seed in range(6):
+        session = Session(world, seed)
+        seen = []
+        while not session.done:
+            report = session.advance()
+            assert all(len(q["options"]) > 1 for q in report.requests)
+            assert report.reason != "risk" or report.requests
+            seen += report.news
+        if session.project.risks["R-SCOPE-BRANCH"].hit:
+            hits += 1
+            assert any(text.startswith("Depot managers add ports") and "Accept the impact" in text for text in seen)
+    assert hits  # the case happened in these seeds

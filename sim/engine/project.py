@@ -696,7 +696,11 @@ class Project:
                                 self.now + self.p.decisions.decision_deadline, event, list(event.favoured_by)))
 
     def _open(self, request: EventRequest | RiskRequest) -> None:
+        """Ask the PM; a request with one option asks nothing, so it applies now and is reported as news."""
         self.requests[request.id] = request
+        if len(request.options) == 1:
+            effects.resolve(self, request, request.options[0]["id"])
+            return
         self.stop(request.kind)
 
     def _expire_requests(self) -> None:

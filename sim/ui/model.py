@@ -21,9 +21,8 @@ import traitlets as t
 
 from sim.catalog import briefing, scenario_table
 from sim.engine import DecisionError, LogError, Session, StatusReport, World, resume
-from sim.results import Results, store
+from sim.results import Results, store, words
 from sim.results.debrief import make_debrief
-from sim.results import words
 from sim.results.report import html_report
 from sim.schema import DIFFICULTIES, ScenarioError, content_hash
 

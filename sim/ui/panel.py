@@ -6,7 +6,16 @@ import ipywidgets as w
 
 from sim.engine import TaskStatus
 
-from .parts import View, button, close_tree, percent, percent_slider, rationale, set_options, share
+from .parts import (
+    View,
+    button,
+    close_tree,
+    percent,
+    percent_slider,
+    rationale,
+    set_options,
+    share,
+)
 from .text import esc, money, tip
 
 

@@ -13,8 +13,28 @@ from sim.results import charts
 
 from .draft import substance
 from .forecast import RUNS
-from .parts import View, button, heading, image, message_bar, percent, percent_slider, rationale, share
-from .text import abbr, day_text, describe_impact, esc, money, pct, response_effect, table, tip
+from .parts import (
+    View,
+    button,
+    heading,
+    image,
+    message_bar,
+    percent,
+    percent_slider,
+    rationale,
+    share,
+)
+from .text import (
+    abbr,
+    day_text,
+    describe_impact,
+    esc,
+    money,
+    pct,
+    response_effect,
+    table,
+    tip,
+)
 
 WBS_TITLES = {
     "O/M/P": tip("O/M/P"), "PERT": tip("PERT"), "scope": tip("scope"),
