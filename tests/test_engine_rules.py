@@ -179,8 +179,22 @@ def test_rework_effort():
     assert rules.rework_effort(8.4, 0.5) == pytest.approx(4.2)
 
 
+def test_may_overlap():
+    assert rules.may_overlap("work", "work")
+    for rigid in ("procurement", "test", "cutover", "milestone"):  # a delivery, a test's object, a cutover's readiness
+        assert not rules.may_overlap("work", rigid)
+        assert not rules.may_overlap(rigid, "work")
+
+
+def test_overlap_ready():
+    assert not rules.overlap_ready(0.49, 0.5)
+    assert rules.overlap_ready(0.5, 0.5)
+
+
 def test_fast_track_rework():
-    assert rules.fast_track_rework(20.0, 0.15) == pytest.approx(3.0)
+    # a 20 person-day task started when its predecessor had 40% of its work to do redoes 0.8 · 0.4 · 20 = 6.4
+    assert rules.fast_track_rework(20.0, 0.8, 0.4) == pytest.approx(6.4)
+    assert rules.fast_track_rework(20.0, 0.8, 0.0) == 0.0
 
 
 def test_schedule_pressure():

@@ -118,14 +118,17 @@ def _prioritise(project: Project, x: d.Prioritise) -> None:
 
 def _fast_track(project: Project, x: d.FastTrack) -> None:
     task = _task(project, x.task)
-    _check(task.state is WAITING and task.kind != "milestone", f"task {x.task!r} cannot be fast-tracked (it is {task.state}, a {task.kind})")
+    _check(task.state is WAITING and task.kind == "work", f"task {x.task!r} cannot be fast-tracked (it is {task.state}, a {task.kind}; "
+                                                        "only work that has not started can overlap its predecessors)")
     _check(not task.fast_tracked, f"task {x.task!r} is already fast-tracked")
-    pending = [p.id for p in task.deps if not p.resolved]
+    pending = [p for p in task.deps if not p.resolved]
     _check(bool(pending), f"task {x.task!r} has no unfinished predecessor; it starts anyway")
-    unstarted = [p.id for p in task.deps if not p.resolved and p.start is None]
-    _check(not unstarted, f"task {x.task!r} cannot overlap predecessors that have not started: {', '.join(unstarted)}")
+    rigid = [f"{p.id} (a {p.kind})" for p in pending if not rules.may_overlap(task.kind, p.kind)]
+    _check(not rigid, f"task {x.task!r} cannot overlap what must be finished first: {', '.join(rigid)}")
     project.fast_track(task)
-    project.say(f"Fast-tracking {task.spec.name}: it starts before {', '.join(pending)} finish(es).", "decision", x.task)
+    share = project.p.quality.fast_track_threshold
+    project.say(f"Fast-tracking {task.spec.name}: it starts once {', '.join(p.spec.name for p in pending)} "
+                f"{'is' if len(pending) == 1 else 'are each'} {share:.0%} done.", "decision", x.task)
 
 
 def _sponsor_penalty(project: Project) -> None:

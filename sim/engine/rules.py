@@ -166,9 +166,22 @@ def rework_effort(found: float, rework_days: float) -> float:
     return found * rework_days
 
 
-def fast_track_rework(effort: float, share: float) -> float:
-    """Rework of a fast-tracked task when an overlapped predecessor finishes: fast_track_rework × its effort."""
-    return share * effort
+def may_overlap(successor_kind: str, predecessor_kind: str) -> bool:
+    """Fast-tracking overlaps work with work only: never a delivery (procurement), a test's object or a cutover."""
+    return successor_kind == "work" and predecessor_kind == "work"
+
+
+def overlap_ready(done_share: float, threshold: float) -> bool:
+    """A fast-tracked task may start once each overlapped predecessor has done ``threshold`` of its work."""
+    return done_share >= threshold
+
+
+def fast_track_rework(effort: float, share: float, overlap: float) -> float:
+    """Rework of a fast-tracked task when an overlapped predecessor finishes: fast_track_rework × overlap × its effort.
+
+    ``overlap`` is the share of the predecessor's work still to do when the successor started.
+    """
+    return share * overlap * effort
 
 
 def schedule_pressure(planned_duration: float, earned_schedule: float, deadline_day: float, now: float, maximum: float) -> float:
