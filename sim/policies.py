@@ -10,19 +10,22 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from sim.engine import TaskStatus
+from sim.engine import TaskStatus, rules
 from sim.engine import decisions as d
 from sim.engine.log import read_plan
 from sim.engine.report import StatusReport
+from sim.schema.params import defaults
 
 Policy = Callable[[StatusReport], list]
 
 # A PM's rough money value of a risk's impacts (docs/MODEL.md, "The reference PM"): the PM sees only the
-# status report, so these are rules of thumb, not the model's parameters.
-DELAY_VALUE = 0.5  # a day of delay is worth this share of a day's burn
-DEFECT_DAYS = 0.5  # days of a mean rate to fix one defect
-REPLACEMENT_DAYS = 20  # days of a mean rate to replace a person who leaves
-MORALE_DAYS, MORALE_LOSS = 10, 0.2  # a morale hit costs this share of the burn for this many days, per unit
+# status report, so these are rules of thumb, the defaults file's `valuation` entries as shipped (a scenario's
+# own values do not change the yardstick).
+_VALUATION = {name: spec["value"] for name, spec in defaults()["valuation"].items()}
+DELAY_VALUE = _VALUATION["delay_value"]  # a day of delay is worth this share of a day's burn
+DEFECT_DAYS = _VALUATION["defect_days"]  # days of a mean rate to fix one defect
+REPLACEMENT_DAYS = _VALUATION["replacement_days"]  # days of a mean rate to replace a person who leaves
+MORALE_DAYS, MORALE_LOSS = _VALUATION["morale_days"], _VALUATION["morale_loss"]  # a morale hit: this share of the burn for these days
 RESPONSE_MONEY_SHARE = 0.5  # never spend more than this share of the money left on one risk response
 CHANGE_SLACK_DAYS = 10  # accept a change request only with this many days of forecast slack
 
@@ -38,26 +41,9 @@ def _mean_rate(r: StatusReport) -> float:
 
 
 def impact_money(r: StatusReport, impacts: list[dict]) -> float:
-    """A PM's rough money equivalent of a list of impacts (schedule valued at half the burn rate)."""
-    total = 0.0
-    rate, burn = _mean_rate(r), _burn(r)
-    for i in impacts:
-        kind = i["type"]
-        if kind == "delay":
-            total += DELAY_VALUE * i["days"] * burn
-        elif kind == "extra_effort":
-            total += sum(r.task(t)["estimate"] * i["share"] * rate for t in i["tasks"] if any(x["id"] == t for x in r.tasks))
-        elif kind == "cost":
-            total += i["amount"]
-        elif kind == "defects":
-            total += i["count"] * DEFECT_DAYS * rate
-        elif kind == "lose_person":
-            total += REPLACEMENT_DAYS * rate
-        elif kind == "scope_change":
-            total += max(0.0, r.task(i["task"])["estimate"] * i["share"] * rate)
-        elif kind == "morale":
-            total += abs(i["delta"]) * MORALE_DAYS * burn * MORALE_LOSS
-    return total
+    """A PM's rough money equivalent of a list of impacts (``rules.impact_money`` at the team of the report)."""
+    return rules.impact_money(impacts, {t["id"]: t["estimate"] for t in r.tasks}, _burn(r), _mean_rate(r), DELAY_VALUE,
+                              DEFECT_DAYS, REPLACEMENT_DAYS, MORALE_DAYS, MORALE_LOSS)
 
 
 def _saving(response: dict, loss: float, p: float) -> float:

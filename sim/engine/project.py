@@ -76,6 +76,10 @@ class Project:
         self.budget = money.budget_at_completion
         self.reserve = money.management_reserve
         self.deadline_day = float(self.cal.deadline_day)
+        self.sponsor_requests = 0  # requests for budget or time made so far, granted or refused
+        self.sponsor_refusals = 0
+        self.granted_budget = 0.0  # what the sponsor granted on request: the scorecard still measures against the original
+        self.granted_days = 0
         self.costs = dict.fromkeys(COST_KINDS, 0.0)
         self.satisfaction = {s.id: s.satisfaction for s in self.scenario.stakeholders}
         self.without_risks = tuple(without_risks)  # counterfactuals: these risks never strike
@@ -684,14 +688,20 @@ class Project:
             self.surprises += 1
             for s in self.scenario.stakeholders:
                 self.nudge(s.id, -self.p.communication.surprise_penalty * s.drivers.surprises)
-        options = [{"id": "accept", "label": "Accept the impact", "cost": 0.0}]
-        options += [
-            {"id": r.id, "label": f"{r.strategy.title()}: {r.description}", "cost": r.cost}
+        factor = risk.impact_factor()
+        loss = self.impact_money([i.model_dump() for i in risk.spec.impacts]) * factor
+        cur = self.scenario.budget.currency
+        options = [{"id": "accept", "label": "Accept the impact", "cost": 0.0, "loss": loss}]
+        options += [  # only what can still act on the impact: a response that lowers only the probability comes too late
+            {"id": r.id, "label": f"{r.strategy.title()}: {r.description}", "cost": r.cost, "loss": loss * r.impact_factor}
             for r in risk.spec.responses
-            if r.strategy in ("mitigate", "transfer") and r.id not in risk.bought
+            if r.strategy in ("mitigate", "transfer") and r.id not in risk.bought and r.impact_factor < 1
         ]
+        words = "; ".join(effects.describe(self, impact, factor) for impact in risk.spec.impacts)
         self.say(f"Risk hit: {risk.spec.title}" + ("" if risk.warned else " (no warning was reported)"), "risk", risk.id)
-        self._open(RiskRequest(f"risk:{risk.id}", risk.spec.title, f"The risk '{risk.spec.title}' has occurred. Choose a response.",
+        self._open(RiskRequest(f"risk:{risk.id}", risk.spec.title,
+                               f"The risk '{risk.spec.title}' has occurred. Accepting the impact means: {words} "
+                               f"(worth about {loss:,.0f} {cur}). Choose a response.",
                                options, "accept", self.now + self.p.decisions.decision_deadline, risk))
         for event in self.world.events_after.get(("risk", risk.id), ()):
             self.fire(event)
@@ -783,7 +793,8 @@ class Project:
         q, s = self.p.quality, self.p.stakeholders
         self.escaped = sum(t.latent for t in self.tasks.values() if t.state is DONE)
         self.incidents = rules.incidents(uniforms(self.seed, "go-live")[0], self.escaped, q.incidents_per_defect)
-        outcome = rules.go_live_outcome(self.finished <= self.deadline_day, self.spent <= self.budget + self.reserve, self.scope_share())
+        outcome = rules.go_live_outcome(self.finished <= self.original_deadline_day, self.spent <= self.original_budget + self.reserve,
+                                        self.scope_share())
         for st in self.scenario.stakeholders:
             self.nudge(st.id, -s.incident_penalty * st.drivers.incidents * self.incidents)
             self.nudge(st.id, s.outcome_weight * st.drivers.outcome * (2 * outcome - 1))
@@ -796,6 +807,21 @@ class Project:
             self.nudge(st.id, -self.p.stakeholders.outcome_weight * st.drivers.outcome)
         self.say("The sponsor stopped the project: it ran far past any recoverable date.", "end")
         self.stop("end")
+
+    @property
+    def original_deadline_day(self) -> float:
+        """The deadline without the PM's granted requests (scripted change requests do move it)."""
+        return self.deadline_day - self.granted_days
+
+    @property
+    def original_budget(self) -> float:
+        """The budget at completion without the PM's granted requests (scripted change requests do move it)."""
+        return self.budget - self.granted_budget
+
+    def impact_money(self, impacts: list[dict]) -> float:
+        """The money value of impacts at the team present now (``World.impact_money``): what the PM may know."""
+        burn = sum(x.rate for x in self.staff)
+        return self.world.impact_money(impacts, burn, burn / len(self.staff) if self.staff else 0.0)
 
     def scope_share(self) -> float:
         """Business value delivered as a share of the planned value."""
