@@ -7,9 +7,16 @@ import shutil
 from pathlib import Path
 
 import pytest
-from sim.engine.check import fingerprint
 
-from sim.engine import LogError, Session, SetOvertime, World, replay, resume
+from sim.engine import (
+    LogError,
+    Session,
+    SetOvertime,
+    World,
+    fingerprint,
+    replay,
+    resume,
+)
 from sim.policies import make_policy
 from sim.schema import ScenarioError, bundled_scenarios
 

@@ -123,6 +123,7 @@ class TaskState:
         "spec", "id", "kind", "skill", "max_people", "planned_effort", "weight", "effort", "remaining", "done",
         "state", "start", "finish", "people", "latent", "found", "blocked_until", "priority", "fast_tracked",
         "value", "deps", "rank", "attempts", "cutover_rng", "lead_time", "order", "blocked_since", "rework", "card", "ordered_at",
+        "overlap", "awaiting",
     )
 
     def __init__(self, spec, seed: int, order: int, plan_mode: bool):
@@ -154,6 +155,8 @@ class TaskState:
         self.blocked_until = 0.0
         self.priority = 0
         self.fast_tracked = False
+        self.overlap: dict[str, float] = {}  # fast-tracked: per predecessor overlapped, its share of work left at our start
+        self.awaiting = False  # fast-tracked: effort done, but an overlapped predecessor has not finished yet
         self.value = spec.value
         self.deps: list[TaskState] = []
         self.rank = 0.0

@@ -76,6 +76,10 @@ class Project:
         self.budget = money.budget_at_completion
         self.reserve = money.management_reserve
         self.deadline_day = float(self.cal.deadline_day)
+        self.sponsor_requests = 0  # requests for budget or time made so far, granted or refused
+        self.sponsor_refusals = 0
+        self.granted_budget = 0.0  # what the sponsor granted on request: the scorecard still measures against the original
+        self.granted_days = 0
         self.costs = dict.fromkeys(COST_KINDS, 0.0)
         self.satisfaction = {s.id: s.satisfaction for s in self.scenario.stakeholders}
         self.without_risks = tuple(without_risks)  # counterfactuals: these risks never strike
@@ -190,7 +194,7 @@ class Project:
         return self._earning_cache
 
     def fast_track(self, task: TaskState) -> None:
-        """Let ``task`` start once its predecessors have started; it redoes some work as each of them finishes."""
+        """Let ``task`` overlap its unfinished predecessors once each is far enough along; it redoes work as they finish."""
         task.fast_tracked = True
         self._fast_tracked.append(task)
         self._fast_tracked.sort(key=lambda t: t.order)  # their rework is said in file order
@@ -431,17 +435,31 @@ class Project:
 
     # ------------------------------------------------------------ allocation and completion
 
-    @staticmethod
-    def _ready(task: TaskState) -> bool:
-        """Every predecessor finished or cut (or, fast-tracked, at least started)."""
+    def _ready(self, task: TaskState) -> bool:
+        """Every predecessor finished or cut; a fast-tracked task may instead overlap work predecessors far enough along."""
         for dep in task.deps:
             if dep.state is not DONE and dep.state is not CUT:
-                return task.fast_tracked and all(d.resolved or d.start is not None for d in task.deps)
+                return task.fast_tracked and all(d.resolved or self._overlappable(task, d) for d in task.deps)
         return True
+
+    def _overlappable(self, task: TaskState, dep: TaskState) -> bool:
+        """``task`` may start while ``dep`` is still at work (``rules.may_overlap``, ``rules.overlap_ready``)."""
+        return (rules.may_overlap(task.kind, dep.kind) and dep.state is ACTIVE
+                and rules.overlap_ready(dep.fraction, self.p.quality.fast_track_threshold))
+
+    def _overlap_started(self, task: TaskState) -> None:
+        """Note, as a fast-tracked task starts, how much of each predecessor it overlaps is still to do."""
+        task.overlap = {d.id: 1.0 - d.fraction for d in task.deps if not d.resolved}
 
     def _allocate(self) -> None:
         now = self.env.now
         changed = self._changes != self._allocated_at or now >= self._next_unblock
+        if self._fast_tracked:  # a predecessor's progress, which no touch() marks, may let a fast-tracked task start
+            changed = changed or any(t.state is WAITING for t in self._fast_tracked)
+            for task in self._fast_tracked:
+                if task.awaiting and all(d.resolved for d in task.deps):  # an overlapped predecessor was cut
+                    task.awaiting = False
+                    self._effort_done(task, now)
         self._allocated_at = self._changes
         while changed:
             changed = False
@@ -465,7 +483,7 @@ class Project:
         idle = [x for x in self.staff if x.task is None and x.sick_until <= now]
         if not idle:
             return
-        candidates = [t for t in self.in_state(ACTIVE) if len(t.people) < t.max_people and t.blocked_until <= now]
+        candidates = [t for t in self.in_state(ACTIVE) if len(t.people) < t.max_people and t.blocked_until <= now and not t.awaiting]
         assigned = False
         for task in sorted(candidates, key=lambda t: (-t.priority, -t.rank, t.order)):
             skill = task.skill
@@ -477,6 +495,8 @@ class Project:
                 assigned = True
                 if task.start is None:
                     task.start = now
+                    if task.fast_tracked:
+                        self._overlap_started(task)
             if not idle:
                 break
         if assigned:
@@ -525,6 +545,10 @@ class Project:
             self.set_state(task, WINDOW)
             self._release_people(task)
             self.env.process(self._cutover(task))
+        elif task.fast_tracked and not all(d.resolved for d in task.deps):
+            task.awaiting = True  # work cannot be finished before the work it overlaps: wait for its rework
+            self._release_people(task)
+            self.touch()
         else:
             self._complete(task, at)
 
@@ -534,12 +558,18 @@ class Project:
         task.remaining = 0.0
         self._release_people(task)
         for other in self._fast_tracked:
-            if task in other.deps and other.start is not None and not other.resolved:
-                extra = rules.fast_track_rework(other.effort, self.p.quality.fast_track_rework)
+            overlap = other.overlap.pop(task.id, 0.0)
+            if overlap > 0.0 and not other.resolved:
+                extra = rules.fast_track_rework(other.effort, self.p.quality.fast_track_rework, overlap)
                 other.remaining += extra
                 other.rework += extra
                 if not self.plan:
                     self.say(f"{task.spec.name} finished: fast-tracked {other.spec.name} needs {extra:.1f} person-days of rework.", "rework", other.id)
+            if other.awaiting and (other.remaining > 1e-9 or all(d.resolved for d in other.deps)):
+                other.awaiting = False
+                self.touch()
+                if other.remaining <= 1e-9:
+                    self._effort_done(other, at)
         if not self.plan:
             self.events.append({"day": at, "kind": "task_done", "ref": task.id, "text": f"{task.spec.name} finished."})
             for event in self.world.events_after.get(("task", task.id), ()):
@@ -658,14 +688,20 @@ class Project:
             self.surprises += 1
             for s in self.scenario.stakeholders:
                 self.nudge(s.id, -self.p.communication.surprise_penalty * s.drivers.surprises)
-        options = [{"id": "accept", "label": "Accept the impact", "cost": 0.0}]
-        options += [
-            {"id": r.id, "label": f"{r.strategy.title()}: {r.description}", "cost": r.cost}
+        factor = risk.impact_factor()
+        loss = self.impact_money([i.model_dump() for i in risk.spec.impacts]) * factor
+        cur = self.scenario.budget.currency
+        options = [{"id": "accept", "label": "Accept the impact", "cost": 0.0, "loss": loss}]
+        options += [  # only what can still act on the impact: a response that lowers only the probability comes too late
+            {"id": r.id, "label": f"{r.strategy.title()}: {r.description}", "cost": r.cost, "loss": loss * r.impact_factor}
             for r in risk.spec.responses
-            if r.strategy in ("mitigate", "transfer") and r.id not in risk.bought
+            if r.strategy in ("mitigate", "transfer") and r.id not in risk.bought and r.impact_factor < 1
         ]
+        words = "; ".join(effects.describe(self, impact, factor) for impact in risk.spec.impacts)
         self.say(f"Risk hit: {risk.spec.title}" + ("" if risk.warned else " (no warning was reported)"), "risk", risk.id)
-        self._open(RiskRequest(f"risk:{risk.id}", risk.spec.title, f"The risk '{risk.spec.title}' has occurred. Choose a response.",
+        self._open(RiskRequest(f"risk:{risk.id}", risk.spec.title,
+                               f"The risk '{risk.spec.title}' has occurred. Accepting the impact means: {words} "
+                               f"(worth about {loss:,.0f} {cur}). Choose a response.",
                                options, "accept", self.now + self.p.decisions.decision_deadline, risk))
         for event in self.world.events_after.get(("risk", risk.id), ()):
             self.fire(event)
@@ -734,7 +770,7 @@ class Project:
         coming = {s for a in self.arrivals for s in a["skills"]}
         market = self.scenario.market
         for task in self.tasks.values():
-            if task.state is not ACTIVE or task.people or any(x.proficiency(task.skill) > 0 for x in present):
+            if task.state is not ACTIVE or task.people or task.awaiting or any(x.proficiency(task.skill) > 0 for x in present):
                 task.blocked_since = None
                 continue
             if task.skill in coming:
@@ -761,7 +797,8 @@ class Project:
         q, s = self.p.quality, self.p.stakeholders
         self.escaped = sum(t.latent for t in self.tasks.values() if t.state is DONE)
         self.incidents = rules.incidents(uniforms(self.seed, "go-live")[0], self.escaped, q.incidents_per_defect)
-        outcome = rules.go_live_outcome(self.finished <= self.deadline_day, self.spent <= self.budget + self.reserve, self.scope_share())
+        outcome = rules.go_live_outcome(self.finished <= self.original_deadline_day, self.spent <= self.original_budget + self.reserve,
+                                        self.scope_share())
         for st in self.scenario.stakeholders:
             self.nudge(st.id, -s.incident_penalty * st.drivers.incidents * self.incidents)
             self.nudge(st.id, s.outcome_weight * st.drivers.outcome * (2 * outcome - 1))
@@ -774,6 +811,21 @@ class Project:
             self.nudge(st.id, -self.p.stakeholders.outcome_weight * st.drivers.outcome)
         self.say("The sponsor stopped the project: it ran far past any recoverable date.", "end")
         self.stop("end")
+
+    @property
+    def original_deadline_day(self) -> float:
+        """The deadline without the PM's granted requests (scripted change requests do move it)."""
+        return self.deadline_day - self.granted_days
+
+    @property
+    def original_budget(self) -> float:
+        """The budget at completion without the PM's granted requests (scripted change requests do move it)."""
+        return self.budget - self.granted_budget
+
+    def impact_money(self, impacts: list[dict]) -> float:
+        """The money value of impacts at the team present now (``World.impact_money``): what the PM may know."""
+        burn = sum(x.rate for x in self.staff)
+        return self.world.impact_money(impacts, burn, burn / len(self.staff) if self.staff else 0.0)
 
     def scope_share(self) -> float:
         """Business value delivered as a share of the planned value."""

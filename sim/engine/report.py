@@ -39,6 +39,9 @@ class StatusReport:
     currency: str
     deadline: dt.date
     deadline_day: float
+    original_budget: float  # before the PM's granted requests: what the scorecard measures against
+    original_deadline_day: float
+    max_reserve: float  # the most reserve the sponsor agrees to before the start: what the risk register justifies
     planned_finish_day: float
     forecast_finish_day: float
     forecast_cost: float
@@ -205,6 +208,9 @@ def build(project: Project, news_since: int, stop: int) -> StatusReport:
         currency=project.scenario.budget.currency,
         deadline=project.cal.date(max(0.0, project.deadline_day - 1)),
         deadline_day=project.deadline_day,
+        original_budget=project.original_budget,
+        original_deadline_day=project.original_deadline_day,
+        max_reserve=project.world.max_reserve,
         planned_finish_day=base.duration,
         forecast_finish_day=forecast,
         forecast_cost=evm.estimate_at_completion(spent, bac, earned_value, cpi, floor),

@@ -46,11 +46,26 @@ class World:
         self.ranks = self._ranks()
         self._task_cards: dict[str, dict] = {}
 
-    @property
+    def impact_money(self, impacts: list[dict], burn: float, rate: float) -> float:
+        """The money value of a risk's impacts (``rules.impact_money`` at the scenario's `valuation` parameters)."""
+        v = self.params.valuation
+        efforts = {t.id: getattr(t, "effort", None) for t in self.scenario.tasks}
+        estimates = {tid: effort.pert_mean for tid, effort in efforts.items() if effort is not None}
+        return rules.impact_money(impacts, estimates, burn, rate, v.delay_value, v.defect_days, v.replacement_days,
+                                  v.morale_days, v.morale_loss)
+
+    @cached_property
     def max_reserve(self) -> float:
-        """The largest management reserve the sponsor agrees to before the start."""
-        budget = self.scenario.budget
-        return budget.management_reserve + self.params.decisions.max_budget_request * budget.budget_at_completion
+        """The largest management reserve the sponsor agrees to before the start: what the risk register justifies.
+
+        That is the scenario's reserve, or the register's expected loss at the starting team (Σ p · money value of
+        the impacts) if that is more (``rules.justified_reserve``).
+        """
+        team = self.scenario.team
+        burn = sum(x.daily_rate for x in team)
+        rate = burn / len(team)
+        exposures = [r.probability * self.impact_money([i.model_dump() for i in r.impacts], burn, rate) for r in self.scenario.risks]
+        return rules.justified_reserve(self.scenario.budget.management_reserve, exposures)
 
     @classmethod
     def from_file(cls, path: str | Path, difficulty: str = "standard") -> World:

@@ -19,6 +19,7 @@ from sim.engine import (
     Session,
     TaskStatus,
     World,
+    approved_changes,
     outcome,
     scorecard,
 )
@@ -98,7 +99,8 @@ class Debrief:
             + ("on time" if o["on_time"] else f"{late:.0f} working days late")
             + f"; cost {o['cost']:,.0f} {self.currency} against {o['budget'] + o['reserve']:,.0f} of budget and reserve"
             + (" (on budget)" if o["on_budget"] else " (over budget)")
-            + f"; {o['scope']:.0%} of the business value delivered; {o['incidents']} incidents after go-live.",
+            + f"; {o['scope']:.0%} of the business value delivered; {o['incidents']} incidents after go-live."
+            + approved_changes(o, self.currency),
             "",
             f"**Score.** {self.scorecard.total:.1f} ({self.scorecard.grade}). The reference PM, facing exactly the same luck, "
             f"scored {self.reference.total:.1f} ({self.reference.grade}) and finished on day {ref['finish_day']:.0f} at "

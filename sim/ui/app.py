@@ -35,7 +35,7 @@ class App:
         exercise = isinstance(model, ExerciseModel)
         self.views = {**VIEWS, "choose": join or JoinView} if exercise else VIEWS
         self.names = {**self.stage_names, "choose": "Join"} if exercise and join is None else self.stage_names
-        timed = exercise and model.exercise is not None and bool(model.exercise.minutes)
+        timed = isinstance(model, ExerciseModel) and model.exercise is not None and bool(model.exercise.minutes)
         self.clock = Clock(model) if timed else None
         top = [self.clock.widget] if self.clock else []
         self.widget = w.VBox([w.HTML(CSS), *top, self.stages, self.body], layout=w.Layout(width="100%"))

@@ -46,7 +46,7 @@ class GateView(View):
 
     def __init__(self, model: CandidateModel):
         super().__init__(model)
-        ex = model.exercise
+        ex = model.opened
         self.rules = w.HTML(f'<div class="itpm-stage">{esc(ex.title)}</div>{panel_rules(ex)}')
         self.code = w.Password(description="Access code", placeholder="XXXX-XXXX-XXXX", style={"description_width": "100px"},
                                layout=w.Layout(width="340px"))
@@ -86,6 +86,8 @@ class CandidateApp(App):
     """The exercise app behind the gate; once the time box has run out, the lessons box is closed too."""
 
     stage_names: ClassVar[dict[str, str]] = {**App.stage_names, "choose": "Sign in", "close": "Hand in"}
+
+    model: CandidateModel
 
     def __init__(self, model: CandidateModel):
         super().__init__(model, join=GateView)

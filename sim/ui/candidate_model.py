@@ -57,7 +57,8 @@ class CandidateModel(ExerciseModel):
     def enter_code(self, code: str) -> bool:
         """Sign in with an access code: the candidate it belongs to plays, resuming their session if they have one."""
         if self.participant:
-            self.say(f"You are signed in already ({self.exercise.member(self.participant).name or self.participant}).", error=True)
+            member = self.opened.member(self.participant)
+            self.say(f"You are signed in already ({member.name if member and member.name else self.participant}).", error=True)
             return False
         if self.wrong_codes >= MAX_WRONG_CODES:
             self.say("Too many wrong codes from this page. Ask the panel for help.", error=True)
@@ -78,7 +79,8 @@ class CandidateModel(ExerciseModel):
             return False
         known = super().identify(participant)
         if known and self.session is None:
-            name = self.exercise.member(participant).name
+            member = self.opened.member(participant)
+            name = member.name if member else ""
             self.say(f"Welcome{', ' + name if name else ''}. Read the rules and the briefing, then start when you are ready.")
         return known
 
@@ -90,8 +92,10 @@ class CandidateModel(ExerciseModel):
         self._resumed = False
         started = super().start()
         if started and not self._resumed:  # a new session: its first save was made before it had a signer
-            self.panel.key.sign_file(self.session.log_path)
-            self._record("start", f"the {self.exercise.minutes}-minute time box starts" if self.exercise.minutes else "")
+            path = self.playing.log_path
+            assert path is not None  # a candidate's session is always kept in the panel folder
+            self.panel.key.sign_file(path)
+            self._record("start", f"the {self.opened.minutes}-minute time box starts" if self.opened.minutes else "")
         return started
 
     def resume(self, path: str | Path) -> bool:
@@ -105,7 +109,7 @@ class CandidateModel(ExerciseModel):
         self._resumed = True
         opened = super().resume(path)
         if opened:
-            s = self.session
+            s = self.playing
             left = self.time_left()
             self._record("resume", f"status point {s.stops}, working day {s.project.now:g}"
                          + (f", {max(0, left) / 60:.1f} minutes left" if left is not None else ""))
@@ -136,16 +140,16 @@ class CandidateModel(ExerciseModel):
         return mine
 
     def _time_up(self) -> None:
-        was = self.session.frozen
+        was = self.playing.frozen
         super()._time_up()
-        if was is None and self.session.frozen is not None:
-            s = self.session
-            self._record("time up", f"frozen at status point {s.frozen.stop}, working day {s.frozen.day:g}")
+        frozen = self.playing.frozen
+        if was is None and frozen is not None:
+            self._record("time up", f"frozen at status point {frozen.stop}, working day {frozen.day:g}")
 
     def advance(self) -> bool:
         done = super().advance()
-        if done and self.session.done and self.session.frozen is None:
-            self._record("finish", f"the project ended on working day {self.session.project.now:g}")
+        if done and self.playing.done and self.playing.frozen is None:
+            self._record("finish", f"the project ended on working day {self.playing.project.now:g}")
         return done
 
     # ------------------------------------------------------------ lessons close with the time box

@@ -83,8 +83,11 @@ class CloseView(View):
         finish = model.date(max(0.0, result["finish_day"] - 1))
         self.outcome.value = table(["", "result", "target"], [
             ["finished", "abandoned by the sponsor" if result["abandoned"] else day_text(finish),
-             f"deadline {day_text(model.report.deadline)}" + (" ✔" if result["on_time"] else " ✘")],
-            ["cost", money(result["cost"], cur), f"budget + reserve {money(result['budget'] + result['reserve'], cur)}"
+             f"original deadline {day_text(model.date(max(0.0, result['deadline_day'] - 1)))}"
+             + (f" (approved {day_text(model.report.deadline)})" if result["approved_deadline_day"] != result["deadline_day"] else "")
+             + (" ✔" if result["on_time"] else " ✘")],
+            ["cost", money(result["cost"], cur), f"original budget + reserve {money(result['budget'] + result['reserve'], cur)}"
+             + (f" (approved budget {money(result['approved_budget'], cur)})" if result["approved_budget"] != result["budget"] else "")
              + (" ✔" if result["on_budget"] else " ✘")],
             ["scope delivered", pct(result["scope"]), "100% of planned value"],
             ["incidents after go-live", result["incidents"], "as few as possible"],

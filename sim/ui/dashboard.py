@@ -75,9 +75,12 @@ class Dashboard(View):
             kpi(abbr("SPI"), f"{r.spi:.2f}", "behind" if r.spi < 0.95 else "on plan" if r.spi <= 1.05 else "ahead"),
             kpi(abbr("CPI"), f"{r.cpi:.2f}", "over cost" if r.cpi < 0.95 else "on cost" if r.cpi <= 1.05 else "under cost"),
             kpi("Spent", money(r.spent, cur, compact=True), f"of {money(r.budget, cur, compact=True)} "
-                f"+ {money(r.reserve, cur, compact=True)} reserve"),
+                f"+ {money(r.reserve, cur, compact=True)} reserve"
+                + (f" (original budget {money(r.original_budget, cur, compact=True)})" if r.budget != r.original_budget else "")),
             kpi("Forecast finish", f"{finish:%d %b %Y}",
-                f"{abs(late):.0f} days {'late' if late > 0 else 'early'} (deadline {r.deadline:%d %b})"),
+                f"{abs(late):.0f} days {'late' if late > 0 else 'early'} (deadline {r.deadline:%d %b}"
+                + (f", originally {model.date(max(0.0, r.original_deadline_day - 1)):%d %b}" if r.deadline_day != r.original_deadline_day else "")
+                + ")"),
             kpi(abbr("EAC", "Forecast cost (EAC)"), money(r.forecast_cost, cur, compact=True),
                 "over budget + reserve" if r.forecast_cost > r.budget + r.reserve else "within budget + reserve"),
             kpi("Team", f"{len(team)} people", f"morale {pct(sum(p['morale'] for p in team) / max(1, len(team)))}, "

@@ -71,6 +71,7 @@ class ExerciseModel(PlayModel):
         showing ``problem`` and refusing to start.
         """
         self.problem = ""
+        self.exercise: Exercise | None
         try:
             self.exercise = exercise if isinstance(exercise, Exercise) else read_exercise(exercise)
             world = self.exercise.world()
@@ -78,12 +79,10 @@ class ExerciseModel(PlayModel):
             self.exercise, world, self.problem = None, None, f"The exercise cannot be opened: {exc}"
         self.clock = clock
         self._digest = ""  # sha256 of the log as this app last wrote or read it
-        pinned = {"scenario": world.scenario.id, "difficulty": world.difficulty} if world else {}
-        if world and self.exercise.seed is not None:
-            pinned["seed"] = self.exercise.seed  # with a seed per team, pinned when the participant is known
-        super().__init__(save_dir, **pinned)
+        seed = self.exercise.seed if self.exercise else None  # with a seed per team, pinned when the participant is known
+        super().__init__(save_dir, world.scenario.id if world else None, world.difficulty if world else None, seed)
         self.reveal = self.exercise.reveal if self.exercise else "none"
-        self.rationale_required = bool(self.exercise) and self.exercise.rationale == "required"
+        self.rationale_required = self.exercise is not None and self.exercise.rationale == "required"
         given = participant if participant is not None else os.environ.get(HUB_USER) or None
         self.fixed_participant = given
         if self.problem:
@@ -91,11 +90,18 @@ class ExerciseModel(PlayModel):
         elif given is not None:
             self.identify(given)
 
+    @property
+    def opened(self) -> Exercise:
+        """The exercise: None only when its file could not be opened, and then the app refuses to start."""
+        if self.exercise is None:
+            raise RuntimeError(self.problem or "no exercise")
+        return self.exercise
+
     # ------------------------------------------------------------ the world, never from the browser
 
     @property
     def pinned_world(self):
-        return self.exercise.world()
+        return self.opened.world()
 
     def briefing(self) -> str:
         if self.exercise is None:
@@ -134,11 +140,11 @@ class ExerciseModel(PlayModel):
             self.say(f"{who!r} cannot be a participant id (expected a letter or digit, then letters, digits and "
                      "_ . @ -, at most 64; for example your student number).", error=True)
             return False
-        if self.exercise.roster and self.exercise.member(who) is None:
+        if self.opened.roster and self.opened.member(who) is None:
             self.say(f"{who!r} is not on this exercise's roster: ask your instructor.", error=True)
             return False
         try:
-            seed = self.exercise.seed_for(who)
+            seed = self.opened.seed_for(who)
         except ExerciseError as exc:  # a seed per team and no roster to say whose team: the exercise is broken
             self.say(f"This exercise cannot be played: {exc}. Ask your instructor.", error=True)
             return False
@@ -147,14 +153,14 @@ class ExerciseModel(PlayModel):
         self.seed = seed
         if os.path.lexists(self.log_path):
             return self.resume(self.log_path)
-        member = self.exercise.member(who)
+        member = self.opened.member(who)
         self.say(f"Welcome{', ' + member.name if member and member.name else ''}. Read the briefing, then start.")
         return True
 
     @property
     def log_path(self) -> Path:
         """This participant's session log of this exercise (of this version of it)."""
-        return self.save_dir / f"{self.exercise.id}-{self.exercise.sha256[:8]}-{self.participant}{LOG_SUFFIX}"
+        return self.save_dir / f"{self.opened.id}-{self.opened.sha256[:8]}-{self.participant}{LOG_SUFFIX}"
 
     # ------------------------------------------------------------ start and resume
 
@@ -172,7 +178,7 @@ class ExerciseModel(PlayModel):
         if os.path.lexists(path):
             return self.resume(path)
         try:
-            session = Session(self.pinned_world, self.seed, path, exercise=self.exercise.ref, participant=self.participant)
+            session = Session(self.pinned_world, self.seed, path, exercise=self.opened.ref, participant=self.participant)
         except FileExistsError:  # another window of this participant claimed it this instant
             return self.resume(path)
         except OSError as exc:
@@ -180,7 +186,7 @@ class ExerciseModel(PlayModel):
             return False
         self._open(session, {})
         self._remember()
-        box = f" You have {self.exercise.minutes} minutes from now." if self.exercise.minutes else ""
+        box = f" You have {self.opened.minutes} minutes from now." if self.opened.minutes else ""
         self.say(f"Your session has started and is saved after every decision.{box}")
         self.tick()
         return True
@@ -192,7 +198,7 @@ class ExerciseModel(PlayModel):
         session = self._reopened(path, self.pinned_world)
         if session is None:
             return False
-        if session.exercise != self.exercise.ref or session.participant != self.participant:
+        if session.exercise != self.opened.ref or session.participant != self.participant:
             self.say(f"Cannot reopen {path.name}: it is not a session of this exercise by {self.participant}.", error=True)
             return False
         self._open(session, self._notes(path))
@@ -205,8 +211,9 @@ class ExerciseModel(PlayModel):
     # ------------------------------------------------------------ one writer per session
 
     def _file_digest(self) -> str:
+        path = self.session.log_path if self.session is not None else None
         try:
-            return hashlib.sha256(self.session.log_path.read_bytes()).hexdigest()
+            return hashlib.sha256(path.read_bytes()).hexdigest() if path is not None else ""
         except OSError:
             return ""
 
@@ -229,7 +236,7 @@ class ExerciseModel(PlayModel):
     def deadline(self) -> dt.datetime | None:
         if self.exercise is None or self.session is None:
             return None
-        return self.exercise.deadline(self.session.started)
+        return self.opened.deadline(self.session.started)
 
     def time_left(self) -> float | None:
         """Seconds left in the time box (negative once past it); None without a time box or before the start."""
@@ -240,14 +247,14 @@ class ExerciseModel(PlayModel):
         """Update the countdown; when the time is up, freeze the session and run it to its end on defaults."""
         left = self.time_left()
         self.seconds_left = None if left is None else max(0, math.ceil(left))
-        if left is not None and left <= 0 and not self.session.done:
+        if left is not None and left <= 0 and not self.playing.done:
             self._time_up()
 
     def _time_up(self) -> None:
         if not self._still_mine():
             return
-        session = self.session
-        session.freeze(f"the {self.exercise.minutes}-minute time box ran out")
+        session = self.playing
+        session.freeze(f"the {self.opened.minutes}-minute time box ran out")
         session.run(passive())  # frozen: every open request takes its default
         self._remember()
         self.committed = True
@@ -259,7 +266,7 @@ class ExerciseModel(PlayModel):
             self.report = session.observe()
             self.stage = "close"
         self.prepare_debrief()
-        self.say(f"Time is up: the {self.exercise.minutes} minutes have run out. The project ran on to its end with "
+        self.say(f"Time is up: the {self.opened.minutes} minutes have run out. The project ran on to its end with "
                  "no further decisions from you (every open request took its default).", error=True)
 
     def _may_act(self) -> bool:
@@ -287,7 +294,7 @@ class ExerciseModel(PlayModel):
         if not self._may_act():
             return False
         if self.rationale_required:
-            missing = sorted({PLAN_SECTIONS[d["type"]] for d in self.draft.decisions() if not d.get("rationale", "").strip()})
+            missing = sorted({PLAN_SECTIONS[d["type"]] for d in self.plan.decisions() if not d.get("rationale", "").strip()})
             if missing:
                 self.say("This exercise asks for a one-line reason with every decision: write one for "
                          + " and for ".join(SECTION_NAMES[s] for s in missing) + ".", error=True)
@@ -319,7 +326,7 @@ class ExerciseModel(PlayModel):
         """Compute what ``reveal`` allows, and nothing more: none, the outcome and scorecard, or the full debrief."""
         if self.reveal == "none":
             return
-        self.scorecard = scorecard(self.session.project)
+        self.scorecard = scorecard(self.playing.project)
         if self.reveal == "full":
             super().prepare_debrief()
 

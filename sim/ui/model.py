@@ -81,7 +81,7 @@ class PlayModel(t.HasTraits):
         if "scenario" in fixed:
             if self._pinned_hash is None:
                 try:
-                    self._pinned_hash = content_hash(fixed["scenario"])
+                    self._pinned_hash = content_hash(str(fixed["scenario"]))
                 except ScenarioError:
                     self._pinned_hash = ""  # an unreadable scenario: no saved session is of it
             fixed["scenario"] = self._pinned_hash
@@ -132,7 +132,8 @@ class PlayModel(t.HasTraits):
     def resume(self, path: str | Path) -> bool:
         """Reopen a saved session where it stopped, with its notes."""
         path = Path(path)
-        session = self._reopened(path, self._pinned.get("scenario"))  # the scenario this app was given, never one the log names
+        pinned = self._pinned.get("scenario")
+        session = self._reopened(path, None if pinned is None else str(pinned))  # the scenario this app was given, never one the log names
         if session is None:
             return False
         world = session.world

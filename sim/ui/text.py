@@ -23,7 +23,7 @@ GLOSSARY = {
     "P50": "P50: half of the simulated futures finish by this date (or cost) or earlier.",
     "P80": "P80: four in five simulated futures finish by this date (or cost) or earlier; a common commitment level.",
     "critical path": "The chain of dependent tasks that sets the finish date: a day lost on it is a day lost at the end.",
-    "fast-track": "Start a task before its predecessors finish. It saves time but costs rework when they finish.",
+    "fast-track": "Start a work task once the work it depends on is half done. It can save time, but it redoes work in proportion to the overlap when they finish, and it cannot overlap a delivery, a test or a cutover.",
     "reserve": "Management reserve: money the sponsor holds back for unforeseen trouble, on top of the budget.",
     "overtime": "Extra hours for the whole team as a share of a normal week (20% = 48-hour weeks). "
                 "Short bursts help; sustained overtime builds fatigue, defects and resignations.",
