@@ -156,3 +156,53 @@ def test_a_request_with_one_option_is_news_not_a_stop():
             hits += 1
             assert any(text.startswith("Depot managers add ports") and "Accept the impact" in text for text in seen)
     assert hits  # the case happened in these seeds
+
+
+# ---------------------------------------------------------------- 2. a struck risk's request, and the play screen
+
+
+def test_a_struck_risks_request_lists_what_still_acts_with_the_cost_of_accepting(tmp_path):
+    app = _start(tmp_path, scenario="network_migration", seed=1)
+    app.plan.commit.click()
+    execute = app.execute
+    while app.model.stage == "execute":
+        risk = next((q for q in app.model.report.requests if q["kind"] == "risk"), None)
+        if risk is not None:
+            break
+        for form in list(execute.requests.forms.values()):
+            form[2].click()
+        execute.advance.click()
+    assert risk is not None, "no risk request in this game"
+    choice = execute.requests.forms[risk["id"]][0]
+    labels = dict((v, k) for k, v in choice.options)
+    accept = next(o for o in risk["options"] if o["id"] == "accept")
+    assert labels["accept"] == f"Accept the impact (impact worth about EUR {accept['loss']:,.0f})"
+    for option in risk["options"][1:]:
+        assert f"costs EUR {option['cost']:,.0f}, impact worth about EUR {option['loss']:,.0f}" in labels[option["id"]]
+        assert option["loss"] < accept["loss"]  # only what still acts on the impact is offered
+
+
+def test_the_decision_log_cut_and_release_controls(tmp_path):
+    app = _start(tmp_path, scenario="network_migration", seed=1)
+    app.plan.communication.value = 12
+    app.plan.commit.click()
+    execute = app.execute
+    assert "Your decisions so far (1)" in execute.log.value and "Communication effort set to 12%" in execute.log.value
+    panel = execute.panel
+    assert panel.release_person.value is None  # nobody pre-selected
+    panel.release.click()
+    assert app.model.error and "Choose" in app.model.message
+    must = next(t for t in app.model.report.tasks if t["scope"] == "must" and t["state"] != "done")
+    could = next(t for t in app.model.report.tasks if t["scope"] != "must" and t["state"] != "done")
+    panel.task.value = must["id"]
+    assert panel.cut.disabled and panel.restore.disabled
+    panel.task.value = could["id"]
+    assert not panel.cut.disabled
+    panel.scope_why.value = "not needed for go-live"
+    panel.cut.click()
+    assert not app.model.error, app.model.message
+    assert panel.cut.disabled and not panel.restore.disabled  # now it can be brought back
+    assert f"Cut {could['name']}" in execute.log.value and "not needed for go-live" in execute.log.value
+    panel.restore.click()
+    assert not app.model.error, app.model.message
+    assert execute.log.value.index(f"Restore {could['name']}") < execute.log.value.index(f"Cut {could['name']}")  # newest first

@@ -47,6 +47,7 @@ class DecisionPanel(View):
         self.buy.on_click(lambda _: self._buy())
 
         self.task = w.Dropdown(description="Task", layout=w.Layout(width="95%"))
+        self.task.observe(self._task_chosen, "value")
         self.priority = w.IntSlider(min=-10, max=10, description="Priority", continuous_update=False,
                                     tooltip="Higher priority tasks get people first.", layout=w.Layout(width="95%"))
         self.prioritise = button("Set priority", "People are assigned to higher-priority tasks first.")
@@ -98,7 +99,8 @@ class DecisionPanel(View):
         set_options(self.hire_profile, [
             (f"{m['title']} — {money(m['daily_rate'], cur)}/day, arrives in {m['lead_time']} days ({m['available']} left)", m["id"])
             for m in r.market if m["available"] > 0])
-        set_options(self.release_person, [(f"{p['name']} ({p['status']})", p["id"]) for p in r.team if p["status"] != "left"])
+        set_options(self.release_person, [("— choose who to release —", None)]  # never a pre-selected person
+                    + [(f"{p['name']} ({p['role']}, {p['status']})", p["id"]) for p in r.team if p["status"] != "left"])
         set_options(self.response, [
             (f"{x['title']}: {y['strategy']} — {y['description']} ({money(y['cost'], cur)})", f"{x['id']}/{y['id']}")
             for x in r.risks if not x["hit"] for y in x["responses"] if y["id"] not in x["bought"]])
@@ -106,6 +108,17 @@ class DecisionPanel(View):
         for control in (self.hire, self.release, self.buy, self.cut, self.restore, self.fast_track, self.prioritise):
             control.disabled = r.done
         self.apply_pace.disabled = r.done
+        self._task_chosen()
+
+    def _task_chosen(self, _=None) -> None:
+        """Offer only what applies to the chosen task: a must-have cannot be cut, only a cut task restored.
+        (The engine refuses the rest anyway: this spares the trainee a refusal.)"""
+        task = next((t for t in self.model.report.tasks if t["id"] == self.task.value), None)
+        done = self.model.report.done or task is None
+        self.cut.disabled = done or task["scope"] == "must" or task["state"] == TaskStatus.CUT
+        self.restore.disabled = done or task["state"] != TaskStatus.CUT
+        self.cut.tooltip = ("A must-have task cannot be cut." if task is not None and task["scope"] == "must"
+                            else "Drop this should/could task and its value.")
 
     def _do(self, decision: dict, why: w.Text) -> bool:
         if any(v is None for v in decision.values()):
@@ -138,8 +151,17 @@ class DecisionPanel(View):
 
 
 def describe_options(request: dict, currency: str) -> list[tuple[str, str]]:
-    """Radio-button options for an open request: label and cost."""
-    return [(f"{o['label']}" + (f" ({money(o['cost'], currency)})" if o["cost"] else ""), o["id"]) for o in request["options"]]
+    """Radio-button options for an open request: label, cost and, for a struck risk, the impact each leaves.
+
+    A risk's request lists only responses that still act on its impact (the engine offers no other); accepting
+    is priced in what the impact is worth, so the trainee compares like with like."""
+    def label(o: dict) -> str:
+        cost = f"costs {money(o['cost'], currency)}" if o["cost"] else ""
+        loss = f"impact worth about {money(o['loss'], currency)}" if "loss" in o else ""
+        said = ", ".join(x for x in (cost, loss) if x)
+        return f"{o['label']}" + (f" ({said})" if said else "")
+
+    return [(label(o), o["id"]) for o in request["options"]]
 
 
 class RequestsView(View):

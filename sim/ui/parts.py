@@ -96,7 +96,7 @@ def percent(value: float) -> int:
     return round(100 * value)
 
 
-def set_options(select: w.Dropdown, options: list[tuple[str, str]]) -> None:
+def set_options(select: w.Dropdown, options: list[tuple[str, str | None]]) -> None:
     """Replace a dropdown's options, keeping its choice if still offered, else the first (ipywidgets leaves None)."""
     keep = select.value
     select.options = options
