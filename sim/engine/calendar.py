@@ -43,7 +43,7 @@ class WorkCalendar:
         """
         weekly = {WEEKDAYS.index(d) for d in calendar.weekly_cutover_days}
         periods: list[Period] = list(calendar.cutover_windows)
-        dated = set()  # each date once, however many windows overlap on it
+        dated: set[dt.date] = set()  # each date once, however many windows overlap on it
         for p in periods:
             dated.update(p.start + dt.timedelta(days=i) for i in range((p.end - p.start).days + 1))
         days = {self.index_of(d) for d in dated if not self._frozen(d)}
