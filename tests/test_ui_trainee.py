@@ -206,3 +206,24 @@ def test_the_decision_log_cut_and_release_controls(tmp_path):
     panel.restore.click()
     assert not app.model.error, app.model.message
     assert execute.log.value.index(f"Restore {could['name']}") < execute.log.value.index(f"Cut {could['name']}")  # newest first
+
+
+# ---------------------------------------------------------------- the dashboard at a glance
+
+
+def test_progress_is_earned_value_over_bac_and_agrees_with_spi(tmp_path):
+    from sim.ui.dashboard import progress_shares, rag_index
+
+    app = _start(tmp_path, scenario="network_migration", seed=1)
+    app.plan.commit.click()
+    execute = app.execute
+    for _ in range(8):
+        execute.advance.click()
+    r = app.model.report
+    earned, planned = progress_shares(app.model.world.baseline, r)
+    assert earned / planned == pytest.approx(r.spi)  # the two say the same thing
+    kpis = execute.dashboard.kpis.value
+    assert f"{100 * earned:.1f}%" in kpis and f"plan {100 * planned:.1f}%" in kpis
+    assert "earned value / budget at completion" in kpis  # the definition, as a tooltip
+    assert (rag_index(0.95), rag_index(0.9), rag_index(0.84)) == ("green", "amber", "red")
+    assert f"itpm-{rag_index(r.spi)}" in kpis and "Finish at today&#x27;s pace" in kpis

@@ -114,11 +114,12 @@ class DecisionPanel(View):
         """Offer only what applies to the chosen task: a must-have cannot be cut, only a cut task restored.
         (The engine refuses the rest anyway: this spares the trainee a refusal.)"""
         task = next((t for t in self.model.report.tasks if t["id"] == self.task.value), None)
-        done = self.model.report.done or task is None
-        self.cut.disabled = done or task["scope"] == "must" or task["state"] == TaskStatus.CUT
-        self.restore.disabled = done or task["state"] != TaskStatus.CUT
-        self.cut.tooltip = ("A must-have task cannot be cut." if task is not None and task["scope"] == "must"
-                            else "Drop this should/could task and its value.")
+        if task is None or self.model.report.done:
+            self.cut.disabled = self.restore.disabled = True
+            return
+        self.cut.disabled = task["scope"] == "must" or task["state"] == TaskStatus.CUT
+        self.restore.disabled = task["state"] != TaskStatus.CUT
+        self.cut.tooltip = "A must-have task cannot be cut." if task["scope"] == "must" else "Drop this should/could task and its value."
 
     def _do(self, decision: dict, why: w.Text) -> bool:
         if any(v is None for v in decision.values()):
@@ -192,10 +193,13 @@ class RequestsView(View):
                 {"type": "choose", "request": q["id"], "option": choice.value}, why.value))
             self.forms[q["id"]] = (choice, why, go)
             default = next((o["label"] for o in q["options"] if o["id"] == q["default"]), q["default"])
-            boxes.append(w.VBox([
+            form = w.VBox([
                 w.HTML(f"<b>{'Risk hit' if q['kind'] == 'risk' else 'Event'}: {esc(q['title'])}</b><br>{esc(q['description'])}"
                        f'<br><span class="itpm-note">Answer by {date(max(0.0, q["due"] - 1)):%a %d %b}, '
                        f"or “{esc(default)}” applies.</span>"),
                 choice, why, go,
-            ], layout=w.Layout(border="2px solid #E69F00", padding="6px", margin="4px 0")))
+            ], layout=w.Layout(border="2px solid #E69F00", padding="6px", margin="4px 0"))
+            form.add_class("itpm-request")
+            form.add_class(f"itpm-request-{q['kind']}")  # risk or event: hooks for the browser test
+            boxes.append(form)
         self.widget.children = boxes

@@ -9,6 +9,11 @@ import math
 from sim.results import markup
 from sim.results.charts.base import compact as compact_amount
 
+RAG = {"index_green": 0.95, "index_amber": 0.85, "finish_amber_share": 0.05}
+"""The dashboard's traffic lights (how a PMO reads a status report, not part of the model): SPI and CPI green at
+0.95 or more, amber at 0.85 or more, red below; the finish green by the deadline, amber up to 5% of the planned
+duration late, red later; the forecast cost green within the budget, amber within budget and reserve, red over."""
+
 GLOSSARY = {
     "PERT": "PERT estimate (O + 4M + P) / 6: the expected effort from the optimistic (O), most likely (M) and "
             "pessimistic (P) estimates, in person-days.",
@@ -38,6 +43,14 @@ GLOSSARY = {
     "seed": "The seed fixes the world's luck: the same scenario, seed and decisions always give the same result.",
     "heat map": "Each risk placed by its probability and its rough cost if it hits. Top right: act first.",
     "Monte Carlo": "The plan is played many times under different luck; the spread of results is the forecast.",
+    "progress": "Progress = earned value / budget at completion: the budgeted cost of the work done, as a share of the "
+                "budget of all the work. Each task weighs what it is planned to cost, so a large purchase counts for "
+                "much; 'plan' is planned value / budget at completion, and progress / plan is the SPI.",
+    "trend finish": "The finish if the project keeps today's pace (earned schedule: the planned duration / SPI(t)). "
+                    "It is a trend, not a probability: the forecast with the luck still to come is the P50/P80.",
+    "traffic lights": "Green, amber, red: SPI and CPI green at 0.95 or more, amber at 0.85 or more, red below; the finish "
+                      "green by the deadline, amber up to 5% of the planned duration late, red later; the forecast cost "
+                      "green within budget, amber within budget + reserve, red over.",
     "rationale": "Optional: one line on why you decide this. It is kept in the session log and the debrief.",
 }
 
@@ -167,6 +180,9 @@ CSS = """
 .itpm-kpi { border: 1px solid #ccc; border-radius: 4px; padding: 1px 7px; min-width: 88px; background: #fafafa;
   font-size: 12px; line-height: 1.3; }
 .itpm-kpi b { display: block; font-size: 15px; }
+.itpm-green { border-left: 5px solid #009E73; }
+.itpm-amber { border-left: 5px solid #E69F00; background: #FFF8E6; }
+.itpm-red { border-left: 5px solid #D55E00; background: #FCE9DC; }
 .itpm-kpi small { display: block; color: #444; font-size: 11px; }
 .itpm-error { color: #A33F00; font-weight: bold; }
 .itpm-ok { color: #00664A; }
