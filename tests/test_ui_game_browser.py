@@ -2,7 +2,7 @@
 
 The app notebook (``notebooks/app.ipynb``, what ``itpm-sim serve`` serves) is served by Voilà on loopback and
 played from the choice of world to the exported report in Debian's Chromium: a risk response bought in planning,
-a hire and a release, every slider set by typing a percent into its readout, every kind of request answered,
+a hire and a release, every slider set by typing a percent into its readout (10, 10%), every kind of request answered,
 scope cut and restored, the sponsor asked for money and time, lessons written and the report exported.  After
 each step the test asserts what the screen shows; at each stage it checks the layout (no scrollbar that is not
 needed, no control covered by another element, every control inside the 1280-px viewport) and saves a
@@ -157,6 +157,7 @@ def test_a_whole_game_in_voila_through_every_control(page, tmp_path):
         expect(summary).to_contain_text("Your plan: 4 decisions")
         page.get_by_role("button", name=re.compile("Forecast this plan")).click()
         expect(page.locator(".itpm-app")).to_contain_text("simulated futures of this plan", timeout=4 * WAIT)
+        expect(page.get_by_role("button", name=re.compile("Forecast this plan"))).to_be_enabled()
         game.layout("plan, forecast")
         game.shot("plan-forecast", page.get_by_text("Before committing"))
         commit.click()
@@ -192,7 +193,7 @@ def test_a_whole_game_in_voila_through_every_control(page, tmp_path):
                 expect(log).to_contain_text(title.split(": ", 1)[-1][:30])
             if week == 2 and "pace" not in used:
                 panel.locator(".lm-TabBar-tab", has_text="Pace").click()
-                for label, typed, shown in (("Overtime", "10", "10"), ("Communication", "10%", "10"), ("Quality", "0.08", "8")):
+                for label, typed, shown in (("Overtime", "10", "10"), ("Communication", "10%", "10"), ("Quality", "8", "8")):
                     game.type_into_readout(slider(panel, label), typed)
                     expect(slider(panel, label).locator(".widget-readout")).to_have_text(shown)
                 panel.get_by_role("button", name="Apply").click()

@@ -93,6 +93,7 @@ class TimelineRow(NamedTuple):
     reserve: float
     deadline_day: float
     value_delivered: float  # business value of the tasks done
+    response_cost: float  # spent on risk responses, part of cost (reserve-funded: outside the cost indices)
 
 
 class TaskStatus(StrEnum):

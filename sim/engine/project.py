@@ -431,6 +431,7 @@ class Project:
             self.reserve,
             self.deadline_day,
             value,
+            self.costs["responses"],
         )))
 
     # ------------------------------------------------------------ allocation and completion

@@ -38,7 +38,8 @@ class ExecuteView(View):
         ])
         top.add_class("itpm-sticky")  # the week and the clock stay in sight while scrolling
         side = w.VBox([self.requests.widget, self.news, self.panel.widget, self.advance_below, self.log],
-                      layout=w.Layout(flex="2 1 340px", min_width="320px", padding="0 0 0 8px"))
+                      layout=w.Layout(flex="2 1 340px", min_width="320px", padding="0 0 0 8px", overflow="hidden"))
+        side.add_class("itpm-side")  # its children fit its width (CSS): no horizontal scrollbar
         main = w.VBox([self.dashboard.widget], layout=w.Layout(flex="3 1 600px", min_width="480px"))
         self.widget = w.VBox([
             heading("3 · Run the project, week by week",

@@ -191,6 +191,8 @@ CSS = """
 .itpm-scroll .itpm-table td:first-child { min-width: 200px; }
 .itpm-note { color: #444; font-size: 12px; }
 .itpm-percent .widget-readout::after { content: "%"; }
+.itpm-side > .lm-Widget, .itpm-side .widget-tab, .itpm-side .widget-radio-box { max-width: 100%; box-sizing: border-box; }
+.itpm-side .widget-html-content, .itpm-side .widget-radio-box label { overflow-wrap: anywhere; }
 .itpm-sticky { position: sticky; top: 0; z-index: 5; background: var(--jp-layout-color0, white);
   border-bottom: 1px solid #ccc; padding: 2px 0; }
 .itpm-clock { position: sticky; top: 0; z-index: 6; background: #E8F1F8; border: 1px solid #0072B2; border-radius: 4px;
