@@ -104,6 +104,11 @@ class Project:
         self.stop_event: simpy.Event | None = None
         self.stop_reason = ""
         self.fired_events: set[str] = set()
+        self._start_events: dict[str, simpy.Event] = {}  # tasks whose start a risk about them waits for
+        self._about: dict[str, list[RiskState]] = {}  # the risks about each task (a cutover's strike at its attempt)
+        for risk in self.risks.values():
+            if risk.spec.during is not None and risk.id not in self.without_risks:
+                self._about.setdefault(risk.spec.during, []).append(risk)
         self._allocated_at = -1
         self._stuck_at = -1  # touch() count when the free people last fitted no open task...
         self._stuck_until = 0.0  # ...and when a recovery or an end of a hold may change that
@@ -472,6 +477,7 @@ class Project:
                 elif self._ready(task):
                     if task.kind == "milestone":
                         task.start = self.now
+                        self._note_start(task)
                         self._complete(task, self.now)
                         changed = True
                     else:
@@ -495,6 +501,7 @@ class Project:
                 assigned = True
                 if task.start is None:
                     task.start = now
+                    self._note_start(task)
                     if task.fast_tracked:
                         self._overlap_started(task)
             if not idle:
@@ -601,6 +608,10 @@ class Project:
         yield self.env.timeout(window + 0.25 - self.now)
         if task.state is not WINDOW:
             return
+        if not task.attempts:  # a risk about this cutover strikes at its first attempt at the latest
+            for risk in self._about.get(task.id, ()):
+                if not risk.hit and not self.ended and risk.time > self.now and rules.strikes(risk.u_occur, risk.probability):
+                    self._hit(risk)
         task.attempts += 1
         rng = task.cutover_rng
         assert rng is not None, "every cutover task has its own stream"
@@ -671,17 +682,48 @@ class Project:
         c = self.p.communication
         return rules.warning_visibility(self.communication, c.nominal_effort, c.warning_visibility)
 
+    def started(self, task: TaskState) -> simpy.Event:
+        """An event that succeeds when ``task`` starts (at once if it has started)."""
+        event = self._start_events.get(task.id)
+        if event is None:
+            event = self._start_events[task.id] = self.env.event()
+            if task.start is not None:
+                event.succeed()
+        return event
+
+    def _note_start(self, task: TaskState) -> None:
+        event = self._start_events.get(task.id)
+        if event is not None and not event.triggered:
+            event.succeed()
+
     def _risk(self, risk: RiskState):
+        about = None
+        if risk.spec.during is not None:  # it can strike only while its task runs: its window counts from the task's start
+            about = self.tasks.get(risk.spec.during)
+            if about is None:
+                return  # its task is not in this run's plan: it never runs, so the risk never strikes
+            yield self.started(about)
+            window = risk.spec.window
+            risk.time = rules.task_strike_time(about.start, window.start, window.end, risk.u_time)
         indicator = risk.spec.indicator
-        if indicator is not None and risk.time - indicator.lead_days > self.now:
-            yield self.env.timeout(risk.time - indicator.lead_days - self.now)
-            if rules.strikes(risk.u_occur, risk.probability) and risk.u_seen < self.visibility():
+        warn = indicator is not None and (risk.time - indicator.lead_days > self.now or (about is not None and risk.time > self.now))
+        if warn:  # lead_days before the strike, and for a risk about a task, no earlier than that task's start
+            assert indicator is not None
+            yield self.env.timeout(max(0.0, risk.time - indicator.lead_days - self.now))
+            if (not risk.hit and rules.strikes(risk.u_occur, risk.probability) and risk.u_seen < self.visibility()
+                    and not (about is not None and about.resolved)):
                 risk.warned = True
                 self.indicators.append({"risk": risk.id, "signal": indicator.signal, "day": self.now})
                 self.say(f"Early warning: {indicator.signal}", "warning", risk.id)
         yield self.env.timeout(max(0.0, risk.time - self.now))
-        if self.ended or not rules.strikes(risk.u_occur, risk.probability):
-            return
+        if risk.hit:
+            return  # it struck at its cutover's attempt (see _cutover)
+        if self.ended or not rules.strikes(risk.u_occur, risk.probability) or (about is not None and about.resolved):
+            return  # (a risk about a task that has finished, or was cut, no longer can strike)
+        self._hit(risk)
+
+    def _hit(self, risk: RiskState) -> None:
+        """The risk strikes now: a surprise unless warned, and a request for the PM's response."""
         risk.hit = True
         risk.bought_before_hit = list(risk.bought)
         if not risk.warned:

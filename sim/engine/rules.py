@@ -203,6 +203,11 @@ def strike_time(start: float, end: float, u: float) -> float:
     return t if t % 1 else t + 0.5
 
 
+def task_strike_time(task_start: float, start: float, end: float, u: float) -> float:
+    """When a risk about a task strikes: its window counted from the task's start, task_start + strike_time(start, end, u)."""
+    return task_start + strike_time(start, end, u)
+
+
 def mitigated(value: float, factors: Iterable[float]) -> float:
     """A risk's probability (or impact) after responses: value · Π factors, the factors multiplied first."""
     f = 1.0

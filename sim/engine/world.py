@@ -171,7 +171,7 @@ class World:
     def risk_cards(self) -> dict[str, dict]:
         """The unchanging part of each risk's line in a status report."""
         return {r.id: {
-            "id": r.id, "title": r.title, "category": r.category, "window": (r.window.start, r.window.end),
+            "id": r.id, "title": r.title, "category": r.category, "window": (r.window.start, r.window.end), "during": r.during,
             "impacts": [i.model_dump(mode="json") for i in r.impacts],
             "indicator": r.indicator.signal if r.indicator else None,
             "responses": [{"id": x.id, "strategy": x.strategy, "description": x.description, "cost": x.cost,

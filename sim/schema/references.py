@@ -146,6 +146,8 @@ def check_references(data: object) -> list[Finding]:
 
     for path, risk in _items(data, "risks"):
         _ids([((*path, *p), r) for p, r in _items(risk, "responses")], "response", findings)
+        if risk.get("during") is not None:
+            _ref(risk["during"], path + ("during",), task_ids, "task", findings)
 
     for path, event in events:
         options = [((*path, *p), o) for p, o in _items(event, "options")]
@@ -199,7 +201,7 @@ def check_reach(scenario) -> list[Finding]:
     why = (f"expected at most day {limit:g}: the sponsor stops a project at decisions.max_duration_factor {factor:g} x the "
            f"{deadline} working days to the deadline" if limit == stop else f"expected at most day {CALENDAR_DAYS:,}: {span}")
     for i, risk in enumerate(scenario.risks):
-        if risk.window.start > limit:
+        if risk.window.start > limit and risk.during is None:
             findings.append((("risks", i, "window", "start"), False, f"the risk can never strike (got day {risk.window.start:g}, {why})"))
     for i, event in enumerate(scenario.events):
         if event.trigger.day is not None and event.trigger.day > limit:

@@ -158,9 +158,10 @@ class PlanView(View):
         for risk in report.risks:
             exposure = impact_money(report, risk["impacts"])
             start, end = risk["window"]
+            when = (f"while {esc(report.task(risk['during'])['name'])} runs (its working days {start:g} to {end:g})"
+                    if risk.get("during") else f"between {self.model.date(start):%d %b} and {self.model.date(end):%d %b}")
             head = (f"<b>{esc(risk['title'])}</b> <span class='itpm-note'>({esc(risk['id'])}, {esc(risk['category'])})</span><br>"
-                    f"Probability {pct(risk['probability'])}, between {self.model.date(start):%d %b} and "
-                    f"{self.model.date(end):%d %b}; if it hits: "
+                    f"Probability {pct(risk['probability'])}, {when}; if it hits: "
                     f"{esc('; '.join(describe_impact(i, self.currency) for i in risk['impacts']))} "
                     f"(roughly {money(exposure, self.currency, compact=True)})."
                     + (f"<br><i>Early warning to watch for:</i> {esc(risk['indicator'])}" if risk["indicator"] else ""))
