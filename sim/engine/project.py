@@ -703,6 +703,7 @@ class Project:
             if about is None:
                 return  # its task is not in this run's plan: it never runs, so the risk never strikes
             yield self.started(about)
+            assert about.start is not None, "a started task has its start"
             window = risk.spec.window
             risk.time = rules.task_strike_time(about.start, window.start, window.end, risk.u_time)
         indicator = risk.spec.indicator
