@@ -215,6 +215,11 @@ def test_task_strike_time():
     assert rules.task_strike_time(42.0, 0.0, 10.0, 0.5) == 47.5  # a whole day moves to the middle of that day
 
 
+def test_backfill_rate():
+    # the highest rate for the skill is 900: at a premium of 0.5 the PMO's contractor costs 1,350 a day
+    assert rules.backfill_rate(900.0, 0.5) == pytest.approx(1350.0)
+
+
 def test_refusal_probability():
     # the third request (two made) to a sponsor at satisfaction 0.6: 0.1 + 0.15 · 2 + 0.5 · 0.4 = 0.6
     assert rules.refusal_probability(2, 0.6, 0.1, 0.15, 0.5) == pytest.approx(0.6)

@@ -646,7 +646,7 @@ class Project:
         """Start hiring one person of ``profile``; returns the new person's id."""
         self.hired[profile.id] += 1
         ident = f"{profile.id}-{self.hired[profile.id]}"
-        self.costs["hiring"] += self.world.hiring_fees[profile.id]
+        self.costs["hiring"] += self.world.hiring_fee(profile)
         arrival = {"id": ident, "profile": profile.id, "arrives": math.ceil(self.now) + profile.lead_time, "skills": dict(profile.skills)}
         self.arrivals.append(arrival)
         self.env.process(self._arrive(profile, ident, arrival))
@@ -817,9 +817,9 @@ class Project:
             if task.blocked_since is None:
                 task.blocked_since = self.now
             waited = self.now - task.blocked_since
-            able = [m for m in market if m.skills.get(task.skill, 0) > 0]
-            if waited >= self.p.decisions.pmo_backfill_days and able:
-                profile = max(able, key=lambda m: (m.skills[task.skill], -m.daily_rate))
+            able = [m for m in market if m.skills.get(task.skill, 0) > 0 and self.hired[m.id] < m.max_hires]
+            if waited >= self.p.decisions.pmo_backfill_days:  # the market can always supply it, at worst at a premium
+                profile = max(able, key=lambda m: (m.skills[task.skill], -m.daily_rate)) if able else self.world.backfill(task.skill)
                 ident = self.hire(profile)
                 task.blocked_since = None
                 for s in self.scenario.stakeholders:

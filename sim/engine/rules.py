@@ -309,6 +309,11 @@ def hiring_fee(fee: float | None, fee_share: float, daily_rate: float) -> float:
     return fee if fee is not None else fee_share * daily_rate
 
 
+def backfill_rate(highest_rate: float, premium: float) -> float:
+    """The PMO backfill contractor's daily rate for a skill no market profile offers: the highest rate for it × (1 + premium)."""
+    return highest_rate * (1 + premium)
+
+
 def abandon_day(max_duration_factor: float, deadline_day: float) -> float:
     """The working day on which the sponsor stops a project still running: max_duration_factor × the deadline (at least 1)."""
     return max_duration_factor * max(1.0, deadline_day)
