@@ -598,8 +598,13 @@ class Project:
     def _cutover(self, task: TaskState):
         yield from self._held(task)
         window = self.cal.next_window(self.now)
-        if window is None:
-            window = math.ceil(self.now) + self.p.decisions.emergency_window_days
+        if window is None:  # an emergency window, which freezes and the cutover weekdays bind like any other
+            window = self.cal.emergency_window(math.ceil(self.now) + self.p.decisions.emergency_window_days)
+            if window is None:  # the validator reports a scenario where this can happen; the sponsor stops the project
+                if not self.plan:
+                    self.say(f"No cutover window is left for {task.spec.name}, and the change freezes leave none to grant.", "cutover", task.id)
+                yield self.env.timeout(HORIZON_DAYS - self.now)
+                return
             if not self.plan:
                 self.say(f"No cutover window is left for {task.spec.name}: operations grant an extra one on day {window}, reluctantly.", "cutover", task.id)
                 for s in self.scenario.stakeholders:
