@@ -209,6 +209,17 @@ def test_justified_reserve():
     assert rules.justified_reserve(70_000.0, [0.5 * 40_000, 0.25 * 100_000]) == 70_000.0
 
 
+def test_task_strike_time():
+    # a risk whose window is days 0 to 10 of its task, which started on day 42, with u_time 0.25: day 44.5
+    assert rules.task_strike_time(42.0, 0.0, 10.0, 0.25) == 44.5
+    assert rules.task_strike_time(42.0, 0.0, 10.0, 0.5) == 47.5  # a whole day moves to the middle of that day
+
+
+def test_backfill_rate():
+    # the highest rate for the skill is 900: at a premium of 0.5 the PMO's contractor costs 1,350 a day
+    assert rules.backfill_rate(900.0, 0.5) == pytest.approx(1350.0)
+
+
 def test_refusal_probability():
     # the third request (two made) to a sponsor at satisfaction 0.6: 0.1 + 0.15 · 2 + 0.5 · 0.4 = 0.6
     assert rules.refusal_probability(2, 0.6, 0.1, 0.15, 0.5) == pytest.approx(0.6)

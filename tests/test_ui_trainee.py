@@ -227,3 +227,19 @@ def test_progress_is_earned_value_over_bac_and_agrees_with_spi(tmp_path):
     assert "earned value / budget at completion" in kpis  # the definition, as a tooltip
     assert (rag_index(0.95), rag_index(0.9), rag_index(0.84)) == ("green", "amber", "red")
     assert f"itpm-{rag_index(r.spi)}" in kpis and "Finish at today&#x27;s pace" in kpis
+
+
+# ---------------------------------------------------------------- 3. which task a risk is about
+
+
+def test_the_plan_and_the_register_say_which_task_a_risk_is_about(tmp_path):
+    app = _start(tmp_path, scenario="network_migration", seed=1)
+    risks = app.plan.tabs.children[3]
+    register = next(c for c in risks.children if "itpm-risk-register" in c._dom_classes)
+    firmware = next(b for b in register.children if "Firmware bug" in b.children[0].value).children[0].value
+    assert "only while <b>Stage, upgrade firmware and configure the switches</b> runs" in firmware
+    app.plan.commit.click()
+    board = app.execute.dashboard
+    text = board.register.value
+    assert "Stage, upgrade firmware and configure the switches (waiting)" in text
+    assert text.count("<tr>") == len(app.model.report.risks) + 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import random
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -201,7 +202,8 @@ class RiskState:
         self.spec = spec
         self.id = spec.id
         self.u_occur, self.u_time, self.u_seen, self.u_pick = uniforms(seed, "risk", spec.id, n=4)
-        self.time = rules.strike_time(spec.window.start, spec.window.end, self.u_time)
+        # a risk about a task gets its time when that task starts (Project._risk); until then it has none
+        self.time = rules.strike_time(spec.window.start, spec.window.end, self.u_time) if spec.during is None else math.inf
         self.bought: list[str] = []
         self.probability = spec.probability  # after the responses bought so far
         self.bought_before_hit: list[str] = []

@@ -104,6 +104,11 @@ class Project:
         self.stop_event: simpy.Event | None = None
         self.stop_reason = ""
         self.fired_events: set[str] = set()
+        self._start_events: dict[str, simpy.Event] = {}  # tasks whose start a risk about them waits for
+        self._about: dict[str, list[RiskState]] = {}  # the risks about each task (a cutover's strike at its attempt)
+        for risk in self.risks.values():
+            if risk.spec.during is not None and risk.id not in self.without_risks:
+                self._about.setdefault(risk.spec.during, []).append(risk)
         self._allocated_at = -1
         self._stuck_at = -1  # touch() count when the free people last fitted no open task...
         self._stuck_until = 0.0  # ...and when a recovery or an end of a hold may change that
@@ -473,6 +478,7 @@ class Project:
                 elif self._ready(task):
                     if task.kind == "milestone":
                         task.start = self.now
+                        self._note_start(task)
                         self._complete(task, self.now)
                         changed = True
                     else:
@@ -496,6 +502,7 @@ class Project:
                 assigned = True
                 if task.start is None:
                     task.start = now
+                    self._note_start(task)
                     if task.fast_tracked:
                         self._overlap_started(task)
             if not idle:
@@ -592,8 +599,13 @@ class Project:
     def _cutover(self, task: TaskState):
         yield from self._held(task)
         window = self.cal.next_window(self.now)
-        if window is None:
-            window = math.ceil(self.now) + self.p.decisions.emergency_window_days
+        if window is None:  # an emergency window, which freezes and the cutover weekdays bind like any other
+            window = self.cal.emergency_window(math.ceil(self.now) + self.p.decisions.emergency_window_days)
+            if window is None:  # the validator reports a scenario where this can happen; the sponsor stops the project
+                if not self.plan:
+                    self.say(f"No cutover window is left for {task.spec.name}, and the change freezes leave none to grant.", "cutover", task.id)
+                yield self.env.timeout(HORIZON_DAYS - self.now)
+                return
             if not self.plan:
                 self.say(f"No cutover window is left for {task.spec.name}: operations grant an extra one on day {window}, reluctantly.", "cutover", task.id)
                 for s in self.scenario.stakeholders:
@@ -602,6 +614,10 @@ class Project:
         yield self.env.timeout(window + 0.25 - self.now)
         if task.state is not WINDOW:
             return
+        if not task.attempts:  # a risk about this cutover strikes at its first attempt at the latest
+            for risk in self._about.get(task.id, ()):
+                if not risk.hit and not self.ended and risk.time > self.now and rules.strikes(risk.u_occur, risk.probability):
+                    self._hit(risk)
         task.attempts += 1
         rng = task.cutover_rng
         assert rng is not None, "every cutover task has its own stream"
@@ -636,7 +652,7 @@ class Project:
         """Start hiring one person of ``profile``; returns the new person's id."""
         self.hired[profile.id] += 1
         ident = f"{profile.id}-{self.hired[profile.id]}"
-        self.costs["hiring"] += self.world.hiring_fees[profile.id]
+        self.costs["hiring"] += self.world.hiring_fee(profile)
         arrival = {"id": ident, "profile": profile.id, "arrives": math.ceil(self.now) + profile.lead_time, "skills": dict(profile.skills)}
         self.arrivals.append(arrival)
         self.env.process(self._arrive(profile, ident, arrival))
@@ -672,17 +688,49 @@ class Project:
         c = self.p.communication
         return rules.warning_visibility(self.communication, c.nominal_effort, c.warning_visibility)
 
+    def started(self, task: TaskState) -> simpy.Event:
+        """An event that succeeds when ``task`` starts (at once if it has started)."""
+        event = self._start_events.get(task.id)
+        if event is None:
+            event = self._start_events[task.id] = self.env.event()
+            if task.start is not None:
+                event.succeed()
+        return event
+
+    def _note_start(self, task: TaskState) -> None:
+        event = self._start_events.get(task.id)
+        if event is not None and not event.triggered:
+            event.succeed()
+
     def _risk(self, risk: RiskState):
+        about = None
+        if risk.spec.during is not None:  # it can strike only while its task runs: its window counts from the task's start
+            about = self.tasks.get(risk.spec.during)
+            if about is None:
+                return  # its task is not in this run's plan: it never runs, so the risk never strikes
+            yield self.started(about)
+            assert about.start is not None, "a started task has its start"
+            window = risk.spec.window
+            risk.time = rules.task_strike_time(about.start, window.start, window.end, risk.u_time)
         indicator = risk.spec.indicator
-        if indicator is not None and risk.time - indicator.lead_days > self.now:
-            yield self.env.timeout(risk.time - indicator.lead_days - self.now)
-            if rules.strikes(risk.u_occur, risk.probability) and risk.u_seen < self.visibility():
+        warn = indicator is not None and (risk.time - indicator.lead_days > self.now or (about is not None and risk.time > self.now))
+        if warn:  # lead_days before the strike, and for a risk about a task, no earlier than that task's start
+            assert indicator is not None
+            yield self.env.timeout(max(0.0, risk.time - indicator.lead_days - self.now))
+            if (not risk.hit and rules.strikes(risk.u_occur, risk.probability) and risk.u_seen < self.visibility()
+                    and not (about is not None and about.resolved)):
                 risk.warned = True
                 self.indicators.append({"risk": risk.id, "signal": indicator.signal, "day": self.now})
                 self.say(f"Early warning: {indicator.signal}", "warning", risk.id)
         yield self.env.timeout(max(0.0, risk.time - self.now))
-        if self.ended or not rules.strikes(risk.u_occur, risk.probability):
-            return
+        if risk.hit:
+            return  # it struck at its cutover's attempt (see _cutover)
+        if self.ended or not rules.strikes(risk.u_occur, risk.probability) or (about is not None and about.resolved):
+            return  # (a risk about a task that has finished, or was cut, no longer can strike)
+        self._hit(risk)
+
+    def _hit(self, risk: RiskState) -> None:
+        """The risk strikes now: a surprise unless warned, and a request for the PM's response."""
         risk.hit = True
         risk.bought_before_hit = list(risk.bought)
         if not risk.warned:
@@ -779,9 +827,9 @@ class Project:
             if task.blocked_since is None:
                 task.blocked_since = self.now
             waited = self.now - task.blocked_since
-            able = [m for m in market if m.skills.get(task.skill, 0) > 0]
-            if waited >= self.p.decisions.pmo_backfill_days and able:
-                profile = max(able, key=lambda m: (m.skills[task.skill], -m.daily_rate))
+            able = [m for m in market if m.skills.get(task.skill, 0) > 0 and self.hired[m.id] < m.max_hires]
+            if waited >= self.p.decisions.pmo_backfill_days:  # the market can always supply it, at worst at a premium
+                profile = max(able, key=lambda m: (m.skills[task.skill], -m.daily_rate)) if able else self.world.backfill(task.skill)
                 ident = self.hire(profile)
                 task.blocked_since = None
                 for s in self.scenario.stakeholders:

@@ -203,6 +203,11 @@ def strike_time(start: float, end: float, u: float) -> float:
     return t if t % 1 else t + 0.5
 
 
+def task_strike_time(task_start: float, start: float, end: float, u: float) -> float:
+    """When a risk about a task strikes: its window counted from the task's start, task_start + strike_time(start, end, u)."""
+    return task_start + strike_time(start, end, u)
+
+
 def mitigated(value: float, factors: Iterable[float]) -> float:
     """A risk's probability (or impact) after responses: value · Π factors, the factors multiplied first."""
     f = 1.0
@@ -302,6 +307,11 @@ def reserve_penalty(new_reserve: float, old_reserve: float, max_budget_request: 
 def hiring_fee(fee: float | None, fee_share: float, daily_rate: float) -> float:
     """A hire's one-off fee: the profile's own, or hiring_fee_share days of its daily rate."""
     return fee if fee is not None else fee_share * daily_rate
+
+
+def backfill_rate(highest_rate: float, premium: float) -> float:
+    """The PMO backfill contractor's daily rate for a skill no market profile offers: the highest rate for it × (1 + premium)."""
+    return highest_rate * (1 + premium)
 
 
 def abandon_day(max_duration_factor: float, deadline_day: float) -> float:

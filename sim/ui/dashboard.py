@@ -59,10 +59,12 @@ class Dashboard(View):
             img.add_class("itpm-chart-" + name.lower().replace(" ", "-"))  # stable hooks for browser tests
         self.headline.add_class("itpm-headline")
         self.indicators = w.HTML()
+        self.register = w.HTML()
+        self.register.add_class("itpm-register")
         self.arrivals = w.HTML()
         pages = []
         for name in TABS:
-            extra = {"Risks": [self.indicators], "Team": [self.arrivals]}.get(name, [])
+            extra = {"Risks": [self.register, self.indicators], "Team": [self.arrivals]}.get(name, [])
             chart = self.images[name]
             if name == "Schedule":  # one row per task: scroll inside the tab rather than push everything down
                 chart = w.Box([chart], layout=w.Layout(max_height="460px", overflow="auto", display="block"))
@@ -148,6 +150,20 @@ class Dashboard(View):
 
     def _lists(self, r) -> None:
         date = self.model.date
+        tasks = {t["id"]: t for t in r.tasks}
+
+        def about(risk: dict) -> str:
+            task = tasks.get(risk.get("during") or "")
+            return f"{task['name']} ({task['state']})" if task else "the whole project"
+
+        def status(risk: dict) -> str:
+            if risk["hit"]:
+                return "has hit"
+            return f"{len(risk['bought'])} response(s) in place" if risk["bought"] else "open"
+
+        self.register.value = "<b>The register</b>" + table(
+            ["risk", "about (a task: strikes only while it runs)", "chance now", "status"],
+            [[x["title"], about(x), pct(x["probability"]), status(x)] for x in r.risks])
         titles = {x["id"]: x["title"] for x in r.risks}
         self.indicators.value = ("<b>Early warnings reported</b>" + table(
             ["reported", "risk", "signal"],

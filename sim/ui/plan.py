@@ -182,9 +182,14 @@ class PlanView(View):
         for risk in report.risks:
             exposure = impact_money(report, risk["impacts"])
             start, end = risk["window"]
+            if risk.get("during"):  # a risk about a task strikes only while that task runs
+                task = esc(report.task(risk["during"])["name"])
+                when = (f"only while <b>{task}</b> runs" + (f", in its first {end:g} working days" if not start
+                                                           else f", between its working days {start:g} and {end:g}"))
+            else:
+                when = f"between {self.model.date(start):%d %b} and {self.model.date(end):%d %b}"
             head = (f"<b>{esc(risk['title'])}</b> <span class='itpm-note'>({esc(risk['category'])})</span><br>"
-                    f"Chance {pct(risk['probability'])}, between {self.model.date(start):%d %b} and "
-                    f"{self.model.date(end):%d %b}; if it hits: "
+                    f"Chance {pct(risk['probability'])}, {when}; if it hits: "
                     f"{esc('; '.join(describe_impact(i, self.currency, self.model.names) for i in risk['impacts']))} "
                     f"(roughly {money(exposure, self.currency, compact=True)}; expected loss "
                     f"{money(risk['probability'] * exposure, self.currency, compact=True)})."
