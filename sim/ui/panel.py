@@ -63,10 +63,11 @@ class DecisionPanel(View):
 
         bac = model.world.scenario.budget.budget_at_completion
         self.budget_amount = w.BoundedFloatText(min=0, max=params.decisions.max_budget_request * bac, step=1000,
-                                                description="Amount", layout=w.Layout(width="60%"))
+                                                description=f"Amount ({model.report.currency})",
+                                                style={"description_width": "130px"}, layout=w.Layout(width="65%"))
         self.request_budget = button("Ask for budget", "The sponsor grants it, unhappily: it costs satisfaction.")
         self.time_days = w.BoundedIntText(min=0, max=params.decisions.max_time_request, description="Working days",
-                                          layout=w.Layout(width="60%"))
+                                          style={"description_width": "130px"}, layout=w.Layout(width="65%"))
         self.request_time = button("Ask for time", "The sponsor moves the deadline, unhappily: it costs satisfaction.")
         self.sponsor_why = rationale(model.rationale_required)
         self.request_budget.on_click(lambda _: self._do({"type": "request_budget", "amount": self.budget_amount.value},

@@ -170,7 +170,9 @@ def response_effect(response: dict) -> str:
 CSS = """
 <style>
 .itpm-app .widget-html-content { line-height: 1.4; }
-.itpm-app .widget-radio-box label { height: auto; line-height: 1.3; white-space: normal; margin: 3px 0; }
+.itpm-app .widget-radio-box label { height: auto; line-height: 1.3; white-space: normal; margin: 3px 0;
+  display: flex !important; flex-direction: row !important; align-items: flex-start; gap: 4px; }
+.itpm-app .widget-radio-box label input { order: -1; flex: 0 0 auto; margin-top: 3px; }
 .itpm-table, .itpm-md table { border-collapse: collapse; font-size: 12px; margin: 4px 0; }
 .itpm-table th, .itpm-table td, .itpm-md th, .itpm-md td { border-bottom: 1px solid #ddd; padding: 2px 6px; text-align: left;
   vertical-align: top; }
@@ -192,7 +194,9 @@ CSS = """
 .itpm-note { color: #444; font-size: 12px; }
 .itpm-percent .widget-readout::after { content: "%"; }
 .itpm-side > .lm-Widget, .itpm-side .widget-tab, .itpm-side .widget-radio-box { max-width: 100%; box-sizing: border-box; }
-.itpm-side .widget-html-content, .itpm-side .widget-radio-box label { overflow-wrap: anywhere; }
+.itpm-side .widget-html-content, .itpm-side .widget-radio-box label { overflow-wrap: break-word; }
+.itpm-log table { table-layout: fixed; width: 100%; }
+.itpm-log th:nth-child(1) { width: 27%; } .itpm-log th:nth-child(2) { width: 48%; } .itpm-log th:nth-child(3) { width: 25%; }
 .itpm-sticky { position: sticky; top: 0; z-index: 5; background: var(--jp-layout-color0, white);
   border-bottom: 1px solid #ccc; padding: 2px 0; }
 .itpm-clock { position: sticky; top: 0; z-index: 6; background: #E8F1F8; border: 1px solid #0072B2; border-radius: 4px;
