@@ -175,7 +175,7 @@ def test_a_whole_game_in_voila_through_every_control(page, tmp_path):
         answered: set[str] = set()
         used: set[str] = set()
         for week in range(200):
-            if page.locator(".itpm-stage", has_text="4 · Close").count():
+            if page.locator(".itpm-stage", has_text="4 · Close").count() or "the project has ended" in headline.inner_text():
                 break
             # answer every open request; the first of each kind with an option that is not the default
             titles = page.locator(".itpm-app .itpm-request > .widget-html b").all_inner_texts()

@@ -73,7 +73,7 @@ class Dashboard(View):
         self.tabs.observe(lambda _: self._draw_visible(), "selected_index")
         self.stale: set[str] = set()
         self.gantt = charts.GanttPainter()  # redrawn every week: keeps what did not move
-        self.drawn = w.HTML(layout=w.Layout(display="none"))  # the stop drawn last: set after everything else
+        self.drawn = w.HTML(layout=w.Layout(display="none"))  # the stop shown: the execute view sets it last
         self.drawn.add_class("itpm-drawn")
         self.widget = w.VBox([self.kpis, self.tabs, self.drawn])  # the headline sits in the execute view's sticky bar
         self.watch(self.update, ["report"])
@@ -121,7 +121,6 @@ class Dashboard(View):
         self._lists(r)
         self.stale = set(TABS)
         self._draw_visible()
-        self.drawn.value = str(r.stop)  # sent after the figures and the chart: when it arrives, the dashboard is whole
 
     def _draw_visible(self) -> None:
         """Draw the chart on the open tab if it is out of date (the others wait until they are opened)."""

@@ -63,6 +63,8 @@ class ExecuteView(View):
                            else '<div class="itpm-note">No news since the last status point.</div>')
         self.advance.disabled = self.advance_below.disabled = r.done
         self._log()
+        # Watched last, so sent after the dashboard, the requests and the panel: when it arrives, the screen is whole.
+        self.dashboard.drawn.value = str(r.stop)
 
     def _log(self) -> None:
         """Every decision and request answer so far, newest first, with its date and reason."""
