@@ -14,7 +14,7 @@ from sim.results import Results
 
 def test_earned_value():
     # BAC 100,000; planned 50% done, earned 40%, spent 45,000.
-    v = evm.earned_value(100_000, 0.5, 0.4, 45_000)
+    v = evm.earned_value(100_000, 0.5, 0.4, 45_000, 0.0)
     assert v["pv"] == 50_000 and v["ev"] == 40_000 and v["ac"] == 45_000
     assert v["sv"] == -10_000 and v["cv"] == -5_000
     assert v["spi"] == pytest.approx(0.8)
@@ -35,7 +35,7 @@ def test_index():
 
 
 def test_earned_value_before_anything_is_planned_or_spent_is_on_plan():
-    v = evm.earned_value(100_000, 0.0, 0.0, 0.0)
+    v = evm.earned_value(100_000, 0.0, 0.0, 0.0, 0.0)
     assert v["spi"] == 1.0 and v["cpi"] == 1.0
     assert v["eac_cpi"] == 100_000  # AC + (BAC - EV) / 1
 

@@ -21,9 +21,9 @@ import time
 from pathlib import Path
 
 import pytest
-
 from test_ui_browser import ROOT, WAIT, Server, _home, free_port, shots, sync_api
-from test_ui_browser import browser, page  # noqa: F401 - the `browser` and 1280x800 `page` fixtures
+from test_ui_browser import browser as browser
+from test_ui_browser import page as page
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(1500)]
 

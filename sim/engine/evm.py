@@ -110,7 +110,7 @@ def work_cost(actual_cost: Number, reserve_funded: Number) -> Number:
 
 
 def earned_value(bac: Number, planned_share: Number, earned_share: Number, actual_cost: Number,
-                 reserve_funded: Number = 0.0) -> dict[str, Number]:
+                 reserve_funded: Number) -> dict[str, Number]:
     """PV, EV, AC, SV, CV, SPI, CPI, TCPI, the three EACs, ETC and VAC, without a floor; ``reserve_funded`` (response
     spend, part of ``actual_cost``) is outside CV, CPI and TCPI and added to each EAC as spent (``work_cost``)."""
     pv, ev, ac = bac * planned_share, bac * earned_share, actual_cost
