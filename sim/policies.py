@@ -10,19 +10,23 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from sim.engine import TaskStatus
+from sim.engine import TaskStatus, rules
 from sim.engine import decisions as d
 from sim.engine.log import read_plan
 from sim.engine.report import StatusReport
+from sim.schema.params import defaults
 
 Policy = Callable[[StatusReport], list]
 
 # A PM's rough money value of a risk's impacts (docs/MODEL.md, "The reference PM"): the PM sees only the
-# status report, so these are rules of thumb, not the model's parameters.
-DELAY_VALUE = 0.5  # a day of delay is worth this share of a day's burn
-DEFECT_DAYS = 0.5  # days of a mean rate to fix one defect
-REPLACEMENT_DAYS = 20  # days of a mean rate to replace a person who leaves
-MORALE_DAYS, MORALE_LOSS = 10, 0.2  # a morale hit costs this share of the burn for this many days, per unit
+# status report, so these are rules of thumb, the defaults file's `valuation` entries as shipped (a scenario's
+# own values do not change the yardstick).
+_SHIPPED = {group: {name: spec["value"] for name, spec in entries.items()} for group, entries in defaults().items()}
+_VALUATION = _SHIPPED["valuation"]
+DELAY_VALUE = _VALUATION["delay_value"]  # a day of delay is worth this share of a day's burn
+DEFECT_DAYS = _VALUATION["defect_days"]  # days of a mean rate to fix one defect
+REPLACEMENT_DAYS = _VALUATION["replacement_days"]  # days of a mean rate to replace a person who leaves
+MORALE_DAYS, MORALE_LOSS = _VALUATION["morale_days"], _VALUATION["morale_loss"]  # a morale hit: this share of the burn for these days
 RESPONSE_MONEY_SHARE = 0.5  # never spend more than this share of the money left on one risk response
 CHANGE_SLACK_DAYS = 10  # accept a change request only with this many days of forecast slack
 
@@ -38,29 +42,12 @@ def _mean_rate(r: StatusReport) -> float:
 
 
 def impact_money(r: StatusReport, impacts: list[dict]) -> float:
-    """A PM's rough money equivalent of a list of impacts (schedule valued at half the burn rate)."""
-    total = 0.0
-    rate, burn = _mean_rate(r), _burn(r)
-    for i in impacts:
-        kind = i["type"]
-        if kind == "delay":
-            total += DELAY_VALUE * i["days"] * burn
-        elif kind == "extra_effort":
-            total += sum(r.task(t)["estimate"] * i["share"] * rate for t in i["tasks"] if any(x["id"] == t for x in r.tasks))
-        elif kind == "cost":
-            total += i["amount"]
-        elif kind == "defects":
-            total += i["count"] * DEFECT_DAYS * rate
-        elif kind == "lose_person":
-            total += REPLACEMENT_DAYS * rate
-        elif kind == "scope_change":
-            total += max(0.0, r.task(i["task"])["estimate"] * i["share"] * rate)
-        elif kind == "morale":
-            total += abs(i["delta"]) * MORALE_DAYS * burn * MORALE_LOSS
-    return total
+    """A PM's rough money equivalent of a list of impacts (``rules.impact_money`` at the team of the report)."""
+    return rules.impact_money(impacts, {t["id"]: t["estimate"] for t in r.tasks}, _burn(r), _mean_rate(r), DELAY_VALUE,
+                              DEFECT_DAYS, REPLACEMENT_DAYS, MORALE_DAYS, MORALE_LOSS)
 
 
-def _saving(response: dict, loss: float, p: float) -> float:
+def expected_saving(response: dict, loss: float, p: float) -> float:
     """Expected loss avoided by ``response`` when the risk strikes with probability ``p``."""
     return p * loss * (1 - response["probability_factor"] * response["impact_factor"])
 
@@ -72,9 +59,9 @@ def _best_response(r: StatusReport, risk: dict, margin: float, warned: bool = Fa
     options = [
         x for x in risk["responses"]
         if x["id"] not in risk["bought"] and x["strategy"] in ("avoid", "mitigate", "transfer")
-        and x["cost"] * margin < _saving(x, loss, p) and x["cost"] < RESPONSE_MONEY_SHARE * r.money_left
+        and x["cost"] * margin < expected_saving(x, loss, p) and x["cost"] < RESPONSE_MONEY_SHARE * r.money_left
     ]
-    return min(options, key=lambda x: x["cost"] - _saving(x, loss, p), default=None)
+    return min(options, key=lambda x: x["cost"] - expected_saving(x, loss, p), default=None)
 
 
 def _answer(r: StatusReport, request: dict, accept_changes: bool | None) -> d.Choose:
@@ -256,7 +243,8 @@ class DecisionPlan:
     """A scripted plan: logged decisions, each applied at the first stop on or after its day.
 
     Use it to replay one learner's decisions on other seeds; a decision that
-    does not apply there (an event that did not happen) is refused and skipped.
+    does not apply there is refused and skipped, and an answer to a request
+    that never opens there (an event that did not happen) is never given.
     ``entries`` are ``{"day", "decision"}`` dicts or session-log entries; a
     malformed one raises ValueError naming it.
     """
@@ -266,9 +254,16 @@ class DecisionPlan:
         self.pending = sorted(((e.day, i, e.decision) for i, e in enumerate(planned)), key=lambda x: x[:2])
 
     def __call__(self, r: StatusReport) -> list:
-        due = [x for x in self.pending if x[0] <= r.day]
-        self.pending = self.pending[len(due):]
-        return [decision for _, _, decision in due]
+        """The decisions due by now; an answer to a request waits until that request is open.
+
+        In a counterfactual replay a request may open later than it did in the run logged (a progress-triggered
+        event, say): applied at its logged day, its answer was refused and the request fell to its default, so the
+        replay without one decision also silently lost a later one and charged its effect to the first."""
+        open_ = {q["id"] for q in r.requests}
+        ready = [x for x in self.pending if x[0] <= r.day and (x[2].type != "choose" or x[2].request in open_)]
+        taken = {id(x) for x in ready}
+        self.pending = [x for x in self.pending if id(x) not in taken]
+        return [decision for _, _, decision in ready]
 
 
 POLICIES: dict[str, Callable[[], Policy]] = {
@@ -279,8 +274,82 @@ POLICIES: dict[str, Callable[[], Policy]] = {
 }
 
 
+# ------------------------------------------------------------ gaming tactics (the adversarial audit, sim.analysis.audit)
+# Each is a simple tactic a player might use to game the score, played on top of a built-in policy as
+# "BASE+TACTIC" (for example "passive+fast_track").  They see only the status report, like every policy.
+
+_CLOSED = (TaskStatus.DONE, TaskStatus.CUT)
+
+
+def _status(r: StatusReport) -> bool:
+    return r.reason == "status"
+
+
+def _fast_track_all(r: StatusReport) -> list:
+    """Fast-track every waiting work task whose unfinished predecessors are all work."""
+    kinds = {t["id"]: t for t in r.tasks}
+    out = []
+    for t in r.tasks:
+        pending = [kinds[p] for p in t["depends_on"] if kinds[p]["state"] not in _CLOSED]
+        if t["kind"] == "work" and t["state"] == TaskStatus.WAITING and not t["fast_tracked"] and pending and all(p["kind"] == "work" for p in pending):
+            out.append(d.FastTrack(task=t["id"]))
+    return out
+
+
+def _answer_with(pick: Callable[[list[dict]], dict]) -> Callable[[StatusReport], list]:
+    return lambda r: [d.Choose(request=q["id"], option=pick(q["options"])["id"]) for q in r.requests]
+
+
+def _day0(decisions: Callable[[StatusReport], list]) -> Callable[[StatusReport], list]:
+    return lambda r: decisions(r) if r.stop == 0 else []
+
+
+def _weekly(decisions: Callable[[StatusReport], list]) -> Callable[[StatusReport], list]:
+    return lambda r: decisions(r) if _status(r) else []
+
+
+TACTICS: dict[str, Callable[[StatusReport], list]] = {
+    "fast_track": _fast_track_all,
+    "request_time": _weekly(lambda r: [d.RequestTime(days=_SHIPPED["decisions"]["max_time_request"])]),
+    "request_budget": _weekly(lambda r: [d.RequestBudget(amount=_SHIPPED["decisions"]["max_budget_request"] * r.original_budget)]),
+    "max_reserve": _day0(lambda r: [d.SetReserve(amount=r.max_reserve)]),
+    "first_option": _answer_with(lambda options: options[0]),
+    "cheapest_option": _answer_with(lambda options: min(options, key=lambda o: o["cost"])),
+    "hire_all": _day0(lambda r: [d.Hire(profile=m["id"]) for m in r.market for _ in range(m["available"])]),
+    "cut_optional": _weekly(lambda r: [d.CutScope(task=t["id"]) for t in r.tasks if t["scope"] != "must" and t["state"] not in _CLOSED]),
+    "max_quality": _day0(lambda r: [d.SetQuality(level=_SHIPPED["decisions"]["max_effort_share"])]),
+    "max_communication": _day0(lambda r: [d.SetCommunication(level=_SHIPPED["decisions"]["max_effort_share"])]),
+    "overtime_50": _day0(lambda r: [d.SetOvertime(level=0.5)]),
+    "release_all": _weekly(lambda r: [d.Release(person=p["id"]) for p in r.team if p["status"] != "left"]),
+    # others a player might think of
+    "no_effort": _day0(lambda r: [d.SetCommunication(level=0.0), d.SetQuality(level=0.0)]),
+    "release_idle": _weekly(lambda r: [d.Release(person=p["id"]) for p in r.team if p["status"] == "idle"]),
+    "ask_everything": lambda r: (_day0(lambda r: [d.SetReserve(amount=r.max_reserve)])(r) + _fast_track_all(r)
+                                 + _weekly(lambda r: [d.RequestTime(days=_SHIPPED["decisions"]["max_time_request"]),
+                                                      d.RequestBudget(amount=_SHIPPED["decisions"]["max_budget_request"] * r.original_budget)])(r)),
+}
+"""Every gaming tactic of the audit: the twelve of issue 12, then others (no effort on communication and quality,
+releasing anyone idle at once, and every request and overlap together)."""
+
+
+class Gaming:
+    """A built-in policy with a gaming tactic on top: the policy's decisions, then the tactic's, which win (a setting
+    the tactic makes comes last; the policy's answer to a request the tactic answers is dropped).  A tactic may ask
+    for what is refused (a reserve above the sponsor's limit, a hire nobody is left for): run it with strict=False."""
+
+    def __init__(self, base: str, tactic: str):
+        self.base, self.tactic, self.play = POLICIES[base](), tactic, TACTICS[tactic]
+
+    def __call__(self, r: StatusReport) -> list:
+        mine = self.play(r)
+        answered = {x.request for x in mine if isinstance(x, d.Choose)}
+        return [x for x in self.base(r) if not (isinstance(x, d.Choose) and x.request in answered)] + mine
+
+
 def make_policy(name: str) -> Policy:
-    """A fresh instance of the named built-in policy."""
-    if name not in POLICIES:
-        raise ValueError(f"unknown policy {name!r} (expected one of: {', '.join(POLICIES)})")
-    return POLICIES[name]()
+    """A fresh instance of the named built-in policy, or of "BASE+TACTIC" (a gaming tactic on a built-in policy)."""
+    base, _, tactic = name.partition("+")
+    if base not in POLICIES or (tactic and tactic not in TACTICS):
+        raise ValueError(f"unknown policy {name!r} (expected one of: {', '.join(POLICIES)}; or BASE+TACTIC with a tactic of: "
+                         f"{', '.join(TACTICS)})")
+    return Gaming(base, tactic) if tactic else POLICIES[base]()

@@ -16,7 +16,7 @@ import socket
 from collections.abc import Sequence
 from pathlib import Path
 
-PLAY_NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "01_play.ipynb"
+PLAY_NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "app.ipynb"  # the app first, no narrative
 DEFAULT_PORT = 8866  # Voilà's own
 LOOPBACK = "127.0.0.1"
 CULL_IDLE_TIMEOUT = 600  # seconds a kernel no page is connected to may stay idle before it is shut down

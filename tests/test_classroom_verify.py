@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+import sim
 from sim.classroom import verify_log
 from sim.engine import Session, World, scorecard
 from sim.engine.exercise import make_exercise
@@ -184,3 +185,16 @@ def test_a_decision_after_the_time_box_is_tampered(tmp_path):
     assert verdict.status == "tampered"
     assert re.fullmatch(rf"decision {last} was made at \d\d:\d\d:\d\d, 5 minute\(s\) after the 30-minute time box ran out "
                         r"\(the app takes no decision then\)", verdict.reason), verdict.reason
+
+
+def test_a_log_of_an_earlier_model_is_outdated_and_names_its_kit(exercise, logs, tmp_path):
+    def edit(data):  # what kit 0.1.0 wrote: its outcome had no approved targets
+        data["kit_version"] = "0.1.0"
+        for key in ("approved_deadline_day", "approved_budget", "sponsor_requests", "sponsor_refusals"):
+            data["outcome"].pop(key)
+
+    path = doctored(logs["reference"], tmp_path, edit)
+    verdict = verify_log(path, exercise)
+    assert verdict.status == "outdated" and verdict.result is None
+    assert verdict.reason == (f"{path}: recorded with ITPM Sim 0.1.0, whose model differs from this kit's {sim.__version__}: "
+                              "replay it with that version")

@@ -14,7 +14,7 @@ from sim.results import Results
 
 def test_earned_value():
     # BAC 100,000; planned 50% done, earned 40%, spent 45,000.
-    v = evm.earned_value(100_000, 0.5, 0.4, 45_000)
+    v = evm.earned_value(100_000, 0.5, 0.4, 45_000, 0.0)
     assert v["pv"] == 50_000 and v["ev"] == 40_000 and v["ac"] == 45_000
     assert v["sv"] == -10_000 and v["cv"] == -5_000
     assert v["spi"] == pytest.approx(0.8)
@@ -35,7 +35,7 @@ def test_index():
 
 
 def test_earned_value_before_anything_is_planned_or_spent_is_on_plan():
-    v = evm.earned_value(100_000, 0.0, 0.0, 0.0)
+    v = evm.earned_value(100_000, 0.0, 0.0, 0.0, 0.0)
     assert v["spi"] == 1.0 and v["cpi"] == 1.0
     assert v["eac_cpi"] == 100_000  # AC + (BAC - EV) / 1
 
@@ -119,8 +119,23 @@ def test_timeline_carries_consistent_evm_columns():
     assert (df["ac"] == df["cost"]).all()
     assert (df["ev_share"] == evm.value_share(session.world.baseline.cost, df["es"].to_numpy())).all()
     assert np.allclose(df["eac"], df["eac_cpi"], equal_nan=True)
-    assert np.allclose(df["eac_cpi"], df["budget"] / df["cpi"])  # the typical EAC is BAC / CPI
+    work = df["cost"] - df["response_cost"]  # responses are reserve-funded: outside the cost index (evm.work_cost)
+    assert (df["cpi"] == evm.index(df["ev"].to_numpy(), work.to_numpy())).all()
+    assert np.allclose(df["eac_cpi"], df["budget"] / df["cpi"] + df["response_cost"])  # BAC / CPI, plus the responses
     assert df["eac_method"].iloc[0].startswith("EAC = AC + (BAC - EV) / CPI")
     last = df.iloc[-1]
     assert last["pv"] == pytest.approx(last["budget"])  # the plan is complete by the end
     assert df["forecast_finish_date"].notna().all()
+
+
+def test_work_cost_keeps_risk_responses_out_of_the_cost_indices():
+    """BAC 100,000, EV 8,000, AC 12,000 of which 3,000 on responses (docs/MODEL.md, earned value): CPI 8,000/9,000
+    and EAC 9,000 + 92,000 / (8/9) + 3,000 = 115,500; AC stays the money spent."""
+    from sim.engine import evm
+
+    row = evm.earned_value(100_000, 0.1, 0.08, 12_000, 3_000)
+    assert row["ac"] == 12_000 and row["cpi"] == pytest.approx(8 / 9) and row["cv"] == pytest.approx(-1_000)
+    assert row["eac"] == pytest.approx(115_500) and row["eac_atypical"] == pytest.approx(104_000)
+    assert evm.work_cost(12_000, 3_000) == 9_000
+    upfront = evm.earned_value(100_000, 0.0, 0.0, 9_000, 9_000)  # responses bought in planning, no work yet
+    assert upfront["cpi"] == 1.0 and upfront["eac"] == pytest.approx(109_000)

@@ -24,6 +24,7 @@ def _finished_project(**changes) -> SimpleNamespace:
         timeline=[SimpleNamespace(morale=0.75, fatigue=0.05), SimpleNamespace(morale=0.75, fatigue=0.15)],
         scenario=SimpleNamespace(team=[None] * 10, scoring=SimpleNamespace(model_dump=lambda: dict.fromkeys(measures.PARTS, 1.0))),
         satisfaction={"sponsor": 0.6, "users": 0.8}, resignations=1, abandoned=False, scope_share=lambda: 0.9,
+        original_deadline_day=100.0, original_budget=1_000_000.0, sponsor_requests=0, sponsor_refusals=0,
         cal=SimpleNamespace(date=lambda day: dt.date(2027, 1, 4) + dt.timedelta(days=int(day))),
     )
     project.__dict__.update(changes)
@@ -34,10 +35,16 @@ def test_outcome():
     # the finish date is the date of day 104, the last one worked (this calendar counts every day from 4 January)
     o = measures.outcome(_finished_project())
     assert o == {
-        "finish_day": 105.0, "finish_date": "2027-04-18", "deadline_day": 100.0, "on_time": False, "cost": 1_100_000.12,
-        "budget": 1_000_000.0, "reserve": 150_000.0, "on_budget": True, "scope": 0.9, "escaped_defects": 12.3457,
+        "finish_day": 105.0, "finish_date": "2027-04-18", "deadline_day": 100.0, "approved_deadline_day": 100.0, "on_time": False,
+        "cost": 1_100_000.12, "budget": 1_000_000.0, "approved_budget": 1_000_000.0, "reserve": 150_000.0, "on_budget": True,
+        "sponsor_requests": 0, "sponsor_refusals": 0, "scope": 0.9, "escaped_defects": 12.3457,
         "incidents": 3, "satisfaction": 0.7, "resignations": 1, "abandoned": False,
     }
+    # 10 days and 50,000 granted on three requests (one refused): on time and on budget against the approved targets,
+    # but the outcome keeps the original ones
+    granted = measures.outcome(_finished_project(deadline_day=110.0, budget=1_050_000.0, sponsor_requests=3, sponsor_refusals=1))
+    assert (granted["deadline_day"], granted["approved_deadline_day"], granted["on_time"]) == (100.0, 110.0, False)
+    assert (granted["budget"], granted["approved_budget"], granted["sponsor_refusals"]) == (1_000_000.0, 1_050_000.0, 1)
 
 
 def test_scorecard():
@@ -48,6 +55,18 @@ def test_scorecard():
     assert card.total == pytest.approx(461 / 6, abs=1e-4) and card.grade == "B"
     abandoned = measures.scorecard(_finished_project(abandoned=True, finished=None, now=300.0))
     assert abandoned.parts["schedule"] == 0 and abandoned.parts["scope"] == 0
+    assert abandoned.parts["quality"] == 0  # nothing was released: no quality credit
+    # a granted request is still a slip: 10 days granted, finished on day 105, still 5 days late and 10% over
+    granted = measures.scorecard(_finished_project(deadline_day=110.0, budget=1_100_000.0))
+    assert granted.parts["schedule"] == pytest.approx(90) and granted.parts["cost"] == pytest.approx(80)
+
+
+def test_approved_changes():
+    o = {"deadline_day": 100.0, "approved_deadline_day": 110.0, "budget": 1_000_000.0, "approved_budget": 1_050_000.0}
+    assert measures.approved_changes(o, "EUR") == (
+        " The sponsor approved 50,000 EUR more budget and 10 more working days on request; the scorecard measures "
+        "against the original targets (day 100, 1,000,000 EUR).")
+    assert measures.approved_changes({**o, "approved_deadline_day": 100.0, "approved_budget": 1_000_000.0}, "EUR") == ""
 
 
 def test_grade():

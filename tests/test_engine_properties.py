@@ -132,15 +132,19 @@ def test_engine_invariants(data, seed, policy):
     timeline_days = [row.day for row in project.timeline]
     assert all(b > a for a, b in itertools.pairwise(timeline_days))
 
-    # No task starts before its dependencies end (fast-tracked ones: before they start).
+    # No task starts before its dependencies end; a fast-tracked one may overlap work predecessors only, never
+    # starts before they do and never finishes before they do.
     for task in project.tasks.values():
         if task.start is None:
             continue
         if task.finish is not None and task.state == "done":
             assert task.finish >= task.start - 1e-9
         for dep in task.deps:
-            if task.fast_tracked:
+            if task.fast_tracked and not (dep.finish is not None and dep.finish <= task.start + 1e-9):
+                assert task.kind == "work" and dep.kind == "work", f"{task.id} overlapped a {dep.kind}"
                 assert dep.start is not None and dep.start <= task.start
+                if task.state == "done" and dep.state == "done":
+                    assert dep.finish <= task.finish + 1e-9, f"fast-tracked {task.id} finished before {dep.id}"
             elif dep.state == "done":
                 assert dep.finish <= task.start + 1e-9, f"{task.id} started at {task.start} before {dep.id} ended at {dep.finish}"
             else:

@@ -179,8 +179,63 @@ def test_rework_effort():
     assert rules.rework_effort(8.4, 0.5) == pytest.approx(4.2)
 
 
+def test_may_overlap():
+    assert rules.may_overlap("work", "work")
+    for rigid in ("procurement", "test", "cutover", "milestone"):  # a delivery, a test's object, a cutover's readiness
+        assert not rules.may_overlap("work", rigid)
+        assert not rules.may_overlap(rigid, "work")
+
+
+def test_overlap_ready():
+    assert not rules.overlap_ready(0.49, 0.5)
+    assert rules.overlap_ready(0.5, 0.5)
+
+
+def test_impact_money():
+    # a burn of 4,000 a day and a mean rate of 800: 10 days of delay at 0.5 of the burn = 20,000; 20% more effort on a
+    # 50 person-day task = 10 · 800 = 8,000; 3,000 of cost; 4 defects at 0.5 day = 1,600; a person at 20 days = 16,000;
+    # morale −0.1 at 0.2 of the burn for 10 days = 800; a deadline impact has no money value
+    impacts = [{"type": "delay", "days": 10}, {"type": "extra_effort", "tasks": ["a", "gone"], "share": 0.2},
+               {"type": "cost", "amount": 3000}, {"type": "defects", "count": 4}, {"type": "lose_person"},
+               {"type": "morale", "delta": -0.1}, {"type": "deadline", "days": 5}]
+    total = rules.impact_money(impacts, {"a": 50.0}, 4000.0, 800.0, 0.5, 0.5, 20, 10, 0.2)
+    assert total == pytest.approx(20_000 + 8_000 + 3_000 + 1_600 + 16_000 + 800)
+    assert rules.impact_money([{"type": "scope_change", "task": "a", "share": -0.5}], {"a": 50.0}, 4000.0, 800.0, 0.5, 0.5, 20, 10, 0.2) == 0.0
+
+
+def test_justified_reserve():
+    # a register whose expected losses are 0.5 · 40,000 and 0.25 · 100,000 justifies 45,000 above a reserve of 30,000
+    assert rules.justified_reserve(30_000.0, [0.5 * 40_000, 0.25 * 100_000]) == pytest.approx(45_000)
+    assert rules.justified_reserve(70_000.0, [0.5 * 40_000, 0.25 * 100_000]) == 70_000.0
+
+
+def test_task_strike_time():
+    # a risk whose window is days 0 to 10 of its task, which started on day 42, with u_time 0.25: day 44.5
+    assert rules.task_strike_time(42.0, 0.0, 10.0, 0.25) == 44.5
+    assert rules.task_strike_time(42.0, 0.0, 10.0, 0.5) == 47.5  # a whole day moves to the middle of that day
+
+
+def test_backfill_rate():
+    # the highest rate for the skill is 900: at a premium of 0.5 the PMO's contractor costs 1,350 a day
+    assert rules.backfill_rate(900.0, 0.5) == pytest.approx(1350.0)
+
+
+def test_refusal_probability():
+    # the third request (two made) to a sponsor at satisfaction 0.6: 0.1 + 0.15 · 2 + 0.5 · 0.4 = 0.6
+    assert rules.refusal_probability(2, 0.6, 0.1, 0.15, 0.5) == pytest.approx(0.6)
+    assert rules.refusal_probability(0, 1.0, 0.1, 0.15, 0.5) == pytest.approx(0.1)
+    assert rules.refusal_probability(9, 0.0, 0.1, 0.15, 0.5) == 1.0
+
+
+def test_refused():
+    assert rules.refused(0.59, 0.6)
+    assert not rules.refused(0.6, 0.6)
+
+
 def test_fast_track_rework():
-    assert rules.fast_track_rework(20.0, 0.15) == pytest.approx(3.0)
+    # a 20 person-day task started when its predecessor had 40% of its work to do redoes 0.8 · 0.4 · 20 = 6.4
+    assert rules.fast_track_rework(20.0, 0.8, 0.4) == pytest.approx(6.4)
+    assert rules.fast_track_rework(20.0, 0.8, 0.0) == 0.0
 
 
 def test_schedule_pressure():

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+import sim
 from sim.analysis import check_determinism
 from sim.engine import (
     BuyResponse,
@@ -30,6 +31,7 @@ from sim.engine import (
     replay,
     resume,
 )
+from sim.engine.log import ModelVersionError
 from sim.policies import DecisionPlan, make_policy
 
 SCENARIO = "cloud_rollout"
@@ -433,7 +435,7 @@ def _drop(*keys):
         (_set("scenario", {}), "scenario.id: missing required field (got nothing, expected a value) (and 1 more problem)"),
         (_set("scenario", "path", [1]), "scenario.path: wrong type (got [1], expected text)"),
         (_set("outcome", []), "outcome: wrong type (got [], expected a mapping)"),
-        (_set("outcome", {}), "outcome.finish_day: missing required field (got nothing, expected a value) (and 13 more problems)"),
+        (_set("outcome", {}), "outcome.finish_day: missing required field (got nothing, expected a value) (and 17 more problems)"),
         (_drop("outcome", "cost"), "outcome.cost: missing required field (got nothing, expected a value)"),
         (_drop("outcome"), "outcome: missing required field (got nothing, expected the outcome a finished session records)"),
         (_set("format", "other/1"), "not a session log (got format 'other/1'"),
@@ -544,3 +546,17 @@ def test_on_save_gets_the_exact_bytes_of_every_save(world, tmp_path):
     assert len(seen) == 3 and all(path == tmp_path / "s.session.json" for path, _, _ in seen)
     assert all(data == on_disk for _, data, on_disk in seen)
     assert json.loads(seen[-1][1])["stops"] == 1 and json.loads(seen[1][1])["decisions"][0]["decision"]["level"] == 0.1
+
+
+def test_replay_refuses_a_log_of_an_earlier_model_naming_its_kit(world, tmp_path, cli):
+    log = tmp_path / "s.json"
+    Session(world, 1, log).run(make_policy("passive"))
+    data = json.loads(log.read_text())
+    data["kit_version"] = "0.1.0"
+    log.write_text(json.dumps(data))
+    message = f"{log}: recorded with ITPM Sim 0.1.0, whose model differs from this kit's {sim.__version__}: replay it with that version"
+    with pytest.raises(ModelVersionError) as caught:
+        replay(log)
+    assert str(caught.value) == message and caught.value.version == "0.1.0" and isinstance(caught.value, LogError)
+    done = cli("replay", str(log))
+    assert done.returncode == 2 and message in done.stderr

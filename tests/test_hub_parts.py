@@ -132,7 +132,7 @@ def test_a_home_gets_the_roles_notebooks_once_and_an_edited_one_is_kept(tmp_path
     assert (home / "01_play.ipynb").read_text() == "edited"
     candidate = tmp_path / "cy"
     candidate.mkdir()
-    assert start.provision(candidate, notebooks, "candidate") == ["01_play.ipynb"]
+    assert start.provision(candidate, notebooks, "candidate") == ["app.ipynb"]  # the app first on screen
     teacher = tmp_path / "ivo"
     teacher.mkdir()
     assert start.provision(teacher, notebooks, "instructor") == sorted(p.name for p in notebooks.glob("*.ipynb"))
@@ -158,7 +158,7 @@ def test_trainees_get_jupyterlab_on_the_play_notebook_and_candidates_voila_alone
     assert lab[1:3] == ["-m", "jupyterhub.singleuser"] and "--ServerApp.default_url=/lab/tree/01_play.ipynb" in lab
     assert "--ServerApp.terminals_enabled=False" in lab
     assert start.command("candidate", tmp_path, ROOT / "notebooks")[1:] == ["-m", "sim.hub.voila",
-                                                                            str(tmp_path / "01_play.ipynb")]
+                                                                            str(tmp_path / "app.ipynb")]
     env = {"JUPYTERHUB_SERVICE_URL": "http://127.0.0.1:41234/user/cy/", "JUPYTERHUB_SERVICE_PREFIX": "/user/cy/"}
     args = voila.arguments("01_play.ipynb", env)
     assert {"--Voila.ip=127.0.0.1", "--Voila.port=41234", "--Voila.base_url=/user/cy/",

@@ -34,3 +34,8 @@ def test_the_date_axis_covers_plan_and_today_with_margins_and_a_right_end_in_who
     origin = 20819.0  # matplotlib's day number of 2027-01-01 (days since 1970-01-01)
     assert lo == origin - 6.0  # 5% of the 120 days spanned
     assert hi == origin + 150  # the first date + 120 days + 6 of margin, rounded up to 5 x 30 days
+    late = [{"planned_start": 0, "planned_finish": 100, "start": 0, "finish": 165}]
+    later = [{"planned_start": 0, "planned_finish": 100, "start": 0, "finish": 168}]
+    late_limits = _x_limits(late, 160, 120, lambda d: dt.date(2027, 1, 1) + dt.timedelta(days=int(d)))
+    assert late_limits[0] == lo  # a late project does not move the left end (the margin is the plan's)
+    assert late_limits == _x_limits(later, 162, 120, lambda d: dt.date(2027, 1, 1) + dt.timedelta(days=int(d)))

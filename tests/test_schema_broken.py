@@ -31,6 +31,8 @@ REQUIRED = {
     "unknown_person_skill": "a person holds an unknown skill",
     "unknown_lose_person": "lose_person names an unknown person",
     "unknown_after_risk": "after_risk names an unknown risk",
+    "unknown_risk_task": "a risk's during names an unknown task",
+    "cutover_never_gets_a_window": "change freezes leave a cutover no window, not even an emergency one",
     "unknown_stakeholder": "favoured_by names an unknown stakeholder",
     "dependency_cycle": "a dependency cycle",
     "skill_nobody_holds": "a skill nobody holds",

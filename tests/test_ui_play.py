@@ -73,8 +73,8 @@ def test_plan_stage_edits_the_draft_and_forecasts_it(tmp_path):
     assert "PERT" in view.wbs.value and "◆" in view.wbs.value
     profile = next(iter(view.hires))
     view.hires[profile].value = 1
-    view.communication.value = 0.14
-    view.reserve.value = view.reserve.value + 10_000
+    view.communication.value = 14  # whole percents, as typed into the readout
+    view.reserve.value = view.reserve.value - 10_000  # the sponsor caps the reserve at what the register justifies
     key = next(iter(view.responses))
     heat = view.heat.value
     view.responses[key].value = True
@@ -87,7 +87,7 @@ def test_plan_stage_edits_the_draft_and_forecasts_it(tmp_path):
     assert "P50" in text and "P80" in text and "on time" in text and "2027" in text
     assert view.forecast_chart.value and view.forecast_chart.layout.display == "block"
     assert "changed since" not in text
-    view.quality.value = 0.2
+    view.quality.value = 20
     assert "changed since" in view.forecast_text.value
     execute = _commit(app)
     log = read_log(app.model.session.log_path).decisions
@@ -108,7 +108,7 @@ def test_week_by_week_decisions_and_requests(tmp_path):
     assert board.kpis.value != kpis and board.images["Schedule"].value != gantt
 
     panel = execute.panel
-    panel.overtime.value = 0.15
+    panel.overtime.value = 15
     panel.pace_why.value = "recover the survey slip"
     panel.apply_pace.click()
     assert not app.model.error, app.model.message
@@ -147,7 +147,7 @@ def finished(tmp_path_factory):
     """An app played to the end through the widgets, answering every request with its default."""
     folder = tmp_path_factory.mktemp("finished")
     app = _start(folder, scenario="network_migration", seed=4)
-    app.plan.quality.value = 0.12
+    app.plan.quality.value = 12
     execute = _commit(app)
     for _ in range(200):
         if app.model.stage != "execute":
@@ -165,9 +165,12 @@ def test_close_stage_shows_the_debrief_and_keeps_the_lessons(finished):
     assert "reference PM" in view.scores.value and f"{app.model.debrief.scorecard.total:.1f}" in view.scores.value
     assert view.score_chart.value
     assert "What your decisions did" in view.explained.value and "Your duties as PM" in view.explained.value
-    assert "Every decision" in view.details.value and "quality (level 0.12)" in view.details.value
+    assert "Every decision" in view.details.value and "Quality effort set to 12%" in view.details.value
     assert "Closure" in view.closure.value or "task" in view.closure.value
+    assert "no lessons learned written yet" in view.explained.value
     view.lessons.value = "Order the long-lead hardware in week one."
+    assert "lessons learned written." in view.explained.value  # the duty table reads them at once, not on export
+    assert "no lessons learned written yet" not in view.explained.value
     notes = store.read_notes(app.model.session.log_path)
     assert notes["lessons"] == "Order the long-lead hardware in week one."
     view.export.click()

@@ -324,7 +324,17 @@ print("saved as", saved)
 """),
 ]
 
-NOTEBOOKS = {"00_start_here.ipynb": START, "01_play.ipynb": PLAY, "02_instructor.ipynb": INSTRUCTOR,
+APP = [
+    code("""
+# The app alone, for Voilà (`itpm-sim serve`): the first thing on screen. 01_play.ipynb is the same app with the
+# narrative around it, for JupyterLab.
+from sim.ui import play
+
+play()
+"""),
+]
+
+NOTEBOOKS = {"00_start_here.ipynb": START, "01_play.ipynb": PLAY, "app.ipynb": APP, "02_instructor.ipynb": INSTRUCTOR,
              "03_author_scenario.ipynb": AUTHOR}
 
 

@@ -7,6 +7,7 @@ result is identical whatever the executor and the number of workers.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
@@ -28,6 +29,7 @@ class Study:
     difficulty: str = "standard"
     policy: str = "reference"
     plan: tuple = field(default=())  # session-log decision entries; used instead of ``policy`` when given
+    strict: bool = True  # a policy's refused decision raises; False skips it (a plan's always are)
 
     def make_policy(self):
         return DecisionPlan(list(self.plan)) if self.plan else make_policy(self.policy)
@@ -52,7 +54,7 @@ def child_seeds(seed: int, runs: int) -> list[int]:
 def replicate_one(study: Study, seed: int) -> dict:
     """One replication: the outcome, score, risks that hit and the critical path."""
     session = Session(study_world(study), seed)
-    session.run(study.make_policy(), strict=not study.plan)
+    session.run(study.make_policy(), strict=study.strict and not study.plan)
     project = session.project
     card = scorecard(project)
     row = {"seed": seed, **outcome(project), "score": card.total, "grade": card.grade,
@@ -88,7 +90,7 @@ def run_montecarlo(
     if runs < 1:
         raise ValueError(f"runs must be at least 1 (got {runs})")
     if not isinstance(study.scenario, Source):
-        study = Study(str(Path(cached_world(study.scenario, study.difficulty).path)), study.difficulty, study.policy, tuple(study.plan))
+        study = dataclasses.replace(study, scenario=str(Path(cached_world(study.scenario, study.difficulty).path)), plan=tuple(study.plan))
     seeds = child_seeds(seed, runs)
     size = chunk_size or max(1, min(200, runs // 16 or 1))
     chunks = [seeds[i:i + size] for i in range(0, runs, size)]

@@ -201,7 +201,7 @@ class ClassDebrief:
             points.append(f"Duty ratings: '{poor.idxmax()}' was rated poor for {int(poor.max())} of {n} students, "
                           f"the weakest duty; '{good.idxmax()}' was rated good for {int(good.max())}.")
         counts = c.table["status"].value_counts()
-        issues = {s: int(counts.get(s, 0)) for s in ("tampered", "foreign", "unfinished", "unreadable", "missing")}
+        issues = {s: int(counts.get(s, 0)) for s in ("tampered", "foreign", "unfinished", "outdated", "unreadable", "missing")}
         if any(issues.values()):
             points.append("Not in these numbers: " + ", ".join(f"{k} {v}" for k, v in issues.items() if v) + " (see the end).")
         return points

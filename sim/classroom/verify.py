@@ -7,6 +7,8 @@ what the engine computes from it.
 
 The statuses, in the order they are checked:
 
+- ``outdated``: recorded by an earlier kit whose model differs from this one's (the reason names that kit's version:
+  replay it with that version);
 - ``unreadable``: not a session log the kit can read (the located reason);
 - ``foreign``: played outside this exercise: in none, another class or version
   of it, on another scenario version, difficulty or seed, by someone not on
@@ -28,10 +30,10 @@ from pathlib import Path
 
 from sim.engine import LogError, Session, outcome, read_log, replay
 from sim.engine.exercise import Exercise, ExerciseError
-from sim.engine.log import SessionLog
+from sim.engine.log import ModelVersionError, SessionLog
 from sim.engine.measures import PARTS, scorecard
 
-STATUSES = ("verified", "tampered", "foreign", "unfinished", "duplicate", "unreadable")
+STATUSES = ("verified", "tampered", "foreign", "unfinished", "duplicate", "outdated", "unreadable")
 """Every status a log found can get; ``duplicate`` only when several are compared (see ``collect``)."""
 SHOW_DIFFERENCES = 3
 TIME_BOX_GRACE = 60  # seconds: the log's times are rounded to the second, and a click may land as the time runs out
@@ -82,6 +84,8 @@ def verify_log(path: str | Path, exercise: Exercise, *, handed_in_by: str | None
     name = name or str(path)
     try:
         log = read_log(path)
+    except ModelVersionError as exc:
+        return Verdict(name, "outdated", str(exc).replace(str(path), name, 1))
     except LogError as exc:
         return Verdict(name, "unreadable", str(exc).replace(str(path), name, 1))
     who = log.participant or handed_in_by

@@ -8,6 +8,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from sim.engine import approved_changes
 from sim.policies import POLICIES
 from sim.schema import DIFFICULTIES
 from sim.schema.files import strict_json
@@ -38,6 +39,8 @@ def _print(summary: dict, currency: str) -> None:
           + ("on time" if summary["on_time"] else f"{late:.0f} working days late") + (" - ABANDONED" if summary["abandoned"] else ""))
     print(f"  cost       {summary['cost']:,.0f} {currency} of {summary['budget']:,.0f} + reserve {summary['reserve']:,.0f}"
           + (" (on budget)" if summary["on_budget"] else " (over budget)"))
+    if note := approved_changes(summary, currency):
+        print(f"  approved  {note}")
     print(f"  scope      {summary['scope']:.0%} of planned business value delivered")
     print(f"  quality    {summary['escaped_defects']:.0f} escaped defects, {summary['incidents']} incidents after go-live")
     print(f"  satisfaction {summary['satisfaction']:.0%} (stakeholder mean); {summary['resignations']} resignations")

@@ -30,7 +30,7 @@ def register(sub) -> None:
     p = sub.add_parser("serve", help="serve the play notebook with Voilà (no code on screen), culling idle kernels; "
                                      "stops cleanly on SIGTERM or Ctrl-C")
     p.add_argument("notebook", metavar="NOTEBOOK", nargs="?", default=str(PLAY_NOTEBOOK),
-                   help="the notebook to serve (default the kit's notebooks/01_play.ipynb)")
+                   help="the notebook to serve (default the kit's notebooks/app.ipynb: the app alone, first on screen)")
     p.add_argument("--port", type=bounded(65535), default=DEFAULT_PORT, help=f"default {DEFAULT_PORT}")
     p.add_argument("--host", default=LOOPBACK, help=f"the interface to listen on (default {LOOPBACK}, this machine only)")
     seconds = bounded(7 * 24 * 3600)

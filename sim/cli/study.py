@@ -1,4 +1,4 @@
-"""Commands for studies and reports: montecarlo and report."""
+"""Commands for studies and reports: montecarlo, audit and report."""
 
 from __future__ import annotations
 
@@ -159,6 +159,25 @@ def _session_report(log: Path, scenario: str | None) -> str:
     return html_report(session, debrief)
 
 
+def audit(args) -> int:
+    """Print the adversarial audit's table; exit 1 when a gaming tactic beats the reference PM at p < 0.01."""
+    from sim.analysis.audit import ALPHA, table
+    from sim.analysis.audit import audit as run_audit
+
+    with executor_for(args.workers, None, args.seeds) as executor:
+        frame = run_audit(args.scenario, args.seeds, args.seed, args.difficulty, executor)
+    if args.json:
+        emit_json(frame.to_dict(orient="records"))
+    else:
+        print(f"Adversarial audit of {args.scenario} ({args.difficulty}): {args.seeds} paired seeds per policy from seed "
+              f"{args.seed}; 'p (more)' is the one-sided paired t-test that the policy scores more than reference.")
+        print(table(frame))
+        beaten = frame[frame["beats_reference"]]
+        print(f"{len(beaten)} of {len(frame) - 1} policies beat reference at p < {ALPHA:g}"
+              + (": " + ", ".join(beaten["policy"]) if len(beaten) else "."))
+    return 1 if frame["beats_reference"].any() else 0
+
+
 def register(sub) -> None:
     p = sub.add_parser("montecarlo", help="replicate a scenario N times and summarise the spread of outcomes")
     p.add_argument("scenario", metavar="SCENARIO", type=scenario_type)
@@ -174,6 +193,14 @@ def register(sub) -> None:
     p.add_argument("--out", metavar="DIR")
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=montecarlo)
+    p = sub.add_parser("audit", help="play every gaming tactic on top of passive and reference and test whether any beats reference")
+    p.add_argument("scenario", metavar="SCENARIO", type=scenario_type)
+    p.add_argument("--seeds", type=runs_type, default=200, help="paired seeds per policy (default 200)")
+    p.add_argument("--difficulty", choices=DIFFICULTIES, default="standard")
+    p.add_argument("--seed", type=seed_type, default=2024)
+    p.add_argument("--workers", type=workers_type, help="a local process pool of W workers")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=audit)
     p = sub.add_parser("report", help="write a self-contained HTML report of a session log or a Monte Carlo folder")
     p.add_argument("source", metavar="LOG|DIR")
     p.add_argument("--html", metavar="FILE", required=True)

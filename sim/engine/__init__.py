@@ -24,6 +24,7 @@ from .entities import TaskStatus, TimelineRow
 from .log import LogError, read_log
 from .measures import (
     Scorecard,
+    approved_changes,
     critical_path,
     fingerprint,
     outcome,
@@ -37,7 +38,7 @@ from .world import World, cached_world
 __all__ = [
     "DECISION", "BuyResponse", "Choose", "CutScope", "Decision", "DecisionError", "FastTrack", "Hire", "LogError",
     "Prioritise", "Release", "RequestBudget", "RequestTime", "RestoreScope", "Scorecard", "Session", "SetCommunication",
-    "SetOvertime", "SetQuality", "SetReserve", "StatusReport", "TaskStatus", "TimelineRow", "World", "cached_world",
+    "SetOvertime", "SetQuality", "SetReserve", "StatusReport", "TaskStatus", "TimelineRow", "World", "approved_changes", "cached_world",
     "critical_path", "evm", "fingerprint", "outcome", "plan_critical_path", "read_log", "replay", "resume", "rules",
     "scorecard",
 ]

@@ -7,6 +7,9 @@ import datetime as dt
 
 from sim.schema.models import WEEKDAYS, Calendar, Period
 
+EMERGENCY_WEEKDAY = "sat"
+"""An emergency cutover window falls on this weekday when the scenario names no weekly cutover days."""
+
 
 class WorkCalendar:
     """Maps working-day indices to dates, and locates windows and freezes."""
@@ -25,6 +28,7 @@ class WorkCalendar:
         self.freezes = _merged(calendar.change_freezes)
         self.deadline_day = self.index_of(calendar.deadline, after=True)
         self.cutover_days = self._windows(calendar)
+        self.emergency_days = self._weekly(set(calendar.weekly_cutover_days) or {EMERGENCY_WEEKDAY})
 
     def date(self, index: float) -> dt.date:
         """The calendar date of working day ``index`` (0 is the start date)."""
@@ -41,18 +45,23 @@ class WorkCalendar:
         A window on a non-working day (a Saturday) opens at the boundary before
         the next working day.
         """
-        weekly = {WEEKDAYS.index(d) for d in calendar.weekly_cutover_days}
         periods: list[Period] = list(calendar.cutover_windows)
         dated: set[dt.date] = set()  # each date once, however many windows overlap on it
         for p in periods:
             dated.update(p.start + dt.timedelta(days=i) for i in range((p.end - p.start).days + 1))
         days = {self.index_of(d) for d in dated if not self._frozen(d)}
-        if weekly:
-            d = calendar.start
-            while d < self.last:
-                if d.weekday() in weekly and not self._frozen(d):
-                    days.add(self.index_of(d))
-                d += dt.timedelta(days=1)
+        days.update(self._weekly(set(calendar.weekly_cutover_days)))
+        return sorted(days)
+
+    def _weekly(self, weekdays: set[str]) -> list[int]:
+        """Sorted working-day indices at which a window on each of ``weekdays`` opens, outside every freeze."""
+        weekly = {WEEKDAYS.index(d) for d in weekdays}
+        days = set()
+        d = self.spec.start
+        while weekly and d < self.last:
+            if d.weekday() in weekly and not self._frozen(d):
+                days.add(self.index_of(d))
+            d += dt.timedelta(days=1)
         return sorted(days)
 
     def _frozen(self, date: dt.date) -> bool:
@@ -63,6 +72,12 @@ class WorkCalendar:
         """The first cutover window at or after working day ``now``."""
         i = bisect.bisect_left(self.cutover_days, now)
         return self.cutover_days[i] if i < len(self.cutover_days) else None
+
+    def emergency_window(self, earliest: float) -> int | None:
+        """The first emergency cutover window at or after working day ``earliest``: on one of the scenario's weekly
+        cutover days (a Saturday when it names none), never in a change freeze; None if the calendar holds none."""
+        i = bisect.bisect_left(self.emergency_days, earliest)
+        return self.emergency_days[i] if i < len(self.emergency_days) else None
 
 
 def _merged(periods: list[Period]) -> list[tuple[dt.date, dt.date]]:

@@ -14,6 +14,27 @@ if TYPE_CHECKING:
     from .project import Project
 
 
+def describe(project: Project, impact, factor: float = 1.0) -> str:
+    """In words, what one impact scaled by ``factor`` would do, from what the register says (nothing is applied)."""
+    cur = project.scenario.budget.currency
+    if isinstance(impact, m.DelayImpact):
+        return f"{project.tasks[impact.task].spec.name} held up for {impact.days * factor:.1f} working days"
+    if isinstance(impact, m.ExtraEffortImpact):
+        return f"{impact.share * factor:.0%} more effort on " + ", ".join(project.tasks[t].spec.name for t in impact.tasks)
+    if isinstance(impact, m.CostImpact):
+        return f"{impact.amount * factor:,.0f} {cur} of extra cost"
+    if isinstance(impact, m.DefectsImpact):
+        return f"about {impact.count * factor:.0f} new defects"
+    if isinstance(impact, m.MoraleImpact):
+        return f"morale {impact.delta * factor:+.0%}" + (f" for {project.people[impact.person].name}" if impact.person else " for the team")
+    if isinstance(impact, m.LosePersonImpact):
+        who = project.people[impact.person].name if impact.person else "a team member"
+        return f"{who} leaves" + ("" if factor >= 1 else f" (a {factor:.0%} chance)")
+    if isinstance(impact, m.ScopeChangeImpact):
+        return f"the scope of {project.tasks[impact.task].spec.name} changes by {impact.share * factor:+.0%}"
+    return impact.type.replace("_", " ")
+
+
 def apply(project: Project, impact, factor: float = 1.0, risk: RiskState | None = None) -> str:
     """Apply one impact scaled by ``factor`` (of ``risk``, if a risk struck); return a sentence for the news."""
     project.touch()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import random
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -93,6 +94,7 @@ class TimelineRow(NamedTuple):
     reserve: float
     deadline_day: float
     value_delivered: float  # business value of the tasks done
+    response_cost: float  # spent on risk responses, part of cost (reserve-funded: outside the cost indices)
 
 
 class TaskStatus(StrEnum):
@@ -123,6 +125,7 @@ class TaskState:
         "spec", "id", "kind", "skill", "max_people", "planned_effort", "weight", "effort", "remaining", "done",
         "state", "start", "finish", "people", "latent", "found", "blocked_until", "priority", "fast_tracked",
         "value", "deps", "rank", "attempts", "cutover_rng", "lead_time", "order", "blocked_since", "rework", "card", "ordered_at",
+        "overlap", "awaiting",
     )
 
     def __init__(self, spec, seed: int, order: int, plan_mode: bool):
@@ -154,6 +157,8 @@ class TaskState:
         self.blocked_until = 0.0
         self.priority = 0
         self.fast_tracked = False
+        self.overlap: dict[str, float] = {}  # fast-tracked: per predecessor overlapped, its share of work left at our start
+        self.awaiting = False  # fast-tracked: effort done, but an overlapped predecessor has not finished yet
         self.value = spec.value
         self.deps: list[TaskState] = []
         self.rank = 0.0
@@ -197,7 +202,8 @@ class RiskState:
         self.spec = spec
         self.id = spec.id
         self.u_occur, self.u_time, self.u_seen, self.u_pick = uniforms(seed, "risk", spec.id, n=4)
-        self.time = rules.strike_time(spec.window.start, spec.window.end, self.u_time)
+        # a risk about a task gets its time when that task starts (Project._risk); until then it has none
+        self.time = rules.strike_time(spec.window.start, spec.window.end, self.u_time) if spec.during is None else math.inf
         self.bought: list[str] = []
         self.probability = spec.probability  # after the responses bought so far
         self.bought_before_hit: list[str] = []

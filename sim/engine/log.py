@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import AwareDatetime, Field, TypeAdapter, ValidationError, model_validator
 
+import sim
 from sim.schema import DIFFICULTIES, explain
 from sim.schema.files import UnreadableFile, read_bounded
 from sim.schema.params import Frozen
@@ -69,12 +70,16 @@ class Outcome(Frozen):
 
     finish_day: Number
     finish_date: dt.date
-    deadline_day: Number
+    deadline_day: Number  # the original deadline, without the PM's granted requests
+    approved_deadline_day: Number
     on_time: bool
     cost: Number
-    budget: Number
+    budget: Number  # the original budget, without the PM's granted requests
+    approved_budget: Number
     reserve: Number
     on_budget: bool
+    sponsor_requests: int
+    sponsor_refusals: int
     scope: Number
     escaped_defects: Number
     incidents: int
@@ -214,15 +219,45 @@ def _unique(pairs: list[tuple[str, object]]) -> dict:
     return out
 
 
+MODEL_SINCE = (0, 2, 0)
+"""The first kit version with this kit's model: a log recorded by an earlier kit replays differently, so it is refused."""
+
+
+class ModelVersionError(LogError):
+    """A session log recorded by a kit whose model differs from this one's (``version`` is the kit that made it)."""
+
+    def __init__(self, message: str, version: str):
+        super().__init__(message)
+        self.version = version
+
+
+def _version(text: str) -> tuple[int, ...] | None:
+    parts = text.split(".")
+    return tuple(int(p) for p in parts) if parts and all(p.isdigit() and len(p) < 6 for p in parts) else None
+
+
+def _same_model(path: Path, data: dict) -> None:
+    """Refuse a log recorded by a kit whose model differs from this kit's, naming the kit that made it."""
+    made = data.get("kit_version")
+    if not isinstance(made, str):
+        return  # the schema says what is wrong
+    version = _version(made)
+    if version is not None and version < MODEL_SINCE:
+        shown = made[:20]
+        raise ModelVersionError(f"{path}: recorded with ITPM Sim {shown}, whose model differs from this kit's "
+                                f"{sim.__version__}: replay it with that version", shown)
+
+
 def read_log(path: str | Path) -> SessionLog:
-    """A session log, checked in full; raises LogError with the first problem."""
-    return read_json_model(path, SessionLog, LOG_FORMAT, "session log", LogError, MAX_LOG_BYTES)
+    """A session log, checked in full; raises LogError with the first problem (ModelVersionError for an older model)."""
+    return read_json_model(path, SessionLog, LOG_FORMAT, "session log", LogError, MAX_LOG_BYTES, _same_model)
 
 
 M = TypeVar("M", bound=Frozen)
 
 
-def read_json_model(path: str | Path, model: type[M], fmt: str, what: str, error: type[ValueError], limit: int) -> M:
+def read_json_model(path: str | Path, model: type[M], fmt: str, what: str, error: type[ValueError], limit: int,
+                    precheck: Callable[[Path, dict], None] | None = None) -> M:
     """A JSON file of the kit's (``what``, e.g. "session log", with ``"format": fmt``) read as ``model``.
 
     Strict: no duplicate keys, no NaN, nothing over ``limit`` bytes.  Every problem raises ``error`` with
@@ -247,6 +282,8 @@ def read_json_model(path: str | Path, model: type[M], fmt: str, what: str, error
     if not isinstance(data, dict) or data.get("format") != fmt:
         got = data.get("format") if isinstance(data, dict) else type(data).__name__
         raise error(f"{path}: not a {what} (got format {got!r}, expected {fmt!r})")
+    if precheck is not None:
+        precheck(path, data)
     try:
         return model.model_validate_json(text, strict=True)
     except ValidationError as exc:

@@ -30,12 +30,16 @@ def outcome(project: Project) -> dict:
     return {
         "finish_day": finish,
         "finish_date": project.cal.date(max(0.0, finish - 1)).isoformat(),
-        "deadline_day": project.deadline_day,
-        "on_time": project.finished is not None and finish <= project.deadline_day,
+        "deadline_day": project.original_deadline_day,
+        "approved_deadline_day": project.deadline_day,
+        "on_time": project.finished is not None and finish <= project.original_deadline_day,
         "cost": round(project.spent, 2),
-        "budget": project.budget,
+        "budget": project.original_budget,
+        "approved_budget": project.budget,
         "reserve": project.reserve,
-        "on_budget": project.spent <= project.budget + project.reserve,
+        "on_budget": project.spent <= project.original_budget + project.reserve,
+        "sponsor_requests": project.sponsor_requests,
+        "sponsor_refusals": project.sponsor_refusals,
         "scope": round(project.scope_share(), 6),
         "escaped_defects": round(project.escaped, 4),
         "incidents": project.incidents,
@@ -43,6 +47,17 @@ def outcome(project: Project) -> dict:
         "resignations": project.resignations,
         "abandoned": project.abandoned,
     }
+
+
+def approved_changes(o: Mapping, currency: str) -> str:
+    """The sentence that shows what the sponsor approved on request beside the original targets ("" when nothing)."""
+    days = o.get("approved_deadline_day", o["deadline_day"]) - o["deadline_day"]
+    money = o.get("approved_budget", o["budget"]) - o["budget"]
+    granted = [f"{money:,.0f} {currency} more budget"] * (money > 0) + [f"{days:.0f} more working days"] * (days > 0)
+    if not granted:
+        return ""
+    return (f" The sponsor approved {' and '.join(granted)} on request; the scorecard measures against the original "
+            f"targets (day {o['deadline_day']:.0f}, {o['budget']:,.0f} {currency}).")
 
 
 @dataclass(frozen=True)
@@ -69,8 +84,9 @@ def scorecard(project: Project) -> Scorecard:
     s = project.p.score_scales
     base = project.world.baseline
     finish = project.finished if project.finished is not None else project.now
-    late = max(0.0, finish - project.deadline_day) / max(1.0, base.duration)
-    over = max(0.0, project.spent - project.budget) / project.budget if project.budget else 1.0
+    late = max(0.0, finish - project.original_deadline_day) / max(1.0, base.duration)  # a granted request is still a slip
+    budget = project.original_budget
+    over = max(0.0, project.spent - budget) / budget if budget else 1.0
     density = project.incidents / (project.total_planned / 100)
     days = project.timeline
     morale = sum(row.morale for row in days) / len(days) if days else project.p.productivity.nominal_morale
@@ -80,7 +96,7 @@ def scorecard(project: Project) -> Scorecard:
         "schedule": 0.0 if project.abandoned else _clamp(100 * (1 - late / s.schedule_tolerance)),
         "cost": _clamp(100 * (1 - over / s.cost_tolerance)),
         "scope": _clamp(100 * project.scope_share()) if not project.abandoned else 0.0,
-        "quality": _clamp(100 * (1 - density / s.incidents_per_100_days)),
+        "quality": 0.0 if project.abandoned else _clamp(100 * (1 - density / s.incidents_per_100_days)),  # nothing released
         "satisfaction": _clamp(100 * sum(project.satisfaction.values()) / len(project.satisfaction)),
         "team": _clamp(100 * min(1.0, morale / project.p.productivity.nominal_morale) * (1 - fatigue) * max(0.0, 1 - project.resignations / start_team)),
     }

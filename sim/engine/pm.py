@@ -9,6 +9,7 @@ from . import decisions as d
 from . import effects, rules
 from .decisions import DecisionError
 from .entities import CUT, WAITING
+from .rng import uniforms
 
 if TYPE_CHECKING:
     from .project import Project
@@ -118,27 +119,40 @@ def _prioritise(project: Project, x: d.Prioritise) -> None:
 
 def _fast_track(project: Project, x: d.FastTrack) -> None:
     task = _task(project, x.task)
-    _check(task.state is WAITING and task.kind != "milestone", f"task {x.task!r} cannot be fast-tracked (it is {task.state}, a {task.kind})")
+    _check(task.state is WAITING and task.kind == "work", f"task {x.task!r} cannot be fast-tracked (it is {task.state}, a {task.kind}; "
+                                                        "only work that has not started can overlap its predecessors)")
     _check(not task.fast_tracked, f"task {x.task!r} is already fast-tracked")
-    pending = [p.id for p in task.deps if not p.resolved]
+    pending = [p for p in task.deps if not p.resolved]
     _check(bool(pending), f"task {x.task!r} has no unfinished predecessor; it starts anyway")
-    unstarted = [p.id for p in task.deps if not p.resolved and p.start is None]
-    _check(not unstarted, f"task {x.task!r} cannot overlap predecessors that have not started: {', '.join(unstarted)}")
+    rigid = [f"{p.id} (a {p.kind})" for p in pending if not rules.may_overlap(task.kind, p.kind)]
+    _check(not rigid, f"task {x.task!r} cannot overlap what must be finished first: {', '.join(rigid)}")
     project.fast_track(task)
-    project.say(f"Fast-tracking {task.spec.name}: it starts before {', '.join(pending)} finish(es).", "decision", x.task)
+    share = project.p.quality.fast_track_threshold
+    project.say(f"Fast-tracking {task.spec.name}: it starts once {', '.join(p.spec.name for p in pending)} "
+                f"{'is' if len(pending) == 1 else 'are each'} {share:.0%} done.", "decision", x.task)
 
 
-def _sponsor_penalty(project: Project) -> None:
-    for s in project.scenario.stakeholders:
-        if s.role == "sponsor":
-            project.nudge(s.id, -project.p.stakeholders.request_penalty)
+def _sponsor_answer(project: Project) -> bool:
+    """Ask the sponsor (docs/MODEL.md, Money): True when granted.  Every request costs the sponsor's satisfaction."""
+    st = project.p.stakeholders
+    sponsors = [s.id for s in project.scenario.stakeholders if s.role == "sponsor"]
+    mood = sum(project.satisfaction[s] for s in sponsors) / len(sponsors) if sponsors else 1.0
+    chance = rules.refusal_probability(project.sponsor_requests, mood, st.refusal_base, st.refusal_per_request, st.refusal_dissatisfaction)
+    u = uniforms(project.seed, "sponsor-request", project.sponsor_requests)[0]
+    project.sponsor_requests += 1
+    for s in sponsors:
+        project.nudge(s, -st.request_penalty)
+    if rules.refused(u, chance):
+        project.sponsor_refusals += 1
+        return False
+    return True
 
 
 def _set_reserve(project: Project, x: d.SetReserve) -> None:
     _check(project.now == 0, f"the reserve is agreed before the project starts (it is day {project.now:g})")
     bac = project.scenario.budget.budget_at_completion
     most = project.world.max_reserve
-    _check(x.amount <= most, f"the sponsor agrees to a reserve of at most {most:,.0f} (asked {x.amount:,.0f})")
+    _check(x.amount <= most, f"the sponsor agrees to a reserve of at most {most:,.0f}, what the risk register justifies (asked {x.amount:,.0f})")
     delta = rules.reserve_penalty(x.amount, project.reserve, project.p.decisions.max_budget_request, bac,
                                   project.p.stakeholders.request_penalty)
     project.reserve = x.amount
@@ -151,17 +165,25 @@ def _set_reserve(project: Project, x: d.SetReserve) -> None:
 def _request_budget(project: Project, x: d.RequestBudget) -> None:
     most = project.p.decisions.max_budget_request * project.scenario.budget.budget_at_completion
     _check(x.amount <= most, f"the sponsor grants at most {most:,.0f} in one request (asked {x.amount:,.0f})")
+    if not _sponsor_answer(project):
+        project.say(f"The sponsor refused {x.amount:,.0f} more budget.", "decision", "budget", granted=False)
+        return
     project.budget += x.amount
-    _sponsor_penalty(project)
-    project.say(f"The sponsor granted {x.amount:,.0f} more budget, unhappily.", "decision", "budget")
+    project.granted_budget += x.amount
+    project.say(f"The sponsor granted {x.amount:,.0f} more budget, unhappily; the original budget still stands in the scorecard.",
+                "decision", "budget", granted=True)
 
 
 def _request_time(project: Project, x: d.RequestTime) -> None:
     most = project.p.decisions.max_time_request
     _check(x.days <= most, f"the sponsor grants at most {most} working days in one request (asked {x.days})")
+    if not _sponsor_answer(project):
+        project.say(f"The sponsor refused to move the deadline by {x.days} working days.", "decision", "deadline", granted=False)
+        return
     project.deadline_day += x.days
-    _sponsor_penalty(project)
-    project.say(f"The sponsor moved the deadline by {x.days} working days, unhappily.", "decision", "deadline")
+    project.granted_days += x.days
+    project.say(f"The sponsor moved the deadline by {x.days} working days, unhappily; the original deadline still stands in the scorecard.",
+                "decision", "deadline", granted=True)
 
 
 HANDLERS: dict[type, Callable[[Project, Any], None]] = {

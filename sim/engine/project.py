@@ -76,6 +76,10 @@ class Project:
         self.budget = money.budget_at_completion
         self.reserve = money.management_reserve
         self.deadline_day = float(self.cal.deadline_day)
+        self.sponsor_requests = 0  # requests for budget or time made so far, granted or refused
+        self.sponsor_refusals = 0
+        self.granted_budget = 0.0  # what the sponsor granted on request: the scorecard still measures against the original
+        self.granted_days = 0
         self.costs = dict.fromkeys(COST_KINDS, 0.0)
         self.satisfaction = {s.id: s.satisfaction for s in self.scenario.stakeholders}
         self.without_risks = tuple(without_risks)  # counterfactuals: these risks never strike
@@ -100,6 +104,11 @@ class Project:
         self.stop_event: simpy.Event | None = None
         self.stop_reason = ""
         self.fired_events: set[str] = set()
+        self._start_events: dict[str, simpy.Event] = {}  # tasks whose start a risk about them waits for
+        self._about: dict[str, list[RiskState]] = {}  # the risks about each task (a cutover's strike at its attempt)
+        for risk in self.risks.values():
+            if risk.spec.during is not None and risk.id not in self.without_risks:
+                self._about.setdefault(risk.spec.during, []).append(risk)
         self._allocated_at = -1
         self._stuck_at = -1  # touch() count when the free people last fitted no open task...
         self._stuck_until = 0.0  # ...and when a recovery or an end of a hold may change that
@@ -190,7 +199,7 @@ class Project:
         return self._earning_cache
 
     def fast_track(self, task: TaskState) -> None:
-        """Let ``task`` start once its predecessors have started; it redoes some work as each of them finishes."""
+        """Let ``task`` overlap its unfinished predecessors once each is far enough along; it redoes work as they finish."""
         task.fast_tracked = True
         self._fast_tracked.append(task)
         self._fast_tracked.sort(key=lambda t: t.order)  # their rework is said in file order
@@ -427,21 +436,36 @@ class Project:
             self.reserve,
             self.deadline_day,
             value,
+            self.costs["responses"],
         )))
 
     # ------------------------------------------------------------ allocation and completion
 
-    @staticmethod
-    def _ready(task: TaskState) -> bool:
-        """Every predecessor finished or cut (or, fast-tracked, at least started)."""
+    def _ready(self, task: TaskState) -> bool:
+        """Every predecessor finished or cut; a fast-tracked task may instead overlap work predecessors far enough along."""
         for dep in task.deps:
             if dep.state is not DONE and dep.state is not CUT:
-                return task.fast_tracked and all(d.resolved or d.start is not None for d in task.deps)
+                return task.fast_tracked and all(d.resolved or self._overlappable(task, d) for d in task.deps)
         return True
+
+    def _overlappable(self, task: TaskState, dep: TaskState) -> bool:
+        """``task`` may start while ``dep`` is still at work (``rules.may_overlap``, ``rules.overlap_ready``)."""
+        return (rules.may_overlap(task.kind, dep.kind) and dep.state is ACTIVE
+                and rules.overlap_ready(dep.fraction, self.p.quality.fast_track_threshold))
+
+    def _overlap_started(self, task: TaskState) -> None:
+        """Note, as a fast-tracked task starts, how much of each predecessor it overlaps is still to do."""
+        task.overlap = {d.id: 1.0 - d.fraction for d in task.deps if not d.resolved}
 
     def _allocate(self) -> None:
         now = self.env.now
         changed = self._changes != self._allocated_at or now >= self._next_unblock
+        if self._fast_tracked:  # a predecessor's progress, which no touch() marks, may let a fast-tracked task start
+            changed = changed or any(t.state is WAITING for t in self._fast_tracked)
+            for task in self._fast_tracked:
+                if task.awaiting and all(d.resolved for d in task.deps):  # an overlapped predecessor was cut
+                    task.awaiting = False
+                    self._effort_done(task, now)
         self._allocated_at = self._changes
         while changed:
             changed = False
@@ -454,6 +478,7 @@ class Project:
                 elif self._ready(task):
                     if task.kind == "milestone":
                         task.start = self.now
+                        self._note_start(task)
                         self._complete(task, self.now)
                         changed = True
                     else:
@@ -465,7 +490,7 @@ class Project:
         idle = [x for x in self.staff if x.task is None and x.sick_until <= now]
         if not idle:
             return
-        candidates = [t for t in self.in_state(ACTIVE) if len(t.people) < t.max_people and t.blocked_until <= now]
+        candidates = [t for t in self.in_state(ACTIVE) if len(t.people) < t.max_people and t.blocked_until <= now and not t.awaiting]
         assigned = False
         for task in sorted(candidates, key=lambda t: (-t.priority, -t.rank, t.order)):
             skill = task.skill
@@ -477,6 +502,9 @@ class Project:
                 assigned = True
                 if task.start is None:
                     task.start = now
+                    self._note_start(task)
+                    if task.fast_tracked:
+                        self._overlap_started(task)
             if not idle:
                 break
         if assigned:
@@ -525,6 +553,10 @@ class Project:
             self.set_state(task, WINDOW)
             self._release_people(task)
             self.env.process(self._cutover(task))
+        elif task.fast_tracked and not all(d.resolved for d in task.deps):
+            task.awaiting = True  # work cannot be finished before the work it overlaps: wait for its rework
+            self._release_people(task)
+            self.touch()
         else:
             self._complete(task, at)
 
@@ -534,12 +566,18 @@ class Project:
         task.remaining = 0.0
         self._release_people(task)
         for other in self._fast_tracked:
-            if task in other.deps and other.start is not None and not other.resolved:
-                extra = rules.fast_track_rework(other.effort, self.p.quality.fast_track_rework)
+            overlap = other.overlap.pop(task.id, 0.0)
+            if overlap > 0.0 and not other.resolved:
+                extra = rules.fast_track_rework(other.effort, self.p.quality.fast_track_rework, overlap)
                 other.remaining += extra
                 other.rework += extra
                 if not self.plan:
                     self.say(f"{task.spec.name} finished: fast-tracked {other.spec.name} needs {extra:.1f} person-days of rework.", "rework", other.id)
+            if other.awaiting and (other.remaining > 1e-9 or all(d.resolved for d in other.deps)):
+                other.awaiting = False
+                self.touch()
+                if other.remaining <= 1e-9:
+                    self._effort_done(other, at)
         if not self.plan:
             self.events.append({"day": at, "kind": "task_done", "ref": task.id, "text": f"{task.spec.name} finished."})
             for event in self.world.events_after.get(("task", task.id), ()):
@@ -561,8 +599,13 @@ class Project:
     def _cutover(self, task: TaskState):
         yield from self._held(task)
         window = self.cal.next_window(self.now)
-        if window is None:
-            window = math.ceil(self.now) + self.p.decisions.emergency_window_days
+        if window is None:  # an emergency window, which freezes and the cutover weekdays bind like any other
+            window = self.cal.emergency_window(math.ceil(self.now) + self.p.decisions.emergency_window_days)
+            if window is None:  # the validator reports a scenario where this can happen; the sponsor stops the project
+                if not self.plan:
+                    self.say(f"No cutover window is left for {task.spec.name}, and the change freezes leave none to grant.", "cutover", task.id)
+                yield self.env.timeout(HORIZON_DAYS - self.now)
+                return
             if not self.plan:
                 self.say(f"No cutover window is left for {task.spec.name}: operations grant an extra one on day {window}, reluctantly.", "cutover", task.id)
                 for s in self.scenario.stakeholders:
@@ -571,6 +614,10 @@ class Project:
         yield self.env.timeout(window + 0.25 - self.now)
         if task.state is not WINDOW:
             return
+        if not task.attempts:  # a risk about this cutover strikes at its first attempt at the latest
+            for risk in self._about.get(task.id, ()):
+                if not risk.hit and not self.ended and risk.time > self.now and rules.strikes(risk.u_occur, risk.probability):
+                    self._hit(risk)
         task.attempts += 1
         rng = task.cutover_rng
         assert rng is not None, "every cutover task has its own stream"
@@ -605,7 +652,7 @@ class Project:
         """Start hiring one person of ``profile``; returns the new person's id."""
         self.hired[profile.id] += 1
         ident = f"{profile.id}-{self.hired[profile.id]}"
-        self.costs["hiring"] += self.world.hiring_fees[profile.id]
+        self.costs["hiring"] += self.world.hiring_fee(profile)
         arrival = {"id": ident, "profile": profile.id, "arrives": math.ceil(self.now) + profile.lead_time, "skills": dict(profile.skills)}
         self.arrivals.append(arrival)
         self.env.process(self._arrive(profile, ident, arrival))
@@ -641,31 +688,69 @@ class Project:
         c = self.p.communication
         return rules.warning_visibility(self.communication, c.nominal_effort, c.warning_visibility)
 
+    def started(self, task: TaskState) -> simpy.Event:
+        """An event that succeeds when ``task`` starts (at once if it has started)."""
+        event = self._start_events.get(task.id)
+        if event is None:
+            event = self._start_events[task.id] = self.env.event()
+            if task.start is not None:
+                event.succeed()
+        return event
+
+    def _note_start(self, task: TaskState) -> None:
+        event = self._start_events.get(task.id)
+        if event is not None and not event.triggered:
+            event.succeed()
+
     def _risk(self, risk: RiskState):
+        about = None
+        if risk.spec.during is not None:  # it can strike only while its task runs: its window counts from the task's start
+            about = self.tasks.get(risk.spec.during)
+            if about is None:
+                return  # its task is not in this run's plan: it never runs, so the risk never strikes
+            yield self.started(about)
+            assert about.start is not None, "a started task has its start"
+            window = risk.spec.window
+            risk.time = rules.task_strike_time(about.start, window.start, window.end, risk.u_time)
         indicator = risk.spec.indicator
-        if indicator is not None and risk.time - indicator.lead_days > self.now:
-            yield self.env.timeout(risk.time - indicator.lead_days - self.now)
-            if rules.strikes(risk.u_occur, risk.probability) and risk.u_seen < self.visibility():
+        warn = indicator is not None and (risk.time - indicator.lead_days > self.now or (about is not None and risk.time > self.now))
+        if warn:  # lead_days before the strike, and for a risk about a task, no earlier than that task's start
+            assert indicator is not None
+            yield self.env.timeout(max(0.0, risk.time - indicator.lead_days - self.now))
+            if (not risk.hit and rules.strikes(risk.u_occur, risk.probability) and risk.u_seen < self.visibility()
+                    and not (about is not None and about.resolved)):
                 risk.warned = True
                 self.indicators.append({"risk": risk.id, "signal": indicator.signal, "day": self.now})
                 self.say(f"Early warning: {indicator.signal}", "warning", risk.id)
         yield self.env.timeout(max(0.0, risk.time - self.now))
-        if self.ended or not rules.strikes(risk.u_occur, risk.probability):
-            return
+        if risk.hit:
+            return  # it struck at its cutover's attempt (see _cutover)
+        if self.ended or not rules.strikes(risk.u_occur, risk.probability) or (about is not None and about.resolved):
+            return  # (a risk about a task that has finished, or was cut, no longer can strike)
+        self._hit(risk)
+
+    def _hit(self, risk: RiskState) -> None:
+        """The risk strikes now: a surprise unless warned, and a request for the PM's response."""
         risk.hit = True
         risk.bought_before_hit = list(risk.bought)
         if not risk.warned:
             self.surprises += 1
             for s in self.scenario.stakeholders:
                 self.nudge(s.id, -self.p.communication.surprise_penalty * s.drivers.surprises)
-        options = [{"id": "accept", "label": "Accept the impact", "cost": 0.0}]
-        options += [
-            {"id": r.id, "label": f"{r.strategy.title()}: {r.description}", "cost": r.cost}
+        factor = risk.impact_factor()
+        loss = self.impact_money([i.model_dump() for i in risk.spec.impacts]) * factor
+        cur = self.scenario.budget.currency
+        options = [{"id": "accept", "label": "Accept the impact", "cost": 0.0, "loss": loss}]
+        options += [  # only what can still act on the impact: a response that lowers only the probability comes too late
+            {"id": r.id, "label": f"{r.strategy.title()}: {r.description}", "cost": r.cost, "loss": loss * r.impact_factor}
             for r in risk.spec.responses
-            if r.strategy in ("mitigate", "transfer") and r.id not in risk.bought
+            if r.strategy in ("mitigate", "transfer") and r.id not in risk.bought and r.impact_factor < 1
         ]
+        words = "; ".join(effects.describe(self, impact, factor) for impact in risk.spec.impacts)
         self.say(f"Risk hit: {risk.spec.title}" + ("" if risk.warned else " (no warning was reported)"), "risk", risk.id)
-        self._open(RiskRequest(f"risk:{risk.id}", risk.spec.title, f"The risk '{risk.spec.title}' has occurred. Choose a response.",
+        self._open(RiskRequest(f"risk:{risk.id}", risk.spec.title,
+                               f"The risk '{risk.spec.title}' has occurred. Accepting the impact means: {words} "
+                               f"(worth about {loss:,.0f} {cur}). Choose a response.",
                                options, "accept", self.now + self.p.decisions.decision_deadline, risk))
         for event in self.world.events_after.get(("risk", risk.id), ()):
             self.fire(event)
@@ -696,7 +781,11 @@ class Project:
                                 self.now + self.p.decisions.decision_deadline, event, list(event.favoured_by)))
 
     def _open(self, request: EventRequest | RiskRequest) -> None:
+        """Ask the PM; a request with one option asks nothing, so it applies now and is reported as news."""
         self.requests[request.id] = request
+        if len(request.options) == 1:
+            effects.resolve(self, request, request.options[0]["id"])
+            return
         self.stop(request.kind)
 
     def _expire_requests(self) -> None:
@@ -730,7 +819,7 @@ class Project:
         coming = {s for a in self.arrivals for s in a["skills"]}
         market = self.scenario.market
         for task in self.tasks.values():
-            if task.state is not ACTIVE or task.people or any(x.proficiency(task.skill) > 0 for x in present):
+            if task.state is not ACTIVE or task.people or task.awaiting or any(x.proficiency(task.skill) > 0 for x in present):
                 task.blocked_since = None
                 continue
             if task.skill in coming:
@@ -738,9 +827,9 @@ class Project:
             if task.blocked_since is None:
                 task.blocked_since = self.now
             waited = self.now - task.blocked_since
-            able = [m for m in market if m.skills.get(task.skill, 0) > 0]
-            if waited >= self.p.decisions.pmo_backfill_days and able:
-                profile = max(able, key=lambda m: (m.skills[task.skill], -m.daily_rate))
+            able = [m for m in market if m.skills.get(task.skill, 0) > 0 and self.hired[m.id] < m.max_hires]
+            if waited >= self.p.decisions.pmo_backfill_days:  # the market can always supply it, at worst at a premium
+                profile = max(able, key=lambda m: (m.skills[task.skill], -m.daily_rate)) if able else self.world.backfill(task.skill)
                 ident = self.hire(profile)
                 task.blocked_since = None
                 for s in self.scenario.stakeholders:
@@ -757,7 +846,8 @@ class Project:
         q, s = self.p.quality, self.p.stakeholders
         self.escaped = sum(t.latent for t in self.tasks.values() if t.state is DONE)
         self.incidents = rules.incidents(uniforms(self.seed, "go-live")[0], self.escaped, q.incidents_per_defect)
-        outcome = rules.go_live_outcome(self.finished <= self.deadline_day, self.spent <= self.budget + self.reserve, self.scope_share())
+        outcome = rules.go_live_outcome(self.finished <= self.original_deadline_day, self.spent <= self.original_budget + self.reserve,
+                                        self.scope_share())
         for st in self.scenario.stakeholders:
             self.nudge(st.id, -s.incident_penalty * st.drivers.incidents * self.incidents)
             self.nudge(st.id, s.outcome_weight * st.drivers.outcome * (2 * outcome - 1))
@@ -770,6 +860,21 @@ class Project:
             self.nudge(st.id, -self.p.stakeholders.outcome_weight * st.drivers.outcome)
         self.say("The sponsor stopped the project: it ran far past any recoverable date.", "end")
         self.stop("end")
+
+    @property
+    def original_deadline_day(self) -> float:
+        """The deadline without the PM's granted requests (scripted change requests do move it)."""
+        return self.deadline_day - self.granted_days
+
+    @property
+    def original_budget(self) -> float:
+        """The budget at completion without the PM's granted requests (scripted change requests do move it)."""
+        return self.budget - self.granted_budget
+
+    def impact_money(self, impacts: list[dict]) -> float:
+        """The money value of impacts at the team present now (``World.impact_money``): what the PM may know."""
+        burn = sum(x.rate for x in self.staff)
+        return self.world.impact_money(impacts, burn, burn / len(self.staff) if self.staff else 0.0)
 
     def scope_share(self) -> float:
         """Business value delivered as a share of the planned value."""

@@ -39,6 +39,9 @@ class StatusReport:
     currency: str
     deadline: dt.date
     deadline_day: float
+    original_budget: float  # before the PM's granted requests: what the scorecard measures against
+    original_deadline_day: float
+    max_reserve: float  # the most reserve the sponsor agrees to before the start: what the risk register justifies
     planned_finish_day: float
     forecast_finish_day: float
     forecast_cost: float
@@ -184,7 +187,8 @@ def build(project: Project, news_since: int, stop: int) -> StatusReport:
     earned = evm.earned_schedule(base.progress, progress)
     earned_value = bac * evm.value_share(base.cost, earned)
     floor = project.p.decisions.forecast_index_floor  # only the report's forecasts are floored
-    cpi = evm.index(earned_value, spent)
+    funded = project.costs["responses"]  # reserve-funded risk treatment: outside the cost index (evm.work_cost)
+    cpi = evm.index(earned_value, evm.work_cost(spent, funded))
     forecast = evm.forecast_finish(now, base.duration, earned, floor) if project.finished is None else project.finished
     requests = [
         {"id": q.id, "kind": q.kind, "title": q.title, "description": q.description, "options": [dict(o) for o in q.options],
@@ -205,9 +209,12 @@ def build(project: Project, news_since: int, stop: int) -> StatusReport:
         currency=project.scenario.budget.currency,
         deadline=project.cal.date(max(0.0, project.deadline_day - 1)),
         deadline_day=project.deadline_day,
+        original_budget=project.original_budget,
+        original_deadline_day=project.original_deadline_day,
+        max_reserve=project.world.max_reserve,
         planned_finish_day=base.duration,
         forecast_finish_day=forecast,
-        forecast_cost=evm.estimate_at_completion(spent, bac, earned_value, cpi, floor),
+        forecast_cost=evm.estimate_at_completion(evm.work_cost(spent, funded), bac, earned_value, cpi, floor) + funded,
         spi=evm.index(earned_value, bac * evm.value_share(base.cost, now)),
         cpi=cpi,
         settings={"overtime": project.overtime, "communication": project.communication, "quality": project.quality},

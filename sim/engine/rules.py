@@ -13,7 +13,7 @@ every recorded run (``tests/data/regression.json``) with them.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from .rng import poisson
 
@@ -166,9 +166,22 @@ def rework_effort(found: float, rework_days: float) -> float:
     return found * rework_days
 
 
-def fast_track_rework(effort: float, share: float) -> float:
-    """Rework of a fast-tracked task when an overlapped predecessor finishes: fast_track_rework × its effort."""
-    return share * effort
+def may_overlap(successor_kind: str, predecessor_kind: str) -> bool:
+    """Fast-tracking overlaps work with work only: never a delivery (procurement), a test's object or a cutover."""
+    return successor_kind == "work" and predecessor_kind == "work"
+
+
+def overlap_ready(done_share: float, threshold: float) -> bool:
+    """A fast-tracked task may start once each overlapped predecessor has done ``threshold`` of its work."""
+    return done_share >= threshold
+
+
+def fast_track_rework(effort: float, share: float, overlap: float) -> float:
+    """Rework of a fast-tracked task when an overlapped predecessor finishes: fast_track_rework × overlap × its effort.
+
+    ``overlap`` is the share of the predecessor's work still to do when the successor started.
+    """
+    return share * overlap * effort
 
 
 def schedule_pressure(planned_duration: float, earned_schedule: float, deadline_day: float, now: float, maximum: float) -> float:
@@ -188,6 +201,11 @@ def strike_time(start: float, end: float, u: float) -> float:
     """When a risk strikes in its window, start + u (end − start); a whole day moves to the middle of that day."""
     t = start + u * (end - start)
     return t if t % 1 else t + 0.5
+
+
+def task_strike_time(task_start: float, start: float, end: float, u: float) -> float:
+    """When a risk about a task strikes: its window counted from the task's start, task_start + strike_time(start, end, u)."""
+    return task_start + strike_time(start, end, u)
 
 
 def mitigated(value: float, factors: Iterable[float]) -> float:
@@ -236,6 +254,48 @@ def satisfaction(current: float, delta: float) -> float:
     return min(1.0, max(0.0, current + delta))
 
 
+def refusal_probability(requests_made: int, sponsor_satisfaction: float, base: float, per_request: float,
+                        dissatisfaction: float) -> float:
+    """The chance the sponsor refuses a request: min(1, base + per_request · requests made + dissatisfaction · (1 − s))."""
+    return min(1.0, base + per_request * requests_made + dissatisfaction * (1 - sponsor_satisfaction))
+
+
+def refused(u: float, probability: float) -> bool:
+    """The sponsor refuses a request if its drawn u is below the refusal probability."""
+    return u < probability
+
+
+def impact_money(impacts: Iterable[Mapping], estimates: Mapping[str, float], burn: float, rate: float, delay_value: float,
+                 defect_days: float, replacement_days: float, morale_days: float, morale_loss: float) -> float:
+    """A PM's money value of a risk's impacts (the register's, as dicts): a day of delay at delay_value of the daily burn,
+    extra effort and scope at the mean rate on the task's estimate, money as it is, a defect at defect_days of the
+    rate, a lost person at replacement_days of it, and morale at morale_loss of the burn for morale_days per unit.
+    Impacts on the budget, the deadline, satisfaction or the plan have no money value here."""
+    total = 0.0
+    for i in impacts:
+        kind = i["type"]
+        if kind == "delay":
+            total += delay_value * i["days"] * burn
+        elif kind == "extra_effort":
+            total += sum(estimates[t] * i["share"] * rate for t in i["tasks"] if t in estimates)
+        elif kind == "cost":
+            total += i["amount"]
+        elif kind == "defects":
+            total += i["count"] * defect_days * rate
+        elif kind == "lose_person":
+            total += replacement_days * rate
+        elif kind == "scope_change":
+            total += max(0.0, estimates.get(i["task"], 0.0) * i["share"] * rate)
+        elif kind == "morale":
+            total += abs(i["delta"]) * morale_days * burn * morale_loss
+    return total
+
+
+def justified_reserve(reserve: float, exposures: Iterable[float]) -> float:
+    """The most management reserve the sponsor agrees to: the scenario's, or the register's expected loss Σ p·L if more."""
+    return max(reserve, sum(exposures))
+
+
 def reserve_penalty(new_reserve: float, old_reserve: float, max_budget_request: float, bac: float, request_penalty: float) -> float:
     """The sponsor's satisfaction change for a reserve moved before the start: −request_penalty · ΔR / (max_budget_request · BAC)."""
     return -request_penalty * ((new_reserve - old_reserve) / (max_budget_request * bac))
@@ -247,6 +307,11 @@ def reserve_penalty(new_reserve: float, old_reserve: float, max_budget_request: 
 def hiring_fee(fee: float | None, fee_share: float, daily_rate: float) -> float:
     """A hire's one-off fee: the profile's own, or hiring_fee_share days of its daily rate."""
     return fee if fee is not None else fee_share * daily_rate
+
+
+def backfill_rate(highest_rate: float, premium: float) -> float:
+    """The PMO backfill contractor's daily rate for a skill no market profile offers: the highest rate for it × (1 + premium)."""
+    return highest_rate * (1 + premium)
 
 
 def abandon_day(max_duration_factor: float, deadline_day: float) -> float:

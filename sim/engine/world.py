@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from sim.schema import Scenario, load_scenario_bytes, read_scenario_bytes, resolve
-from sim.schema.models import CALENDAR_DAYS, Event
+from sim.schema.models import CALENDAR_DAYS, Event, Person, Profile
 
 from . import rules
 from .calendar import WorkCalendar
@@ -46,11 +46,26 @@ class World:
         self.ranks = self._ranks()
         self._task_cards: dict[str, dict] = {}
 
-    @property
+    def impact_money(self, impacts: list[dict], burn: float, rate: float) -> float:
+        """The money value of a risk's impacts (``rules.impact_money`` at the scenario's `valuation` parameters)."""
+        v = self.params.valuation
+        efforts = {t.id: getattr(t, "effort", None) for t in self.scenario.tasks}
+        estimates = {tid: effort.pert_mean for tid, effort in efforts.items() if effort is not None}
+        return rules.impact_money(impacts, estimates, burn, rate, v.delay_value, v.defect_days, v.replacement_days,
+                                  v.morale_days, v.morale_loss)
+
+    @cached_property
     def max_reserve(self) -> float:
-        """The largest management reserve the sponsor agrees to before the start."""
-        budget = self.scenario.budget
-        return budget.management_reserve + self.params.decisions.max_budget_request * budget.budget_at_completion
+        """The largest management reserve the sponsor agrees to before the start: what the risk register justifies.
+
+        That is the scenario's reserve, or the register's expected loss at the starting team (Σ p · money value of
+        the impacts) if that is more (``rules.justified_reserve``).
+        """
+        team = self.scenario.team
+        burn = sum(x.daily_rate for x in team)
+        rate = burn / len(team)
+        exposures = [r.probability * self.impact_money([i.model_dump() for i in r.impacts], burn, rate) for r in self.scenario.risks]
+        return rules.justified_reserve(self.scenario.budget.management_reserve, exposures)
 
     @classmethod
     def from_file(cls, path: str | Path, difficulty: str = "standard") -> World:
@@ -156,7 +171,7 @@ class World:
     def risk_cards(self) -> dict[str, dict]:
         """The unchanging part of each risk's line in a status report."""
         return {r.id: {
-            "id": r.id, "title": r.title, "category": r.category, "window": (r.window.start, r.window.end),
+            "id": r.id, "title": r.title, "category": r.category, "window": (r.window.start, r.window.end), "during": r.during,
             "impacts": [i.model_dump(mode="json") for i in r.impacts],
             "indicator": r.indicator.signal if r.indicator else None,
             "responses": [{"id": x.id, "strategy": x.strategy, "description": x.description, "cost": x.cost,
@@ -168,6 +183,23 @@ class World:
         """The one-off fee of a hire of each market profile: its own, or the default share of its daily rate."""
         share = self.params.decisions.hiring_fee_share
         return {p.id: rules.hiring_fee(p.hiring_fee, share, p.daily_rate) for p in self.scenario.market}
+
+    def backfill(self, skill: str) -> Profile:
+        """The contractor the PMO brings in for ``skill`` when no market profile offers it: the labour market can always
+        supply a skill the work needs, at a premium (``rules.backfill_rate``) and after ``decisions.backfill_lead_days``."""
+        d = self.params.decisions
+        people: list[Person | Profile] = [*self.scenario.team, *self.scenario.market]
+        holders = [x.daily_rate for x in people if x.skills.get(skill, 0) > 0]
+        team = [x.daily_rate for x in self.scenario.team]
+        rate = rules.backfill_rate(max(holders) if holders else sum(team) / len(team), d.backfill_premium)
+        return Profile(id=f"backfill-{skill}"[:64], title=f"{skill.replace('_', ' ')} contractor (PMO backfill)", contract="contractor",
+                       skills={skill: self.params.productivity.nominal_proficiency}, daily_rate=rate,
+                       lead_time=d.backfill_lead_days, max_hires=100)
+
+    def hiring_fee(self, profile: Profile) -> float:
+        """A hire's one-off fee: the market's, or for a backfill contractor the default share of its rate."""
+        fee = self.hiring_fees.get(profile.id)
+        return fee if fee is not None else rules.hiring_fee(profile.hiring_fee, self.params.decisions.hiring_fee_share, profile.daily_rate)
 
     @cached_property
     def market_cards(self) -> dict[str, dict]:

@@ -6,7 +6,7 @@ notebook plays its exercise) that the home does not hold yet (a notebook the use
 overwritten), makes the private ``sessions`` folder where the app saves, and then becomes
 
 - for a trainee or an instructor, JupyterLab (``jupyterhub-singleuser``) opened on the role's landing notebook;
-- for a panel candidate, standalone Voilà on the play notebook (``sim.hub.voila``): no code, no files.
+- for a panel candidate, standalone Voilà on the app notebook (``sim.hub.voila``): no code, no files.
 
 It runs as the user, not as root, so a link the user planted in their home can never make it touch another's.
 """
@@ -18,11 +18,12 @@ import shutil
 import sys
 from pathlib import Path
 
-PLAY = "01_play.ipynb"
+PLAY = "01_play.ipynb"  # the app with its narrative, for JupyterLab
+APP = "app.ipynb"  # the app alone, first on screen, for Voilà
 SESSIONS = "sessions"
 # The notebook each role lands on, and which notebooks of the folder it receives (None: all of them).
-LANDING = {"trainee": PLAY, "instructor": "00_start_here.ipynb", "candidate": PLAY}
-RECEIVES = {"trainee": ("00_start_here.ipynb", PLAY), "candidate": (PLAY,), "instructor": None}
+LANDING = {"trainee": PLAY, "instructor": "00_start_here.ipynb", "candidate": APP}
+RECEIVES = {"trainee": ("00_start_here.ipynb", PLAY), "candidate": (APP,), "instructor": None}
 # A class pack (``itpm-sim class create``) instead of the kit's notebooks: its notebook plays its exercise.
 PACK_EXERCISE, PACK_NOTEBOOK = "exercise.json", "play.ipynb"
 

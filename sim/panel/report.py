@@ -13,6 +13,7 @@ import jinja2
 import pandas as pd
 
 import sim
+from sim.engine import approved_changes
 
 from .assessment import Assessment
 from .attempts import Attempt
@@ -175,7 +176,8 @@ def _outcome_text(a: Assessment, currency: str) -> str:
             + f"Finished on {o['finish_date']} " + ("on time" if o["on_time"] else f"{late:.0f} working days late")
             + f"; cost {o['cost']:,.0f} {currency} against {o['budget'] + o['reserve']:,.0f} of budget and reserve"
             + (" (on budget)" if o["on_budget"] else " (over budget)")
-            + f"; {o['scope']:.0%} of the business value delivered; {o['incidents']} incidents after go-live.")
+            + f"; {o['scope']:.0%} of the business value delivered; {o['incidents']} incidents after go-live."
+            + approved_changes(o, currency))
 
 
 def candidate_html(exercise, member, status: str, reason: str, a: Assessment | None, attempts: list[Attempt],

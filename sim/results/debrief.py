@@ -10,7 +10,7 @@ apart.  Feedback is given on every PM duty (docs/PM_DUTIES.md).
 from __future__ import annotations
 
 from concurrent.futures import Executor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
@@ -19,6 +19,7 @@ from sim.engine import (
     Session,
     TaskStatus,
     World,
+    approved_changes,
     outcome,
     scorecard,
 )
@@ -26,6 +27,7 @@ from sim.engine.world import Source
 from sim.policies import DecisionPlan, Reference
 from sim.results.markup import literal
 from sim.results.tables import Results
+from sim.results.words import describe_decision, names
 
 DUTIES = (
     ("scope", "Define scope and objectives"),
@@ -82,6 +84,11 @@ class Debrief:
     lessons: str = ""
     currency: str = ""
 
+    def with_lessons(self, lessons: str) -> Debrief:
+        """This debrief with ``lessons`` as the lessons learned (and the closure duty rated on them): no re-run."""
+        duties = [closure_duty(d["closed"], d["musts_done"], lessons) if d["key"] == "closure" else d for d in self.duties]
+        return replace(self, lessons=lessons, duties=duties)
+
     def to_markdown(self) -> str:
         o, ref = self.outcome, self.reference_outcome
         late = o["finish_day"] - o["deadline_day"]
@@ -92,7 +99,8 @@ class Debrief:
             + ("on time" if o["on_time"] else f"{late:.0f} working days late")
             + f"; cost {o['cost']:,.0f} {self.currency} against {o['budget'] + o['reserve']:,.0f} of budget and reserve"
             + (" (on budget)" if o["on_budget"] else " (over budget)")
-            + f"; {o['scope']:.0%} of the business value delivered; {o['incidents']} incidents after go-live.",
+            + f"; {o['scope']:.0%} of the business value delivered; {o['incidents']} incidents after go-live."
+            + approved_changes(o, self.currency),
             "",
             f"**Score.** {self.scorecard.total:.1f} ({self.scorecard.grade}). The reference PM, facing exactly the same luck, "
             f"scored {self.reference.total:.1f} ({self.reference.grade}) and finished on day {ref['finish_day']:.0f} at "
@@ -130,10 +138,12 @@ class Debrief:
                 lines.append(
                     f"- Day {d['day']:.0f}, {literal(d['summary'])}: {d['finish_effect']:+.0f} working days, "
                     f"{d['cost_effect']:+,.0f} {self.currency}, {d['score_effect']:+.1f} points"
+                    + (f", against {d['compared']}" if d["compared"] != "without it" else "")
                     + (f" (your reason: *{literal(d['rationale'])}*)" if d["rationale"] else "") + "."
                 )
             lines.append("")
-            lines.append("Each effect compares your run with a re-run on the same seed without that one decision.")
+            lines.append("Each effect compares your run with a re-run on the same seed without that one decision; a decision "
+                         "that undid an earlier change is compared with never making that change.")
         lines += ["", "## Your duties as PM", "", "| duty | rating | evidence |", "|---|---|---|"]
         lines += [f"| {d['duty']} | {d['rating']} | {d['evidence']} |" for d in self.duties]
         if self.lessons:
@@ -148,12 +158,6 @@ def _luck_or_skill(you: float, reference: float, band: float) -> str:
     if gap <= -band:
         return f"You trail the yardstick by {-gap:.0f} points on the same luck: the difference is in the decisions."
     return f"You and the yardstick are within {band:g} points: the outcome is mostly down to this seed's luck."
-
-
-def _summary(decision: dict) -> str:
-    kind = decision["type"].replace("_", " ")
-    details = ", ".join(f"{k} {v}" for k, v in decision.items() if k not in ("type", "rationale"))
-    return f"{kind} ({details})" if details else kind
 
 
 def _rater(rubric):
@@ -210,10 +214,17 @@ def _duties(session: Session, card: Scorecard, ref: Scorecard, ref_outcome: dict
         f"{cr_answered} of {len(crs)} change request(s) decided by you rather than by default.")
     add("quality", _rate(card.parts["quality"]),
         f"Average quality effort {qual:.0%} (nominal {nominal_q:.0%}); {o['escaped_defects']:.0f} defects escaped, {o['incidents']} incidents (reference quality score {ref.parts['quality']:.0f}).")
-    closed = p.finished is not None
-    add("closure", "good" if closed and must_done == len(musts) and lessons.strip() else "fair" if closed else "poor",
-        ("All work closed" if closed else "The project never closed") + ("; lessons learned written." if lessons.strip() else "; no lessons learned written yet."))
+    out.append(closure_duty(p.finished is not None, must_done == len(musts), lessons))
     return out
+
+
+def closure_duty(closed: bool, musts_done: bool, lessons: str) -> dict:
+    """The closure duty: good when the project closed with every must-have done and lessons learned written."""
+    rating = "good" if closed and musts_done and lessons.strip() else "fair" if closed else "poor"
+    evidence = (("All work closed" if closed else "The project never closed")
+                + ("; lessons learned written." if lessons.strip() else "; no lessons learned written yet."))
+    return {"key": "closure", "duty": dict(DUTIES)["closure"], "rating": rating, "evidence": evidence,
+            "closed": closed, "musts_done": musts_done}
 
 
 CORRECTIVE = ("set_overtime", "hire", "release", "cut_scope", "restore_scope", "prioritise", "fast_track", "request_time",
@@ -244,13 +255,42 @@ def _unanswered_slips(timeline: pd.DataFrame, interval: int, decided: list[float
     return int(slip_meetings(timeline, interval, decided, rubric)["answered"].isna().sum())
 
 
+LEVELS = {"set_overtime": "overtime", "set_communication": "communication", "set_quality": "quality"}
+
+
+def corrections(entries: tuple, start: dict[str, float]) -> dict[int, int]:
+    """Decision index -> the index of the earlier decision it undoes: a level set back to what it was before that
+    decision (``start`` holds the levels before any decision).  Judged alone, undoing a mistake is credited with
+    everything the mistake would have cost had it been kept; judged with it, against never making the change, it
+    shows what the episode cost."""
+    level = dict(start)
+    last: dict[str, tuple[int, float]] = {}  # setting -> (index of its latest change, the level before it)
+    undoes = {}
+    for i, entry in enumerate(entries):
+        name = LEVELS.get(entry["decision"]["type"])
+        if name is None:
+            continue
+        new = float(entry["decision"]["level"])
+        if name in last and abs(new - last[name][1]) < 1e-9:
+            undoes[i] = last[name][0]
+            del last[name]
+        else:
+            last[name] = (i, level[name])
+        level[name] = new
+    return undoes
+
+
 def make_debrief(session: Session, executor: Executor | None = None, lessons: str = "") -> Debrief:
     """Build the debrief of a finished session; counterfactual runs go to ``executor`` if given."""
     world, seed = session.world, session.seed
     entries = tuple({"day": e["day"], "decision": e["decision"]} for e in session.decisions)
     hit_risks = [r.id for r in session.project.risks.values() if r.hit]
     jobs: list[tuple[str, tuple, tuple[str, ...]]] = [("all", entries, ())]
-    jobs += [(f"decision:{i}", entries[:i] + entries[i + 1:], ()) for i in range(len(entries))]
+    p = session.project.p
+    undoes = corrections(entries, {"overtime": 0.0, "communication": p.communication.nominal_effort,
+                                   "quality": p.quality.nominal_effort})
+    jobs += [(f"decision:{i}", tuple(e for k, e in enumerate(entries) if k not in (i, undoes.get(i))), ())
+             for i in range(len(entries))]
     jobs += [(f"risk:{rid}", entries, (rid,)) for rid in hit_risks]
     if executor is not None and world.source is not None:
         futures = [executor.submit(counterfactual, world.source, world.difficulty, seed, e, w) for _, e, w in jobs]
@@ -263,16 +303,20 @@ def make_debrief(session: Session, executor: Executor | None = None, lessons: st
     reference.run(Reference())
     card, ref_card = scorecard(session.project), scorecard(reference.project)
 
+    named, currency = names(world), world.scenario.budget.currency
     rows = []
     for i, e in enumerate(session.decisions):
         without = results[f"decision:{i}"]
         rows.append({
             "index": i, "stop": e["stop"], "day": e["day"], "type": e["decision"]["type"],
-            "summary": _summary(e["decision"]), "rationale": e["decision"].get("rationale", ""),
+            "summary": describe_decision(e["decision"], named, currency), "rationale": e["decision"].get("rationale", ""),
             "finish_effect": full.finish_day - without.finish_day, "cost_effect": full.cost - without.cost,
             "score_effect": full.score - without.score,
+            "compared": (f"never making the change of day {entries[undoes[i]]['day']:.0f} it undid" if i in undoes
+                         else "without it"),
         })
-    decisions = pd.DataFrame(rows, columns=["index", "stop", "day", "type", "summary", "rationale", "finish_effect", "cost_effect", "score_effect"])
+    decisions = pd.DataFrame(rows, columns=["index", "stop", "day", "type", "summary", "rationale", "finish_effect", "cost_effect",
+                                            "score_effect", "compared"])
 
     risk_rows = []
     for r in session.project.risks.values():

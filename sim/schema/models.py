@@ -391,7 +391,12 @@ class Risk(Frozen):
     title: Text
     category: Literal["technical", "vendor", "people", "organisational", "external", "security", "financial", "scope"]
     probability: Probability
-    window: Window
+    window: Window = Field(description="Working days in which the risk may strike: from the project's start, or from the start "
+                                       "of its task when `during` names one.")
+    during: Id | None = Field(default=None, description="The task the risk is about: it strikes only while that task runs "
+                                                        "(from its start until it finishes, a cutover until its go-live), and "
+                                                        "its window counts from that task's start; if the task never runs, "
+                                                        "or finishes first, it does not strike.")
     impacts: list[Impact] = Field(min_length=1, max_length=LIMITS["impacts"])
     indicator: Indicator | None = None
     responses: Annotated[list[Response], _most("responses")] = []

@@ -146,6 +146,8 @@ def check_references(data: object) -> list[Finding]:
 
     for path, risk in _items(data, "risks"):
         _ids([((*path, *p), r) for p, r in _items(risk, "responses")], "response", findings)
+        if risk.get("during") is not None:
+            _ref(risk["during"], path + ("during",), task_ids, "task", findings)
 
     for path, event in events:
         options = [((*path, *p), o) for p, o in _items(event, "options")]
@@ -178,6 +180,23 @@ def working_days_to(calendar, date) -> int:
     return count
 
 
+def _any_window(calendar, limit: float) -> bool:
+    """Whether any cutover can happen before working day ``limit``: a dated window or a weekly cutover day (or, for an
+    emergency window when none is named, a Saturday) outside every change freeze (sim.engine.calendar's rules)."""
+    weekdays = {WEEKDAYS.index(d) for d in calendar.working_days}
+    cutover = {WEEKDAYS.index(d) for d in calendar.weekly_cutover_days or ["sat"]}
+    holidays = set(calendar.holidays)
+    dated = {p.start + dt.timedelta(days=i) for p in calendar.cutover_windows for i in range((p.end - p.start).days + 1)}
+    day, count = calendar.start, 0
+    while count <= limit:
+        frozen = any(p.start <= day <= p.end for p in calendar.change_freezes)
+        if not frozen and (day.weekday() in cutover or day in dated):
+            return True
+        count += day.weekday() in weekdays and day not in holidays
+        day += dt.timedelta(days=1)
+    return False
+
+
 def check_reach(scenario) -> list[Finding]:
     """Dates and days the engine's calendar must hold: the deadline and the sponsor's last day within its
     CALENDAR_DAYS, and no risk window or dated event after the sponsor would have stopped any project (it would
@@ -198,8 +217,13 @@ def check_reach(scenario) -> list[Finding]:
     limit = min(stop, CALENDAR_DAYS)
     why = (f"expected at most day {limit:g}: the sponsor stops a project at decisions.max_duration_factor {factor:g} x the "
            f"{deadline} working days to the deadline" if limit == stop else f"expected at most day {CALENDAR_DAYS:,}: {span}")
+    cutovers = [i for i, t in enumerate(scenario.tasks) if t.kind == "cutover"]
+    if cutovers and not _any_window(scenario.calendar, limit):
+        findings.append((("tasks", cutovers[0], "kind"), False, f"the cutover can never get a window (got none before day {limit:g}, "
+                         "when any project would have ended; expected a cutover window, a weekly cutover day or, for an "
+                         "emergency window, a Saturday outside every change freeze)"))
     for i, risk in enumerate(scenario.risks):
-        if risk.window.start > limit:
+        if risk.window.start > limit and risk.during is None:
             findings.append((("risks", i, "window", "start"), False, f"the risk can never strike (got day {risk.window.start:g}, {why})"))
     for i, event in enumerate(scenario.events):
         if event.trigger.day is not None and event.trigger.day > limit:

@@ -48,6 +48,7 @@ class CloseView(View):
         self.export = button("Export the HTML report", "Write a self-contained report of the project and its debrief.", "primary")
         self.export.on_click(lambda _: self._export())
         self.download = w.HTML()
+        self._charted = None
         reveal = model.reveal
         lessons = [w.HTML("<b>Lessons learned</b> (for the next team; kept with your session)"), self.lessons, self.saved_to]
         closure = [self.outcome, w.HTML("<b>Close-out: the closure tasks</b>"), self.closure]
@@ -82,8 +83,11 @@ class CloseView(View):
         finish = model.date(max(0.0, result["finish_day"] - 1))
         self.outcome.value = table(["", "result", "target"], [
             ["finished", "abandoned by the sponsor" if result["abandoned"] else day_text(finish),
-             f"deadline {day_text(model.report.deadline)}" + (" ✔" if result["on_time"] else " ✘")],
-            ["cost", money(result["cost"], cur), f"budget + reserve {money(result['budget'] + result['reserve'], cur)}"
+             f"original deadline {day_text(model.date(max(0.0, result['deadline_day'] - 1)))}"
+             + (f" (approved {day_text(model.report.deadline)})" if result["approved_deadline_day"] != result["deadline_day"] else "")
+             + (" ✔" if result["on_time"] else " ✘")],
+            ["cost", money(result["cost"], cur), f"original budget + reserve {money(result['budget'] + result['reserve'], cur)}"
+             + (f" (approved budget {money(result['approved_budget'], cur)})" if result["approved_budget"] != result["budget"] else "")
              + (" ✔" if result["on_budget"] else " ✘")],
             ["scope delivered", pct(result["scope"]), "100% of planned value"],
             ["incidents after go-live", result["incidents"], "as few as possible"],
@@ -123,7 +127,9 @@ class CloseView(View):
         you, ref = d.scorecard, d.reference
         self.scores.value = (f"<p>Your score: <b>{you.total:.1f} ({you.grade})</b>; the reference PM on the same world "
                              f"(same scenario, difficulty and seed, so the same luck): <b>{ref.total:.1f} ({ref.grade})</b>.</p>")
-        self.score_chart.value = charts.scorecards(you.parts, ref.parts, (you.total, ref.total))
+        if you is not self._charted:  # new lessons give a new debrief with the same scores: keep the chart
+            self.score_chart.value = charts.scorecards(you.parts, ref.parts, (you.total, ref.total))
+            self._charted = you
         narrative = d.to_markdown().split("\n", 2)[2]  # without its title
         self.explained.value = f'<div class="itpm-md">{markdown(narrative)}</div>'
         self.details.value = self._tables(d)
@@ -132,16 +138,16 @@ class CloseView(View):
     def _tables(self, d) -> str:
         """The debrief's tables in full, with units."""
         date, cur = self.model.date, d.currency
-        effect = "Your run minus a re-run on the same seed without it."
+        effect = "Your run minus a re-run on the same seed without it (see 'compared with')."
         decisions = table(
-            ["date", "decision", "your reason", "finish (working days)", f"cost ({cur})", "score (points)"],
-            [[f"{date(x.day):%d %b %Y}", x.summary, x.rationale, f"{x.finish_effect:+.1f}", f"{x.cost_effect:+,.0f}",
-              f"{x.score_effect:+.1f}"] for x in d.decisions.itertuples()],
+            ["date", "decision", "your reason", "finish (working days)", f"cost ({cur})", "score (points)", "compared with"],
+            [[day_text(date(x.day)), x.summary, x.rationale, f"{x.finish_effect:+.1f}", f"{x.cost_effect:+,.0f}",
+              f"{x.score_effect:+.1f}", x.compared] for x in d.decisions.itertuples()],
             {"finish (working days)": effect, f"cost ({cur})": effect, "score (points)": effect})
         hit = "Your run minus a run in which this risk never struck."
         risks = table(
             ["risk", "hit", "date", "warning seen", "responses bought", f"cost ({cur})", "finish (working days)", "score (points)"],
-            [[x.title, "yes" if x.hit else "no", f"{date(x.day):%d %b %Y}" if x.hit else "", "yes" if x.warned else "no",
+            [[x.title, "yes" if x.hit else "no", day_text(date(x.day)) if x.hit else "", "yes" if x.warned else "no",
               x.responses, f"{x.cost_impact:+,.0f}" if x.hit else "", f"{x.finish_impact:+.1f}" if x.hit else "",
               f"{x.score_impact:+.1f}" if x.hit else ""] for x in d.risks.itertuples()],
             {f"cost ({cur})": hit, "finish (working days)": hit, "score (points)": hit})

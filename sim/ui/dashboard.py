@@ -6,11 +6,11 @@ import math
 
 import ipywidgets as w
 
-from sim.engine import plan_critical_path
+from sim.engine import evm, plan_critical_path
 from sim.results import charts
 
 from .parts import View, image
-from .text import abbr, day_text, esc, money, pct, table
+from .text import RAG, abbr, day_text, esc, money, pct, table
 
 TABS = ("Schedule", "Earned value", "Budget", "Risks", "Team", "Stakeholders", "Defects")
 NOTES = {
@@ -24,8 +24,27 @@ NOTES = {
 }
 
 
-def kpi(label: str, value: str, small: str = "") -> str:
-    return f'<div class="itpm-kpi">{label}<b>{value}</b><small>{small}</small></div>'
+def kpi(label: str, value: str, small: str = "", status: str = "") -> str:
+    """One headline figure; ``status`` green, amber or red colours its box and says so in words (not only colour)."""
+    mark = {"green": "● ", "amber": "▲ ", "red": "■ "}.get(status, "")
+    title = f' title="{status}: see the glossary for the thresholds"' if status else ""
+    return (f'<div class="itpm-kpi itpm-{status or "plain"}"{title}>{label}<b>{mark}{value}</b>'
+            f'<small>{small}</small></div>')
+
+
+def rag_index(value: float) -> str:
+    """Green at or above ``RAG['index_green']``, amber at or above ``RAG['index_amber']``, red below."""
+    return "green" if value >= RAG["index_green"] else "amber" if value >= RAG["index_amber"] else "red"
+
+
+def progress_shares(baseline, r) -> tuple[float, float]:
+    """Progress as earned value / BAC and the plan's as planned value / BAC, so that their ratio is the SPI.
+
+    The engine's progress is the share of the baseline's planned cost earned; the earned value is the cost plan
+    read at the earned schedule of that progress (``sim.engine.evm``).  Shown this way, a purchase weighs what it
+    costs, and 'Progress 80%, plan 84%' says exactly what SPI 0.95 says."""
+    earned = evm.value_share(baseline.cost, evm.earned_schedule(baseline.progress, r.progress))
+    return earned, evm.value_share(baseline.cost, r.day)
 
 
 class Dashboard(View):
@@ -40,10 +59,12 @@ class Dashboard(View):
             img.add_class("itpm-chart-" + name.lower().replace(" ", "-"))  # stable hooks for browser tests
         self.headline.add_class("itpm-headline")
         self.indicators = w.HTML()
+        self.register = w.HTML()
+        self.register.add_class("itpm-register")
         self.arrivals = w.HTML()
         pages = []
         for name in TABS:
-            extra = {"Risks": [self.indicators], "Team": [self.arrivals]}.get(name, [])
+            extra = {"Risks": [self.register, self.indicators], "Team": [self.arrivals]}.get(name, [])
             chart = self.images[name]
             if name == "Schedule":  # one row per task: scroll inside the tab rather than push everything down
                 chart = w.Box([chart], layout=w.Layout(max_height="460px", overflow="auto", display="block"))
@@ -52,7 +73,9 @@ class Dashboard(View):
         self.tabs.observe(lambda _: self._draw_visible(), "selected_index")
         self.stale: set[str] = set()
         self.gantt = charts.GanttPainter()  # redrawn every week: keeps what did not move
-        self.widget = w.VBox([self.kpis, self.tabs])  # the headline sits in the execute view's sticky bar
+        self.drawn = w.HTML(layout=w.Layout(display="none"))  # the stop shown: the execute view sets it last
+        self.drawn.add_class("itpm-drawn")
+        self.widget = w.VBox([self.kpis, self.tabs, self.drawn])  # the headline sits in the execute view's sticky bar
         self.watch(self.update, ["report"])
         self.update()
 
@@ -70,16 +93,27 @@ class Dashboard(View):
         late = r.forecast_finish_day - r.deadline_day
         finish = model.date(max(0.0, r.forecast_finish_day - 1))
         team = [p for p in r.team if p["status"] != "left"]
+        earned, planned = progress_shares(model.world.baseline, r)
+        spi, cpi = rag_index(r.spi), rag_index(r.cpi)
+        slack = RAG["finish_amber_share"] * r.planned_finish_day
+        on_time = "green" if late <= 0 else "amber" if late <= slack else "red"
+        on_budget = ("green" if r.forecast_cost <= r.budget else "amber" if r.forecast_cost <= r.budget + r.reserve
+                     else "red")
         self.kpis.value = '<div class="itpm-kpis">' + "".join([
-            kpi("Progress", pct(r.progress, 1), f"plan {pct(r.planned_progress, 1)}"),
-            kpi(abbr("SPI"), f"{r.spi:.2f}", "behind" if r.spi < 0.95 else "on plan" if r.spi <= 1.05 else "ahead"),
-            kpi(abbr("CPI"), f"{r.cpi:.2f}", "over cost" if r.cpi < 0.95 else "on cost" if r.cpi <= 1.05 else "under cost"),
+            kpi(abbr("progress", "Progress"), pct(earned, 1), f"plan {pct(planned, 1)}", spi),
+            kpi(abbr("SPI"), f"{r.spi:.2f}", "behind" if r.spi < 0.95 else "on plan" if r.spi <= 1.05 else "ahead", spi),
+            kpi(abbr("CPI"), f"{r.cpi:.2f}", "over cost" if r.cpi < 0.95 else "on cost" if r.cpi <= 1.05 else "under cost", cpi),
             kpi("Spent", money(r.spent, cur, compact=True), f"of {money(r.budget, cur, compact=True)} "
-                f"+ {money(r.reserve, cur, compact=True)} reserve"),
-            kpi("Forecast finish", f"{finish:%d %b %Y}",
-                f"{abs(late):.0f} days {'late' if late > 0 else 'early'} (deadline {r.deadline:%d %b})"),
+                f"+ {money(r.reserve, cur, compact=True)} reserve"
+                + (f" (original budget {money(r.original_budget, cur, compact=True)})" if r.budget != r.original_budget else "")),
+            kpi(abbr("trend finish", "Finish at today's pace"), day_text(finish),
+                f"{abs(late):.0f} working days {'late' if late > 0 else 'early'} (deadline {day_text(r.deadline)}"
+                + (f", originally {day_text(model.date(max(0.0, r.original_deadline_day - 1)))}"
+                   if r.deadline_day != r.original_deadline_day else "")
+                + ")", on_time),
             kpi(abbr("EAC", "Forecast cost (EAC)"), money(r.forecast_cost, cur, compact=True),
-                "over budget + reserve" if r.forecast_cost > r.budget + r.reserve else "within budget + reserve"),
+                "within budget" if on_budget == "green" else "needs the reserve" if on_budget == "amber"
+                else "over budget + reserve", on_budget),
             kpi("Team", f"{len(team)} people", f"morale {pct(sum(p['morale'] for p in team) / max(1, len(team)))}, "
                 f"max fatigue {pct(max((p['fatigue'] for p in team), default=0))}"),
             kpi("Defects found", f"{r.defects_found:.0f}", "by tests so far"),
@@ -118,6 +152,20 @@ class Dashboard(View):
 
     def _lists(self, r) -> None:
         date = self.model.date
+        tasks = {t["id"]: t for t in r.tasks}
+
+        def about(risk: dict) -> str:
+            task = tasks.get(risk.get("during") or "")
+            return f"{task['name']} ({task['state']})" if task else "the whole project"
+
+        def status(risk: dict) -> str:
+            if risk["hit"]:
+                return "has hit"
+            return f"{len(risk['bought'])} response(s) in place" if risk["bought"] else "open"
+
+        self.register.value = "<b>The register</b>" + table(
+            ["risk", "about (a task: strikes only while it runs)", "chance now", "status"],
+            [[x["title"], about(x), pct(x["probability"]), status(x)] for x in r.risks])
         titles = {x["id"]: x["title"] for x in r.risks}
         self.indicators.value = ("<b>Early warnings reported</b>" + table(
             ["reported", "risk", "signal"],

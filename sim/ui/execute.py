@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import math
+
 import ipywidgets as w
+
+from sim.results.words import describe_decision
 
 from .dashboard import Dashboard
 from .panel import DecisionPanel, RequestsView
 from .parts import View, button, heading, message_bar
-from .text import esc
+from .text import day_text, esc, table
 
 
 class ExecuteView(View):
@@ -19,6 +23,8 @@ class ExecuteView(View):
         self.requests = RequestsView(model)
         self.panel = DecisionPanel(model)
         self.news = w.HTML()
+        self.log = w.HTML()
+        self.log.add_class("itpm-log")
         self.advance = button("Advance one week ▶", "Run to the next weekly status meeting, or earlier if an event or a "
                               "risk needs your decision.", "success", width="240px")
         self.advance.on_click(lambda _: self._advance())
@@ -31,8 +37,9 @@ class ExecuteView(View):
             self.message,
         ])
         top.add_class("itpm-sticky")  # the week and the clock stay in sight while scrolling
-        side = w.VBox([self.requests.widget, self.news, self.panel.widget, self.advance_below],
-                      layout=w.Layout(flex="2 1 340px", min_width="320px", padding="0 0 0 8px"))
+        side = w.VBox([self.requests.widget, self.news, self.panel.widget, self.advance_below, self.log],
+                      layout=w.Layout(flex="2 1 340px", min_width="320px", padding="0 0 0 8px", overflow="hidden"))
+        side.add_class("itpm-side")  # its children fit its width (CSS): no horizontal scrollbar
         main = w.VBox([self.dashboard.widget], layout=w.Layout(flex="3 1 600px", min_width="480px"))
         self.widget = w.VBox([
             heading("3 · Run the project, week by week",
@@ -55,6 +62,20 @@ class ExecuteView(View):
         self.news.value = (f"<b>News since the last status point</b><ul>{items}</ul>" if items
                            else '<div class="itpm-note">No news since the last status point.</div>')
         self.advance.disabled = self.advance_below.disabled = r.done
+        self._log()
+        # Watched last, so sent after the dashboard, the requests and the panel: when it arrives, the screen is whole.
+        self.dashboard.drawn.value = str(r.stop)
+
+    def _log(self) -> None:
+        """Every decision and request answer so far, newest first, with its date and reason."""
+        model = self.model
+        names, cur = model.names, model.report.currency
+        rows = [[day_text(model.date(max(0.0, math.ceil(e["day"]) - 1))) if e["day"] else "before the start",
+                 describe_decision(e["decision"], names, cur), e["decision"].get("rationale", "")]
+                for e in reversed(model.playing.decisions)]
+        self.log.value = (f"<b>Your decisions so far ({len(rows)})</b>"
+                          + (f'<div class="itpm-scroll" style="max-height:220px">{table(["date", "decision", "why"], rows)}</div>'
+                             if rows else '<div class="itpm-note">None yet.</div>'))
 
     def _advance(self) -> None:
         self.advance.disabled = self.advance_below.disabled = True

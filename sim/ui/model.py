@@ -21,7 +21,7 @@ import traitlets as t
 
 from sim.catalog import briefing, scenario_table
 from sim.engine import DecisionError, LogError, Session, StatusReport, World, resume
-from sim.results import Results, store
+from sim.results import Results, store, words
 from sim.results.debrief import make_debrief
 from sim.results.report import html_report
 from sim.schema import DIFFICULTIES, ScenarioError, content_hash
@@ -62,6 +62,7 @@ class PlayModel(t.HasTraits):
         self.set_trait("fixed", list(fixed))
         self.save_dir = Path(save_dir)
         self.session: Session | None = None
+        self._names: dict[str, str] | None = None
         self.committed = False
         self.refresh_saved()
 
@@ -171,6 +172,7 @@ class PlayModel(t.HasTraits):
 
     def _open(self, session: Session, notes: dict) -> None:
         self.session = session
+        self._names = None
         # The plan is applied only when committed, so any decision in the log means it was.
         self.committed = bool(notes.get("committed")) or session.stops > 0 or bool(session.decisions)
         report = session.observe()
@@ -193,6 +195,8 @@ class PlayModel(t.HasTraits):
     @t.observe("lessons")
     def _lessons_changed(self, change) -> None:
         self._save_notes()
+        if self.debrief is not None:  # the duty table reads the lessons as they stand (no re-run needed)
+            self.debrief = self.debrief.with_lessons(self.lessons)
 
     def _save_notes(self) -> None:
         if self.session is None or self.session.log_path is None:
@@ -223,6 +227,14 @@ class PlayModel(t.HasTraits):
     @property
     def world(self) -> World:
         return self.playing.world
+
+    @property
+    def names(self) -> dict[str, str]:
+        """Every id a trainee may meet and its name (people hired during the game included)."""
+        if self._names is None:
+            self._names = words.names(self.world)
+        report = self.report
+        return self._names | ({p["id"]: p["name"] for p in report.team} if report is not None else {})
 
     def run_forecast(self, runs: int = RUNS, progress: Callable[[int], None] | None = None) -> None:
         """Forecast the draft plan with a Monte Carlo study."""

@@ -6,7 +6,16 @@ import ipywidgets as w
 
 from sim.engine import TaskStatus
 
-from .parts import View, button, close_tree, rationale, set_options
+from .parts import (
+    View,
+    button,
+    close_tree,
+    percent,
+    percent_slider,
+    rationale,
+    set_options,
+    share,
+)
 from .text import esc, money, tip
 
 
@@ -17,11 +26,9 @@ class DecisionPanel(View):
         super().__init__(model)
         params = model.world.params
         effort = params.decisions.max_effort_share
-        slider = {"step": 0.01, "readout_format": ".0%", "style": {"description_width": "110px"},
-                  "layout": w.Layout(width="95%"), "continuous_update": False}
-        self.overtime = w.FloatSlider(min=0, max=params.overtime.max_level, description="Overtime", tooltip=tip("overtime"), **slider)
-        self.communication = w.FloatSlider(min=0, max=effort, description="Communication", tooltip=tip("communication"), **slider)
-        self.quality = w.FloatSlider(min=0, max=effort, description="Quality", tooltip=tip("quality"), **slider)
+        self.overtime = percent_slider("Overtime", params.overtime.max_level, tip("overtime"))
+        self.communication = percent_slider("Communication", effort, tip("communication"))
+        self.quality = percent_slider("Quality", effort, tip("quality"))
         self.apply_pace = button("Apply", "Apply the changed levels from now on.", "primary")
         self.pace_why = rationale(model.rationale_required)
         self.apply_pace.on_click(lambda _: self._pace())
@@ -40,6 +47,7 @@ class DecisionPanel(View):
         self.buy.on_click(lambda _: self._buy())
 
         self.task = w.Dropdown(description="Task", layout=w.Layout(width="95%"))
+        self.task.observe(self._task_chosen, "value")
         self.priority = w.IntSlider(min=-10, max=10, description="Priority", continuous_update=False,
                                     tooltip="Higher priority tasks get people first.", layout=w.Layout(width="95%"))
         self.prioritise = button("Set priority", "People are assigned to higher-priority tasks first.")
@@ -55,10 +63,11 @@ class DecisionPanel(View):
 
         bac = model.world.scenario.budget.budget_at_completion
         self.budget_amount = w.BoundedFloatText(min=0, max=params.decisions.max_budget_request * bac, step=1000,
-                                                description="Amount", layout=w.Layout(width="60%"))
+                                                description=f"Amount ({model.report.currency})",
+                                                style={"description_width": "130px"}, layout=w.Layout(width="65%"))
         self.request_budget = button("Ask for budget", "The sponsor grants it, unhappily: it costs satisfaction.")
         self.time_days = w.BoundedIntText(min=0, max=params.decisions.max_time_request, description="Working days",
-                                          layout=w.Layout(width="60%"))
+                                          style={"description_width": "130px"}, layout=w.Layout(width="65%"))
         self.request_time = button("Ask for time", "The sponsor moves the deadline, unhappily: it costs satisfaction.")
         self.sponsor_why = rationale(model.rationale_required)
         self.request_budget.on_click(lambda _: self._do({"type": "request_budget", "amount": self.budget_amount.value},
@@ -87,11 +96,12 @@ class DecisionPanel(View):
         r = self.model.report
         cur = r.currency
         for name in ("overtime", "communication", "quality"):
-            getattr(self, name).value = r.settings[name]
+            getattr(self, name).value = percent(r.settings[name])
         set_options(self.hire_profile, [
             (f"{m['title']} — {money(m['daily_rate'], cur)}/day, arrives in {m['lead_time']} days ({m['available']} left)", m["id"])
             for m in r.market if m["available"] > 0])
-        set_options(self.release_person, [(f"{p['name']} ({p['status']})", p["id"]) for p in r.team if p["status"] != "left"])
+        set_options(self.release_person, [("— choose who to release —", None)]  # never a pre-selected person
+                    + [(f"{p['name']} ({p['role']}, {p['status']})", p["id"]) for p in r.team if p["status"] != "left"])
         set_options(self.response, [
             (f"{x['title']}: {y['strategy']} — {y['description']} ({money(y['cost'], cur)})", f"{x['id']}/{y['id']}")
             for x in r.risks if not x["hit"] for y in x["responses"] if y["id"] not in x["bought"]])
@@ -99,6 +109,18 @@ class DecisionPanel(View):
         for control in (self.hire, self.release, self.buy, self.cut, self.restore, self.fast_track, self.prioritise):
             control.disabled = r.done
         self.apply_pace.disabled = r.done
+        self._task_chosen()
+
+    def _task_chosen(self, _=None) -> None:
+        """Offer only what applies to the chosen task: a must-have cannot be cut, only a cut task restored.
+        (The engine refuses the rest anyway: this spares the trainee a refusal.)"""
+        task = next((t for t in self.model.report.tasks if t["id"] == self.task.value), None)
+        if task is None or self.model.report.done:
+            self.cut.disabled = self.restore.disabled = True
+            return
+        self.cut.disabled = task["scope"] == "must" or task["state"] == TaskStatus.CUT
+        self.restore.disabled = task["state"] != TaskStatus.CUT
+        self.cut.tooltip = "A must-have task cannot be cut." if task["scope"] == "must" else "Drop this should/could task and its value."
 
     def _do(self, decision: dict, why: w.Text) -> bool:
         if any(v is None for v in decision.values()):
@@ -111,8 +133,8 @@ class DecisionPanel(View):
 
     def _pace(self) -> None:
         settings = self.model.report.settings
-        changes = [(name, getattr(self, name).value) for name in ("overtime", "communication", "quality")
-                   if abs(getattr(self, name).value - settings[name]) > 1e-9]
+        changes = [(name, share(getattr(self, name).value)) for name in ("overtime", "communication", "quality")
+                   if getattr(self, name).value != percent(settings[name])]
         if not changes:
             self.model.say("The levels are unchanged: move a slider first.", error=True)
             return
@@ -131,8 +153,17 @@ class DecisionPanel(View):
 
 
 def describe_options(request: dict, currency: str) -> list[tuple[str, str]]:
-    """Radio-button options for an open request: label and cost."""
-    return [(f"{o['label']}" + (f" ({money(o['cost'], currency)})" if o["cost"] else ""), o["id"]) for o in request["options"]]
+    """Radio-button options for an open request: label, cost and, for a struck risk, the impact each leaves.
+
+    A risk's request lists only responses that still act on its impact (the engine offers no other); accepting
+    is priced in what the impact is worth, so the trainee compares like with like."""
+    def label(o: dict) -> str:
+        cost = f"costs {money(o['cost'], currency)}" if o["cost"] else ""
+        loss = f"impact worth about {money(o['loss'], currency)}" if "loss" in o else ""
+        said = ", ".join(x for x in (cost, loss) if x)
+        return f"{o['label']}" + (f" ({said})" if said else "")
+
+    return [(label(o), o["id"]) for o in request["options"]]
 
 
 class RequestsView(View):
@@ -163,10 +194,13 @@ class RequestsView(View):
                 {"type": "choose", "request": q["id"], "option": choice.value}, why.value))
             self.forms[q["id"]] = (choice, why, go)
             default = next((o["label"] for o in q["options"] if o["id"] == q["default"]), q["default"])
-            boxes.append(w.VBox([
+            form = w.VBox([
                 w.HTML(f"<b>{'Risk hit' if q['kind'] == 'risk' else 'Event'}: {esc(q['title'])}</b><br>{esc(q['description'])}"
                        f'<br><span class="itpm-note">Answer by {date(max(0.0, q["due"] - 1)):%a %d %b}, '
                        f"or “{esc(default)}” applies.</span>"),
                 choice, why, go,
-            ], layout=w.Layout(border="2px solid #E69F00", padding="6px", margin="4px 0")))
+            ], layout=w.Layout(border="2px solid #E69F00", padding="6px", margin="4px 0"))
+            form.add_class("itpm-request")
+            form.add_class(f"itpm-request-{q['kind']}")  # risk or event: hooks for the browser test
+            boxes.append(form)
         self.widget.children = boxes

@@ -73,7 +73,30 @@ def message_bar(view: View) -> w.HTML:
     return bar
 
 
-def set_options(select: w.Dropdown, options: list[tuple[str, str]]) -> None:
+def percent_slider(description: str, high: float, tooltip: str, **layout) -> w.IntSlider:
+    """A slider in whole percent (0 to ``high`` as a share): typing 10 or 10% into its readout means 10%.
+
+    A share shown through a percent format read typed text as a share (10 became 1000%, clamped to the maximum);
+    whole percents read the way a trainee types them.  The % sign is drawn by CSS (``.itpm-percent``), outside the
+    editable text.  ``share`` and ``percent`` convert."""
+    slider = w.IntSlider(min=0, max=round(100 * high), step=1, description=description, tooltip=tooltip,
+                         continuous_update=False, style={"description_width": "110px"},
+                         layout=w.Layout(**({"width": "95%"} | layout)))
+    slider.add_class("itpm-percent")
+    return slider
+
+
+def share(percent: int) -> float:
+    """A whole percent as a share: 10 -> 0.1."""
+    return percent / 100
+
+
+def percent(value: float) -> int:
+    """A share as the nearest whole percent: 0.1 -> 10."""
+    return round(100 * value)
+
+
+def set_options(select: w.Dropdown, options: list[tuple[str, str | None]]) -> None:
     """Replace a dropdown's options, keeping its choice if still offered, else the first (ipywidgets leaves None)."""
     keep = select.value
     select.options = options

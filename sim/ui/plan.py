@@ -8,13 +8,33 @@ import math
 import ipywidgets as w
 
 from sim.engine import plan_critical_path
-from sim.policies import impact_money
+from sim.policies import expected_saving, impact_money
 from sim.results import charts
 
 from .draft import substance
 from .forecast import RUNS
-from .parts import View, button, heading, image, message_bar, rationale
-from .text import abbr, day_text, describe_impact, esc, money, pct, table, tip
+from .parts import (
+    View,
+    button,
+    heading,
+    image,
+    message_bar,
+    percent,
+    percent_slider,
+    rationale,
+    share,
+)
+from .text import (
+    abbr,
+    day_text,
+    describe_impact,
+    esc,
+    money,
+    pct,
+    response_effect,
+    table,
+    tip,
+)
 
 WBS_TITLES = {
     "O/M/P": tip("O/M/P"), "PERT": tip("PERT"), "scope": tip("scope"),
@@ -153,31 +173,54 @@ class PlanView(View):
     # ------------------------------------------------------------ risks
 
     def _risk_tab(self, report) -> w.Widget:
+        """One block per risk, each response with a checkbox, its cost and the expected loss it avoids.
+
+        The blocks keep their natural height (``flex: 0 0 auto``) inside the one scroll box: squeezed, each grew its
+        own scrollbar and hid its checkboxes."""
         self.responses = {}
         blocks = []
         for risk in report.risks:
             exposure = impact_money(report, risk["impacts"])
             start, end = risk["window"]
-            head = (f"<b>{esc(risk['title'])}</b> <span class='itpm-note'>({esc(risk['id'])}, {esc(risk['category'])})</span><br>"
-                    f"Probability {pct(risk['probability'])}, between {self.model.date(start):%d %b} and "
-                    f"{self.model.date(end):%d %b}; if it hits: "
-                    f"{esc('; '.join(describe_impact(i, self.currency) for i in risk['impacts']))} "
-                    f"(roughly {money(exposure, self.currency, compact=True)})."
+            if risk.get("during"):  # a risk about a task strikes only while that task runs
+                task = esc(report.task(risk["during"])["name"])
+                when = (f"only while <b>{task}</b> runs" + (f", in its first {end:g} working days" if not start
+                                                           else f", between its working days {start:g} and {end:g}"))
+            else:
+                when = f"between {self.model.date(start):%d %b} and {self.model.date(end):%d %b}"
+            head = (f"<b>{esc(risk['title'])}</b> <span class='itpm-note'>({esc(risk['category'])})</span><br>"
+                    f"Chance {pct(risk['probability'])}, {when}; if it hits: "
+                    f"{esc('; '.join(describe_impact(i, self.currency, self.model.names) for i in risk['impacts']))} "
+                    f"(roughly {money(exposure, self.currency, compact=True)}; expected loss "
+                    f"{money(risk['probability'] * exposure, self.currency, compact=True)})."
                     + (f"<br><i>Early warning to watch for:</i> {esc(risk['indicator'])}" if risk["indicator"] else ""))
-            rows = [w.HTML(head)]
+            rows = [w.HTML(head, layout=w.Layout(flex="0 0 auto"))]
             for response in risk["responses"]:
+                if not response["cost"] and response["probability_factor"] == 1 and response["impact_factor"] == 1:
+                    continue  # "accept": buying nothing is what an unticked risk means
                 key = f"{risk['id']}/{response['id']}"
-                box = w.Checkbox(value=key in self.draft.responses, indent=False, layout=w.Layout(width="30px"),
+                box = w.Checkbox(value=key in self.draft.responses, indent=False, description="",
+                                 layout=w.Layout(width="28px", flex="0 0 auto"),
                                  tooltip="Buy this response before the project starts.")
                 box.observe(lambda change, key=key: self._set_response(key, change["new"]), "value")
                 self.responses[key] = box
+                saving = expected_saving(response, exposure, risk["probability"])
                 rows.append(w.HBox([box, w.HTML(
                     f"{esc(response['strategy'].title())}: {esc(response['description'])} — "
-                    f"{money(response['cost'], self.currency)} (probability ×{response['probability_factor']:g}, "
-                    f"impact ×{response['impact_factor']:g})")]))
-            blocks.append(w.VBox(rows, layout=w.Layout(border_bottom="1px solid #ddd", padding="4px 0")))
+                    f"<b>costs {money(response['cost'], self.currency)}</b>, {response_effect(response)}; "
+                    f"expected loss avoided {money(saving, self.currency)}",
+                    layout=w.Layout(flex="1 1 auto"))], layout=w.Layout(flex="0 0 auto", align_items="flex-start")))
+            block = w.VBox(rows, layout=w.Layout(flex="0 0 auto", border_bottom="1px solid #ddd", padding="4px 0"))
+            block.add_class("itpm-risk-block")
+            blocks.append(block)
         self.heat = image()
-        return w.VBox([self.heat, w.VBox(blocks, layout=w.Layout(max_height="360px", overflow="auto")), self._why("risks")])
+        register = w.VBox(blocks, layout=w.Layout(max_height="420px", overflow="hidden auto",
+                                                  display="flex", flex_flow="column"))
+        register.add_class("itpm-risk-register")
+        note = w.HTML('<div class="itpm-note">Tick a response to buy it before the start. "Expected loss avoided" is the '
+                      "chance times the rough cost of the impact, times what the response removes; buying pays when it "
+                      "is more than the cost, or when you cannot afford the risk striking.</div>")
+        return w.VBox([self.heat, note, register, self._why("risks")])
 
     def _set_response(self, key: str, on: bool) -> None:
         rest = [k for k in self.draft.responses if k != key]
@@ -187,13 +230,10 @@ class PlanView(View):
 
     def _effort_tab(self) -> w.Widget:
         high = self.model.world.params.decisions.max_effort_share
-        self.communication = w.FloatSlider(min=0, max=high, step=0.01, readout_format=".0%", description="Communication",
-                                           tooltip=tip("communication"), style={"description_width": "110px"},
-                                           layout=w.Layout(width="70%"))
-        self.quality = w.FloatSlider(min=0, max=high, step=0.01, readout_format=".0%", description="Quality",
-                                     tooltip=tip("quality"), style={"description_width": "110px"}, layout=w.Layout(width="70%"))
-        w.link((self.draft, "communication"), (self.communication, "value"))
-        w.link((self.draft, "quality"), (self.quality, "value"))
+        self.communication = percent_slider("Communication", high, tip("communication"), width="70%")
+        self.quality = percent_slider("Quality", high, tip("quality"), width="70%")
+        for name in ("communication", "quality"):
+            w.link((self.draft, name), (getattr(self, name), "value"), transform=(percent, share))
         note = ("<p>Share of everyone's time. <b>Communication</b>: status meetings and stakeholder updates; it keeps "
                 "stakeholders content and makes early warnings of risks visible. <b>Quality</b>: reviews and testing "
                 "practice; it injects fewer defects. Both take time from the work. The scenario starts at "

@@ -9,6 +9,11 @@ import math
 from sim.results import markup
 from sim.results.charts.base import compact as compact_amount
 
+RAG = {"index_green": 0.95, "index_amber": 0.85, "finish_amber_share": 0.05}
+"""The dashboard's traffic lights (how a PMO reads a status report, not part of the model): SPI and CPI green at
+0.95 or more, amber at 0.85 or more, red below; the finish green by the deadline, amber up to 5% of the planned
+duration late, red later; the forecast cost green within the budget, amber within budget and reserve, red over."""
+
 GLOSSARY = {
     "PERT": "PERT estimate (O + 4M + P) / 6: the expected effort from the optimistic (O), most likely (M) and "
             "pessimistic (P) estimates, in person-days.",
@@ -23,7 +28,7 @@ GLOSSARY = {
     "P50": "P50: half of the simulated futures finish by this date (or cost) or earlier.",
     "P80": "P80: four in five simulated futures finish by this date (or cost) or earlier; a common commitment level.",
     "critical path": "The chain of dependent tasks that sets the finish date: a day lost on it is a day lost at the end.",
-    "fast-track": "Start a task before its predecessors finish. It saves time but costs rework when they finish.",
+    "fast-track": "Start a work task once the work it depends on is half done. It can save time, but it redoes work in proportion to the overlap when they finish, and it cannot overlap a delivery, a test or a cutover.",
     "reserve": "Management reserve: money the sponsor holds back for unforeseen trouble, on top of the budget.",
     "overtime": "Extra hours for the whole team as a share of a normal week (20% = 48-hour weeks). "
                 "Short bursts help; sustained overtime builds fatigue, defects and resignations.",
@@ -38,6 +43,14 @@ GLOSSARY = {
     "seed": "The seed fixes the world's luck: the same scenario, seed and decisions always give the same result.",
     "heat map": "Each risk placed by its probability and its rough cost if it hits. Top right: act first.",
     "Monte Carlo": "The plan is played many times under different luck; the spread of results is the forecast.",
+    "progress": "Progress = earned value / budget at completion: the budgeted cost of the work done, as a share of the "
+                "budget of all the work. Each task weighs what it is planned to cost, so a large purchase counts for "
+                "much; 'plan' is planned value / budget at completion, and progress / plan is the SPI.",
+    "trend finish": "The finish if the project keeps today's pace (earned schedule: the planned duration / SPI(t)). "
+                    "It is a trend, not a probability: the forecast with the luck still to come is the P50/P80.",
+    "traffic lights": "Green, amber, red: SPI and CPI green at 0.95 or more, amber at 0.85 or more, red below; the finish "
+                      "green by the deadline, amber up to 5% of the planned duration late, red later; the forecast cost "
+                      "green within budget, amber within budget + reserve, red over.",
     "rationale": "Optional: one line on why you decide this. It is kept in the session log and the debrief.",
 }
 
@@ -106,40 +119,60 @@ def _cell(value, digits: int):
     return "" if value is None else value
 
 
-def describe_impact(impact: dict, currency: str) -> str:
-    """One impact of a risk or event in plain words."""
+def describe_impact(impact: dict, currency: str, names: dict[str, str] | None = None) -> str:
+    """One impact of a risk or event in plain words; ``names`` turns task, person and stakeholder ids into names."""
+    names = names or {}
+
+    def name(ident: str) -> str:
+        return names.get(ident, ident)
+
     kind = impact["type"]
     if kind == "delay":
-        return f"{impact['task']} delayed {impact['days']:g} working days"
+        return f"{name(impact['task'])} delayed {impact['days']:g} working days"
     if kind == "extra_effort":
-        return f"+{impact['share']:.0%} effort on {', '.join(impact['tasks'])}"
+        return f"{impact['share']:.0%} more effort on {', '.join(name(t) for t in impact['tasks'])}"
     if kind == "cost":
         return f"costs {money(impact['amount'], currency)}"
     if kind == "defects":
-        return f"{impact['count']:g} defects" + (f" in {impact['task']}" if impact.get("task") else "")
+        return f"{impact['count']:g} defects" + (f" in {name(impact['task'])}" if impact.get("task") else "")
     if kind == "morale":
-        return f"morale {impact['delta']:+.0%}" + (f" for {impact['person']}" if impact.get("person") else " for everyone")
+        who = f" for {name(impact['person'])}" if impact.get("person") else " for everyone"
+        return f"morale {'down' if impact['delta'] < 0 else 'up'} {abs(impact['delta']):.0%}{who}"
     if kind == "lose_person":
-        return f"lose {impact.get('person') or 'a team member'}"
+        return f"lose {name(impact['person']) if impact.get('person') else 'a team member'}"
     if kind == "scope_change":
-        return f"{impact['task']} effort {impact['share']:+.0%}"
+        return f"{name(impact['task'])} effort {impact['share']:+.0%}"
     if kind == "satisfaction":
-        return f"{impact['stakeholder']} satisfaction {impact['delta']:+.0%}"
+        return f"{name(impact['stakeholder'])} satisfaction {'down' if impact['delta'] < 0 else 'up'} {abs(impact['delta']):.0%}"
     if kind == "budget":
         return f"budget {'+' if impact['amount'] >= 0 else '-'}{money(abs(impact['amount']), currency)}"
     if kind == "deadline":
         return f"deadline {impact['days']:+d} working days"
     if kind == "add_task":
-        return f"adds task {impact['task']['id'] if isinstance(impact['task'], dict) else impact['task']}"
+        task = impact["task"]
+        return f"adds the task {task.get('name', task['id']) if isinstance(task, dict) else name(task)}"
     if kind == "cut_task":
-        return f"cuts {impact['task']}"
+        return f"cuts {name(impact['task'])}"
     return kind.replace("_", " ")
+
+
+def response_effect(response: dict) -> str:
+    """What a risk response does, in words: ``cuts the chance by 60%``, ``halves the impact``."""
+    parts = []
+    if response["probability_factor"] != 1:
+        parts.append(f"cuts the chance by {1 - response['probability_factor']:.0%}")
+    if response["impact_factor"] != 1:
+        parts.append("halves the impact" if response["impact_factor"] == 0.5
+                     else f"cuts the impact by {1 - response['impact_factor']:.0%}")
+    return " and ".join(parts) or "changes neither chance nor impact"
 
 
 CSS = """
 <style>
 .itpm-app .widget-html-content { line-height: 1.4; }
-.itpm-app .widget-radio-box label { height: auto; line-height: 1.3; white-space: normal; margin: 3px 0; }
+.itpm-app .widget-radio-box label { height: auto; line-height: 1.3; white-space: normal; margin: 3px 0;
+  display: flex !important; flex-direction: row !important; align-items: flex-start; gap: 4px; }
+.itpm-app .widget-radio-box label input { order: -1; flex: 0 0 auto; margin-top: 3px; }
 .itpm-table, .itpm-md table { border-collapse: collapse; font-size: 12px; margin: 4px 0; }
 .itpm-table th, .itpm-table td, .itpm-md th, .itpm-md td { border-bottom: 1px solid #ddd; padding: 2px 6px; text-align: left;
   vertical-align: top; }
@@ -149,6 +182,9 @@ CSS = """
 .itpm-kpi { border: 1px solid #ccc; border-radius: 4px; padding: 1px 7px; min-width: 88px; background: #fafafa;
   font-size: 12px; line-height: 1.3; }
 .itpm-kpi b { display: block; font-size: 15px; }
+.itpm-green { border-left: 5px solid #009E73; }
+.itpm-amber { border-left: 5px solid #E69F00; background: #FFF8E6; }
+.itpm-red { border-left: 5px solid #D55E00; background: #FCE9DC; }
 .itpm-kpi small { display: block; color: #444; font-size: 11px; }
 .itpm-error { color: #A33F00; font-weight: bold; }
 .itpm-ok { color: #00664A; }
@@ -156,6 +192,11 @@ CSS = """
 .itpm-scroll { max-height: 420px; overflow: auto; }
 .itpm-scroll .itpm-table td:first-child { min-width: 200px; }
 .itpm-note { color: #444; font-size: 12px; }
+.itpm-percent .widget-readout::after { content: "%"; }
+.itpm-side > .lm-Widget, .itpm-side .widget-tab, .itpm-side .widget-radio-box { max-width: 100%; box-sizing: border-box; }
+.itpm-side .widget-html-content, .itpm-side .widget-radio-box label { overflow-wrap: break-word; }
+.itpm-log table { table-layout: fixed; width: 100%; }
+.itpm-log th:nth-child(1) { width: 27%; } .itpm-log th:nth-child(2) { width: 48%; } .itpm-log th:nth-child(3) { width: 25%; }
 .itpm-sticky { position: sticky; top: 0; z-index: 5; background: var(--jp-layout-color0, white);
   border-bottom: 1px solid #ccc; padding: 2px 0; }
 .itpm-clock { position: sticky; top: 0; z-index: 6; background: #E8F1F8; border: 1px solid #0072B2; border-radius: 4px;
