@@ -26,7 +26,7 @@ from pathlib import Path
 import traitlets as t
 
 from sim.panel import Panel
-from sim.panel.attempts import ATTEMPTS_FILE, record
+from sim.panel.signer import RemotePanel
 from sim.results import store
 
 from .exercise_model import ExerciseModel, _now
@@ -37,8 +37,8 @@ MAX_WRONG_CODES = 5
 class CandidateModel(ExerciseModel):
     """One candidate's attempt in a panel, from the access code to handing in."""
 
-    def __init__(self, panel: Panel, origin: str = "", clock: Callable[[], dt.datetime] = _now):
-        """``panel`` is the opened panel folder; ``origin`` names this page's kernel in the attempt record."""
+    def __init__(self, panel: Panel | RemotePanel, origin: str = "", clock: Callable[[], dt.datetime] = _now):
+        """``panel`` is the opened panel folder, or the panel reached through its signer (on a hub); ``origin`` names this page's kernel in the attempt record."""
         self.panel = panel
         self.origin = origin
         self.wrong_codes = 0
@@ -49,8 +49,7 @@ class CandidateModel(ExerciseModel):
         self.fixed_participant = None  # only a code says who plays, never the environment
 
     def _record(self, event: str, detail: str = "") -> None:
-        record(self.panel.sessions / ATTEMPTS_FILE, self.panel.key, event, candidate=self.participant or None,
-               origin=self.origin, detail=detail)
+        self.panel.record(event, candidate=self.participant or None, origin=self.origin, detail=detail)
 
     # ------------------------------------------------------------ the gate
 
