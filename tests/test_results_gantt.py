@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
+
+import numpy as np
+from PIL import Image
 
 from sim.engine import Session, World, plan_critical_path
 from sim.results.charts import GanttPainter, gantt
@@ -26,6 +30,10 @@ def test_a_repainted_chart_is_the_chart_drawn_afresh():
     assert painter._key is not None and len(set(drawn)) == len(drawn)  # each week's chart differs
     for r, png in zip(reports, drawn, strict=True):
         assert png == gantt(r.tasks, r.day, r.deadline_day, date, critical)
+    # the PNG is the canvas's picture, pixel for pixel: an opaque figure, sent as RGB
+    rgba = np.asarray(painter._fig.canvas.buffer_rgba())
+    assert (rgba[..., 3] == 255).all()
+    assert np.array_equal(np.asarray(Image.open(io.BytesIO(drawn[-1]))), rgba[..., :3])
 
 
 def test_the_date_axis_covers_plan_and_today_with_margins_and_a_right_end_in_whole_30_days():
