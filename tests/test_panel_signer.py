@@ -92,3 +92,12 @@ def test_the_signer_refuses_an_account_that_is_not_a_candidate_and_a_broken_requ
         RemotePanel(name, sessions)
     with pytest.raises(PanelError, match="cannot be reached"):
         RemotePanel(name + "-gone", sessions)
+
+
+def test_on_a_hub_the_login_does_not_say_who_plays_only_the_access_code_does(signer, monkeypatch):
+    _, codes, name, sessions, _ = signer
+    monkeypatch.setenv("JUPYTERHUB_USER", "ann")  # the hub user's name, even one that is a candidate's id
+    model = CandidateModel(RemotePanel(name, sessions), clock=FakeClock())
+    assert (model.participant, model.message, model.error) == ("", "", False)  # the gate, with no complaint
+    assert not model.identify("ann") and model.message == "Enter your access code first."
+    assert model.enter_code(codes["bob"]) and model.participant == "bob"

@@ -22,6 +22,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
+from typing import ClassVar
 
 import traitlets as t
 
@@ -37,6 +38,8 @@ MAX_WRONG_CODES = 5
 class CandidateModel(ExerciseModel):
     """One candidate's attempt in a panel, from the access code to handing in."""
 
+    hub_user_plays: ClassVar[bool] = False  # only an access code says who plays, never the hub login
+
     def __init__(self, panel: Panel | RemotePanel, origin: str = "", clock: Callable[[], dt.datetime] = _now):
         """``panel`` is the opened panel folder, or the panel reached through its signer (on a hub); ``origin`` names this page's kernel in the attempt record."""
         self.panel = panel
@@ -46,7 +49,6 @@ class CandidateModel(ExerciseModel):
         self._resumed = False
         self._taken_over = False
         super().__init__(panel.exercise, panel.sessions, participant=None, clock=clock)
-        self.fixed_participant = None  # only a code says who plays, never the environment
 
     def _record(self, event: str, detail: str = "") -> None:
         self.panel.record(event, candidate=self.participant or None, origin=self.origin, detail=detail)
