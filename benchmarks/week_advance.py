@@ -16,6 +16,7 @@ import argparse
 import cProfile
 import io
 import json
+import os
 import pstats
 import statistics
 import sys
@@ -80,46 +81,58 @@ def main() -> None:
     parser.add_argument("--weeks", type=int, default=10)
     parser.add_argument("--scenario", default="software_build")
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--profile", type=int, default=25, help="functions listed from the profile (by own time)")
+    parser.add_argument("--profile", type=int, default=25, help="functions listed from the profile (0: no profile)")
     args = parser.parse_args()
     install_comm()
+    rows = play_weeks(args, None)  # timed without the profiler, which slows Python code down
+    print(f"{len(rows)} week advances of {args.scenario} (seed {args.seed}) through the widgets, one process "
+          f"(load average {os.getloadavg()[0]:.1f}):")
+    print(f"{'week':>4} {'CPU ms':>8} {'wall ms':>8} {'msgs':>5} {'bytes':>8}")
+    for week, (cpu_ms, wall_ms, count, size) in enumerate(rows, 1):
+        print(f"{week:>4} {cpu_ms:8.1f} {wall_ms:8.1f} {count:5d} {size:8d}")
+    cpus = [r[0] for r in rows]
+    print(f"CPU ms per advance: median {statistics.median(cpus):.1f}, max {max(cpus):.1f}; "
+          f"messages {statistics.median(r[2] for r in rows):.0f}, bytes {statistics.median(r[3] for r in rows):.0f}")
+    if args.profile:
+        profile = cProfile.Profile()
+        play_weeks(args, profile)  # the same weeks again, profiled
+        report_profile(profile, len(rows), args.profile)
+
+
+def play_weeks(args, profile: cProfile.Profile | None) -> list[tuple[float, float, int, int]]:
+    """Start, commit and advance ``args.weeks`` weeks; each advance's CPU ms, wall ms, messages and bytes sent."""
     from sim.ui import play
 
+    rows = []
     with tempfile.TemporaryDirectory() as folder:
         app = play(scenario=args.scenario, seed=args.seed, save_dir=folder)
         click(app.choose.start)
         click(app.plan.commit)
         assert app.model.stage == "execute", app.model.message
-        rows = []
-        profile = cProfile.Profile()
         for _ in range(args.weeks):
             RecordingComm.sent.clear()
             cpu, wall = time.process_time(), time.perf_counter()
-            profile.enable()
+            if profile:
+                profile.enable()
             click(app.execute.advance)
-            profile.disable()
+            if profile:
+                profile.disable()
             cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
-            sent = list(RecordingComm.sent)
-            rows.append((cpu * 1000, wall * 1000, len(sent), sum(j + b for _, j, b in sent)))
+            rows.append((cpu * 1000, wall * 1000, len(RecordingComm.sent), sum(j + b for _, j, b in RecordingComm.sent)))
             if app.model.stage != "execute":
                 break
-        print(f"{len(rows)} week advances of {args.scenario} (seed {args.seed}) through the widgets, one process:")
-        print(f"{'week':>4} {'CPU ms':>8} {'wall ms':>8} {'msgs':>5} {'bytes':>8}")
-        for week, (cpu_ms, wall_ms, count, size) in enumerate(rows, 1):
-            print(f"{week:>4} {cpu_ms:8.1f} {wall_ms:8.1f} {count:5d} {size:8d}")
-        cpus = [r[0] for r in rows]
-        print(f"CPU ms per advance: median {statistics.median(cpus):.1f}, max {max(cpus):.1f}; "
-              f"messages {statistics.median(r[2] for r in rows):.0f}, bytes {statistics.median(r[3] for r in rows):.0f}")
-        parts = by_part(pstats.Stats(profile))
-        whole = parts[PARTS[0][0]]
-        print("\nWhere the time goes (cProfile, which slows Python code down; mean over the advances):")
-        for part, seconds in parts.items():
-            print(f"  {part:58} {seconds * 1000 / len(rows):7.1f} ms  {seconds / whole:6.1%}")
+    return rows
+
+
+def report_profile(profile: cProfile.Profile, advances: int, functions: int) -> None:
+    parts = by_part(pstats.Stats(profile))
+    whole = parts[PARTS[0][0]]
+    print("\nWhere the time goes (cProfile, which slows Python code down; mean over the advances):")
+    for part, seconds in parts.items():
+        print(f"  {part:58} {seconds * 1000 / advances:7.1f} ms  {seconds / whole:6.1%}")
+    for order in ("tottime", "cumulative"):
         out = io.StringIO()
-        pstats.Stats(profile, stream=out).sort_stats("tottime").print_stats(args.profile)
-        print(out.getvalue())
-        out = io.StringIO()
-        pstats.Stats(profile, stream=out).sort_stats("cumulative").print_stats(args.profile)
+        pstats.Stats(profile, stream=out).sort_stats(order).print_stats(functions)
         print(out.getvalue())
 
 
