@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import itertools
 
 import numpy as np
 from PIL import Image
@@ -36,9 +37,30 @@ def test_a_repainted_chart_is_the_chart_drawn_afresh():
     assert np.array_equal(np.asarray(Image.open(io.BytesIO(drawn[-1]))), rgba[..., :3])
 
 
-def test_the_date_axis_covers_plan_and_today_with_margins_and_a_right_end_in_whole_30_days():
+def test_the_date_axis_covers_plan_and_today_with_margins_and_runs_whole_30_days():
     tasks = [{"planned_start": 0, "planned_finish": 100, "start": 0, "finish": None}]
     lo, hi = _x_limits(tasks, now=50, deadline_day=120, date_of=lambda d: dt.date(2027, 1, 1) + dt.timedelta(days=int(d)))
     origin = 20819.0  # matplotlib's day number of 2027-01-01 (days since 1970-01-01)
-    assert lo == origin - 6.0  # 5% of the 120 days spanned
-    assert hi == origin + 150  # the first date + 120 days + 6 of margin, rounded up to 5 x 30 days
+    assert hi == origin + 150  # the first date + 120 days + 5% (126), rounded up to 5 x 30 days
+    assert lo == origin - 7.5  # 5% of the 150 days' width
+
+
+def test_the_background_is_drawn_once_a_project_while_its_date_range_holds():
+    session = Session(World.from_file("network_migration"), seed=3)  # a plan with procurements and cutovers
+    date = session.world.calendar.date
+    critical = plan_critical_path(session.world)
+    painter, drawn = GanttPainter(), []
+    draw_static = painter._draw_static
+    painter._draw_static = lambda *a: drawn.append(a[3]) or draw_static(*a)  # the date range of each background
+    report = session.observe()
+    painter.png(report.tasks, report.day, report.deadline_day, date, critical)
+    legend = [t.get_text() for t in painter._ax.get_legend().get_texts()]
+    assert "waiting for vendor" in legend and "waiting for a cutover window" in legend  # before any task waits
+    assert not any(t["state"] in ("ordered", "window") for t in report.tasks)
+    while not session.done:
+        report = session.step([])
+        painter.png(report.tasks, report.day, report.deadline_day, date, critical)
+    # a background for the project's first 30-day range, and one more each time it runs 30 days later (it runs late)
+    assert len(drawn) == len({hi for _, hi in drawn}) >= 2
+    assert all(b[1] - a[1] > 0 and (b[1] - a[1]) % 30 == 0 for a, b in itertools.pairwise(drawn))
+    assert report.day > report.deadline_day and len(drawn) < session.stops / 4

@@ -18,6 +18,11 @@ from .base import DPI, OKABE_ITO, STYLE, DateOf, date_axis, figure, when
 
 STATE_COLOUR = {TaskStatus.DONE: OKABE_ITO["blue"], TaskStatus.ACTIVE: OKABE_ITO["orange"], TaskStatus.ORDERED: OKABE_ITO["sky"],
                 TaskStatus.WINDOW: OKABE_ITO["purple"]}
+# The waiting states a task of a kind passes through (sim.engine.project: every procurement waits for its vendor,
+# every cutover for its window).  The legend lists them from the first week when the plan holds such a task, so
+# that it, and with it the chart's layout, stays the same all project long: a legend that grew when a task first
+# waited meant drawing the background afresh (some 0.7 s of CPU) in the middle of a week's advance.
+PASSES_THROUGH = {"procurement": TaskStatus.ORDERED, "cutover": TaskStatus.WINDOW}
 STATE_LABEL = {TaskStatus.DONE: "done", TaskStatus.ACTIVE: "in progress", TaskStatus.ORDERED: "waiting for vendor",
                TaskStatus.WINDOW: "waiting for a cutover window"}
 
@@ -48,7 +53,7 @@ class GanttPainter:
         """The chart as PNG bytes; ``critical`` is the plan's critical path (``sim.engine.plan_critical_path``)."""
         critical = set(critical)
         with matplotlib.rc_context(STYLE):
-            states = tuple(s for s in ("ordered", "window") if any(t["state"] == s for t in tasks))
+            states = tuple(state for kind, state in PASSES_THROUGH.items() if any(t["kind"] == kind for t in tasks))
             limits = _x_limits(tasks, now, deadline_day, date_of)
             key = (tuple((t["id"], t["name"], t["kind"], t.get("planned_start"), t.get("planned_finish")) for t in tasks),
                    deadline_day, limits, states, frozenset(critical))
@@ -143,15 +148,16 @@ class GanttPainter:
 
 
 def _x_limits(tasks: list[dict], now: float, deadline_day: float, date_of: DateOf) -> tuple[float, float]:
-    """The date axis: every planned and actual bar, today and the deadline, with a 5% margin each side.
+    """The date axis: every planned and actual bar, today and the deadline, with margins each side.
 
-    The right end is the first date plus a whole number of 30 days, so that the range (and with it the
-    background) stays the same from week to week while a project keeps within it."""
+    The axis runs a whole number of 30 days from the first date, at least 5% past the last one, and starts 5% of
+    that width before the first date: so the range (and with it the background) stays the same from week to
+    week while a project keeps within it, and moves in steps of 30 days when it runs later."""
     days = [now, deadline_day] + [d for t in tasks for d in (t.get("planned_start"), t.get("planned_finish"),
                                                                t.get("start"), t.get("finish")) if d is not None]
     lo, hi = when(date_of, min(days)), when(date_of, max(days))
-    margin = 0.05 * max(hi - lo, 1.0)
-    return lo - margin, lo + 30 * math.ceil((hi + margin - lo) / 30)
+    width = 30 * math.ceil(1.05 * max(hi - lo, 1.0) / 30)
+    return lo - 0.05 * width, lo + width
 
 
 def gantt(tasks: list[dict], now: float, deadline_day: float, date_of: DateOf, critical: Collection[str]) -> bytes:
