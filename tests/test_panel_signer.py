@@ -101,3 +101,22 @@ def test_on_a_hub_the_login_does_not_say_who_plays_only_the_access_code_does(sig
     assert (model.participant, model.message, model.error) == ("", "", False)  # the gate, with no complaint
     assert not model.identify("ann") and model.message == "Enter your access code first."
     assert model.enter_code(codes["bob"]) and model.participant == "bob"
+
+
+def test_when_the_signer_is_gone_the_candidate_is_told_and_the_next_save_makes_the_panels_copy_good(signer):
+    panel, codes, name, sessions, users = signer
+    model = CandidateModel(RemotePanel(name, sessions), origin="kernel-x", clock=FakeClock())
+    assert model.enter_code(codes["ann"]) and model.start() and model.commit_plan(), model.message
+    hub_user = users.pop(os.getuid())  # the signer no longer answers this account
+    assert model.advance()  # the week is played and kept in the kernel's copy
+    assert model.error and "The panel's copy could not be updated" in model.message and "tell the panel" in model.message
+    kept = log_path(panel, "ann")
+    local = sessions / kept.name
+    assert kept.read_bytes() != local.read_bytes()
+    users[os.getuid()] = hub_user  # back
+    assert model.advance()
+    assert kept.read_bytes() == local.read_bytes() and panel.key.check(kept) == ""
+    again = CandidateModel(RemotePanel(name, sessions), origin="kernel-y", clock=FakeClock())  # a reload
+    users.clear()
+    assert not again.enter_code(codes["ann"])
+    assert again.message.startswith("The access code cannot be checked now (the panel's signer refused: this account is ")

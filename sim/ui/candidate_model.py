@@ -51,7 +51,28 @@ class CandidateModel(ExerciseModel):
         super().__init__(panel.exercise, panel.sessions, participant=None, clock=clock)
 
     def _record(self, event: str, detail: str = "") -> None:
-        self.panel.record(event, candidate=self.participant or None, origin=self.origin, detail=detail)
+        try:
+            self.panel.record(event, candidate=self.participant or None, origin=self.origin, detail=detail)
+        except OSError as exc:
+            self._unsigned(exc)
+
+    def _unsigned(self, exc: OSError) -> None:
+        """A save or record the panel's files did not take (a full disk; on a hub, the signer out of reach)."""
+        self._problem = f"The panel's copy could not be updated ({exc}). Your session is kept; please tell the panel."
+        super().say(self._problem, error=True)
+
+    def say(self, text: str, error: bool = False) -> None:
+        """As ever, but a problem with the panel's copy is not hidden by the message that follows it."""
+        problem, self._problem = getattr(self, "_problem", ""), ""
+        if problem and not error:
+            text, error = f"{problem} {text}".strip(), True
+        super().say(text, error)
+
+    def _sign(self, path: Path, data: bytes) -> None:
+        try:
+            self.panel.key.sign(path, data)
+        except OSError as exc:  # the next save signs the whole log again
+            self._unsigned(exc)
 
     # ------------------------------------------------------------ the gate
 
@@ -63,7 +84,11 @@ class CandidateModel(ExerciseModel):
         if self.wrong_codes >= MAX_WRONG_CODES:
             self.say("Too many wrong codes from this page. Ask the panel for help.", error=True)
             return False
-        member = self.panel.candidate(str(code)[:100])
+        try:
+            member = self.panel.candidate(str(code)[:100])
+        except OSError as exc:
+            self.say(f"The access code cannot be checked now ({exc}). Please tell the panel.", error=True)
+            return False
         if member is None:
             self.wrong_codes += 1
             self._record("refused", f"wrong code {self.wrong_codes} of {MAX_WRONG_CODES} allowed from this page")
@@ -91,13 +116,17 @@ class CandidateModel(ExerciseModel):
         self._resumed = False
         started = super().start()
         if started and not self._resumed:  # a new session: its first save was made before it had a signer
-            self.panel.key.sign_file(self.session.log_path)
+            self._sign(self.session.log_path, self.session.log_path.read_bytes())
             self._record("start", f"the {self.exercise.minutes}-minute time box starts" if self.exercise.minutes else "")
         return started
 
     def resume(self, path: str | Path) -> bool:
         path = Path(path)
-        why = self.panel.key.check(path)
+        try:
+            why = self.panel.key.check(path)
+        except OSError as exc:
+            self.say(f"Your saved session cannot be checked now ({exc}). Please tell the panel.", error=True)
+            return False
         if why:
             self._record("blocked", why)
             self.say("Your saved session cannot be reopened: it does not pass the panel's signature check. Please ask the "
@@ -113,7 +142,7 @@ class CandidateModel(ExerciseModel):
         return opened
 
     def _open(self, session, notes: dict) -> None:
-        session.on_save = self.panel.key.sign  # every later save is signed as it is written
+        session.on_save = self._sign  # every later save is signed as it is written
         self._loading = True  # the saved lessons come back as they were, whatever the time
         try:
             super()._open(session, notes)
@@ -125,7 +154,7 @@ class CandidateModel(ExerciseModel):
         if self.session is not None and self.session.log_path is not None:
             notes = store.notes_path(self.session.log_path)
             if notes.exists():
-                self.panel.key.sign_file(notes)
+                self._sign(notes, notes.read_bytes())
 
     # ------------------------------------------------------------ the record of what happened
 
