@@ -84,12 +84,14 @@ def main() -> None:
     parser.add_argument("--profile", type=int, default=25, help="functions listed from the profile (0: no profile)")
     args = parser.parse_args()
     install_comm()
-    rows = play_weeks(args, None)  # timed without the profiler, which slows Python code down
+    firsts: dict[str, float] = {}
+    rows = play_weeks(args, None, firsts)  # timed without the profiler, which slows Python code down
     print(f"{len(rows)} week advances of {args.scenario} (seed {args.seed}) through the widgets, one process "
           f"(load average {os.getloadavg()[0]:.1f}):")
     print(f"{'week':>4} {'CPU ms':>8} {'wall ms':>8} {'msgs':>5} {'bytes':>8}")
     for week, (cpu_ms, wall_ms, count, size) in enumerate(rows, 1):
         print(f"{week:>4} {cpu_ms:8.1f} {wall_ms:8.1f} {count:5d} {size:8d}")
+    print("before them: " + ", ".join(f"{what} {ms:.0f} ms of CPU" for what, ms in firsts.items()))
     cpus = [r[0] for r in rows]
     print(f"CPU ms per advance: median {statistics.median(cpus):.1f}, max {max(cpus):.1f}; "
           f"messages {statistics.median(r[2] for r in rows):.0f}, bytes {statistics.median(r[3] for r in rows):.0f}")
@@ -99,15 +101,21 @@ def main() -> None:
         report_profile(profile, len(rows), args.profile)
 
 
-def play_weeks(args, profile: cProfile.Profile | None) -> list[tuple[float, float, int, int]]:
-    """Start, commit and advance ``args.weeks`` weeks; each advance's CPU ms, wall ms, messages and bytes sent."""
+def play_weeks(args, profile: cProfile.Profile | None, firsts: dict[str, float] | None = None) -> list[tuple[float, float, int, int]]:
+    """Open the app, start planning, commit and advance ``args.weeks`` weeks; each advance's CPU ms, wall ms, messages
+    and bytes sent (and in ``firsts`` the CPU ms of the steps before)."""
+    firsts = {} if firsts is None else firsts
+    cpu = time.process_time()
     from sim.ui import play
 
     rows = []
     with tempfile.TemporaryDirectory() as folder:
         app = play(scenario=args.scenario, seed=args.seed, save_dir=folder)
-        click(app.choose.start)
-        click(app.plan.commit)
+        firsts["the app opened (imports included)"] = (time.process_time() - cpu) * 1000
+        for what, button in (("'Start planning'", lambda: app.choose.start), ("'Commit the plan'", lambda: app.plan.commit)):
+            cpu = time.process_time()
+            click(button())
+            firsts[what] = (time.process_time() - cpu) * 1000
         assert app.model.stage == "execute", app.model.message
         for _ in range(args.weeks):
             RecordingComm.sent.clear()
