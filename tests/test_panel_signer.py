@@ -120,3 +120,17 @@ def test_when_the_signer_is_gone_the_candidate_is_told_and_the_next_save_makes_t
     users.clear()
     assert not again.enter_code(codes["ann"])
     assert again.message.startswith("The access code cannot be checked now (the panel's signer refused: this account is ")
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="handing files to another account needs root")
+def test_every_file_the_signer_writes_is_handed_to_the_panel_folders_owner(tmp_path):
+    panel, codes = create_panel(tmp_path / "panel", "network_migration", seed=7, minutes=45, candidates=CANDIDATES)
+    owner = (65534, 65534)  # nobody: the panel's owner when the signer runs as root
+    desk = Desk(panel, owner=owner)
+    assert desk.handle("u1", {"op": "code", "code": codes["ann"]}) == {"candidate": "ann"}
+    assert desk.handle("u1", {"op": "record", "event": "start", "origin": "k", "detail": ""}) == {}
+    name = log_path(panel, "ann").name
+    assert desk.handle("u1", {"op": "save", "name": name, "text": "{}"}) == {}
+    written = sorted(p.name for p in panel.sessions.iterdir())
+    assert written == sorted([ATTEMPTS_FILE, name, name + ".sig"])
+    assert {(p.stat().st_uid, p.stat().st_gid) for p in panel.sessions.iterdir()} == {owner}

@@ -37,7 +37,7 @@ from sim.engine.exercise import Exercise
 from sim.results.store import notes_path, write_text
 from sim.schema.files import read_bounded
 
-from .attempts import EVENTS
+from .attempts import ATTEMPTS_FILE, EVENTS
 from .errors import PanelError
 from .folder import PANEL_FILE, Panel
 from .signing import MAX_SIGNED_BYTES
@@ -98,8 +98,16 @@ class Desk:
         if event not in EVENTS:
             raise PanelError(f"unknown attempt event {str(event)[:40]!r} (expected one of: {', '.join(EVENTS)})")
         origin = f"hub user {user}, {str(request.get('origin', ''))[:MAX_TEXT]}"
-        self.panel.record(event, candidate=self.bound.get(user), origin=origin, detail=str(request.get("detail", ""))[:MAX_TEXT])
+        with self.lock:
+            self.panel.record(event, candidate=self.bound.get(user), origin=origin, detail=str(request.get("detail", ""))[:MAX_TEXT])
+            self._give(self.panel.sessions / ATTEMPTS_FILE)
         return {}
+
+    def _give(self, *files: Path) -> None:
+        """Hand files the signer wrote to the panel folder's owner (when the signer runs as another account)."""
+        if self.owner is not None:
+            for file in files:
+                os.chown(file, *self.owner, follow_symlinks=False)
 
     def _path(self, user: str, name) -> Path:
         """The file ``name`` in the panel's sessions folder, if it is the bound candidate's log or notes."""
@@ -115,10 +123,7 @@ class Desk:
     def _save(self, path: Path, data: bytes) -> dict:
         with self.lock:
             write_text(path, data.decode("utf-8"))
-            written = [path, self.panel.key.sign(path, data)]
-            if self.owner is not None:
-                for file in written:
-                    os.chown(file, *self.owner, follow_symlinks=False)
+            self._give(path, self.panel.key.sign(path, data))
         return {}
 
     def _check(self, path: Path, data: bytes) -> str:
