@@ -2,8 +2,8 @@
 
 JupyterHub's LocalProcessSpawner, with three changes: the account is the one the roster names (``itpm-NAME``,
 never an account the kit did not make, so a hub user called ``root`` cannot become root); the command is the
-role's (``sim.hub.start``, told the panel signer's name on a panel day); and when a server stops, every process left under the account (a kernel, or
-something a trainee started from one) is ended with it.
+role's (``sim.hub.start``; a candidate's server is told the panel signer's name on a panel day); and when a server
+stops, every process left under the account (a kernel, or something a trainee started from one) is ended with it.
 """
 
 from __future__ import annotations

@@ -21,7 +21,7 @@ import shutil
 import sys
 from pathlib import Path
 
-from sim.panel.serving import write_notebook
+from sim.panel.serving import NOTEBOOK, write_notebook
 from sim.panel.signer import SIGNER_ENV
 
 PLAY = "01_play.ipynb"
@@ -73,7 +73,7 @@ def panel_notebook(home: Path) -> Path:
 def command(role: str, home: Path, notebooks: Path, panel_day: bool = False) -> list[str]:
     """The server's command line for ``role`` (for a candidate on a panel day, Voilà on the panel's notebook)."""
     if role == "candidate":
-        notebook = home / PANEL_APP / "panel.ipynb" if panel_day else home / plan(role, notebooks)[1]
+        notebook = home / PANEL_APP / NOTEBOOK if panel_day else home / plan(role, notebooks)[1]
         return [sys.executable, "-m", "sim.hub.voila", str(notebook)]
     landing = plan(role, notebooks)[1]
     return [sys.executable, "-m", "jupyterhub.singleuser", f"--ServerApp.default_url=/lab/tree/{landing}",
