@@ -2,9 +2,12 @@
 
 The hub is started by the real command (``python -m sim hub start``) on loopback, with users made by
 ``python -m sim hub adduser`` (real system accounts, private homes under a temporary folder), and the real
-proxy from deploy/jupyterhub/node_modules.  Two trainees play in JupyterLab and a panel candidate in Voilà,
-each advancing one week in Chromium; then each must find their log in their own home and nowhere else,
-reach nothing of another's by any URL, and the hub must stop with every process it started.
+proxy from deploy/jupyterhub/node_modules.  It is a panel day too (``--panel``, a panel made by ``python -m sim
+panel create``).  Two trainees play in JupyterLab and a panel candidate in the panel's app in Voilà (access
+code, start, plan, one week) in Chromium; then each must find their log in their own home and nowhere else,
+the candidate's signed log must be in the panel folder for ``panel verify`` and ``report``, nobody may reach
+another's files, the panel folder or its secret by any URL (nor the candidate's own account, by any code), and
+the hub must stop with every process it started.  Screenshots go to $ITPM_SCREENSHOT_DIR if set.
 
 It needs root (to make accounts), Chromium, and the proxy installed by ``./kit test``; the tests run in
 file order, the last one stopping the hub.
@@ -12,6 +15,7 @@ file order, the last one stopping the hub.
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import pwd
@@ -65,6 +69,16 @@ class Hub:
         self.state = Path(tempfile.mkdtemp(prefix="itpm-hub-state-", dir="/tmp"))
         self.homes = Path(tempfile.mkdtemp(prefix="itpm-hub-homes-", dir="/tmp"))
         self.homes.chmod(0o755)
+        self.panel_parent = Path(tempfile.mkdtemp(prefix="itpm-hub-panel-", dir="/tmp"))  # root's, mode 0700
+        self.panel = self.panel_parent / "panel"
+        roster = self.panel_parent / "candidates.csv"
+        roster.write_text("id,name\ncy,Cy Example\ndi,Di Other\n")
+        done = subprocess.run([sys.executable, "-m", "sim", "panel", "create", "software_build", "--candidates", str(roster),
+                               "--minutes", "45", "--out", str(self.panel)], capture_output=True, text=True, cwd=ROOT,
+                              timeout=120)
+        assert done.returncode == 0, done.stderr
+        with (self.panel / "access-codes.csv").open() as handout:
+            self.access_codes = {row["id"]: row["code"] for row in csv.DictReader(handout)}
         self.added: list[str] = []
         self.proc = None
         for role, keys in (("trainee", "ab"), ("candidate", "c"), ("instructor", "i")):
@@ -81,7 +95,7 @@ class Hub:
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = self.state.parent / f"{self.state.name}.log"
         self.proc = subprocess.Popen([sys.executable, "-m", "sim", "hub", "start", "--state", str(self.state),
-                                      "--port", str(self.port)], cwd=ROOT, stdout=self.log.open("w"),
+                                      "--port", str(self.port), "--panel", str(self.panel)], cwd=ROOT, stdout=self.log.open("w"),
                                      stderr=subprocess.STDOUT, start_new_session=True)
         deadline = time.monotonic() + 90
         while not answers(f"{self.url}/hub/login"):
@@ -143,6 +157,7 @@ class Hub:
             end_processes(entry.pw_uid)
             subprocess.run(["userdel", "--remove", entry.pw_name], capture_output=True)
         shutil.rmtree(self.homes, ignore_errors=True)
+        shutil.rmtree(self.panel_parent, ignore_errors=True)
         shutil.rmtree(self.state, ignore_errors=True)
         self.log.unlink(missing_ok=True)
 
@@ -179,8 +194,14 @@ def login(browser, hub: Hub, key: str):
     return page
 
 
-def advance_one_week(page) -> None:
-    page.get_by_role("button", name="Start planning ▶").click()
+def shots(tmp: Path) -> Path:
+    folder = Path(os.environ.get("ITPM_SCREENSHOT_DIR") or tmp)
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def advance_one_week(page, start: str = "Start planning ▶") -> None:
+    page.get_by_role("button", name=start).click()
     page.get_by_role("button", name="Commit the plan and start the project ▶").click()
     advance = page.get_by_role("button", name="Advance one week ▶", exact=True)
     headline = page.locator(".itpm-headline")
@@ -190,6 +211,7 @@ def advance_one_week(page) -> None:
 
 
 def test_three_users_each_play_a_week_in_their_own_folder(hub, browser, tmp_path):
+    folder = shots(tmp_path)
     pages = {key: login(browser, hub, key) for key in "abc"}  # the three servers start at once
     try:
         for key in "ab":
@@ -199,16 +221,25 @@ def test_three_users_each_play_a_week_in_their_own_folder(hub, browser, tmp_path
             page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").wait_for()
             run_all_cells(page, wait=WAIT)
             advance_one_week(page)
-        page = pages["c"]
+        page = pages["c"]  # a panel candidate: the panel's app in Voilà, behind the access code
         page.wait_for_url(f"**/user/{hub.names['c']}/", timeout=WAIT)
-        advance_one_week(page)
-        # the candidate's page holds the app, not the notebook's code
-        assert "from sim.ui import play" not in page.content()
-        page.screenshot(path=str(tmp_path / "candidate.png"))
+        page.get_by_role("button", name="Sign in ▶").wait_for()
+        page.screenshot(path=str(folder / "hub-candidate-gate.png"))
+        page.locator("input[type=password]").fill(hub.access_codes["cy"].lower())
+        page.get_by_role("button", name="Sign in ▶").click()
+        sync_api.expect(page.locator("body")).to_contain_text("Signed in as Cy Example", timeout=WAIT)
+        advance_one_week(page, start="Start the exercise ▶")
+        sync_api.expect(page.locator(".itpm-clock")).to_contain_text("left", timeout=WAIT)
+        page.screenshot(path=str(folder / "hub-candidate-week-1.png"), full_page=True)
+        # the candidate's page holds the app, never the notebook's code
+        content = page.content()
+        assert "panel_app" not in content and "sim.ui.candidate" not in content
+        assert page.locator(".jp-InputArea-editor, .cm-editor, .CodeMirror").count() == 0  # no code cell at all
+        assert page.locator(".itpm-error").count() == 0, page.locator(".itpm-error").all_inner_texts()
     except sync_api.Error as exc:
         for key, page in pages.items():
-            page.screenshot(path=str(tmp_path / f"failure-{key}.png"))
-        pytest.fail(f"{exc}\nscreenshots in {tmp_path}\n{hub.log.read_text()[-3000:]}")
+            page.screenshot(path=str(folder / f"failure-{key}.png"))
+        pytest.fail(f"{exc}\nscreenshots in {folder}\n{hub.log.read_text()[-3000:]}")
     finally:
         for page in pages.values():
             page.context.close()
@@ -222,6 +253,32 @@ def test_three_users_each_play_a_week_in_their_own_folder(hub, browser, tmp_path
         assert oct(hub.home(key).stat().st_mode & 0o777) == oct(0o700)
 
 
+def test_the_candidates_signed_log_is_in_the_panel_folder_for_verify_and_report(hub):
+    from sim.panel import open_panel
+    from sim.panel.attempts import ATTEMPTS_FILE, read_record
+
+    panel = open_panel(hub.panel)
+    own = next((hub.home("c") / "sessions").glob("*.session.json"))
+    kept = panel.sessions / own.name
+    assert kept.read_bytes() == own.read_bytes() and panel.key.check(kept) == ""  # the same bytes, signed by the signer
+    for path in (kept, kept.with_name(kept.name + ".sig"), panel.root / "secret.key"):
+        info = path.stat()
+        assert (info.st_uid, info.st_mode & 0o777) == (0, 0o600), path  # the panel owner's alone
+    assert json.loads(kept.read_text())["participant"] == "cy"
+    events, broken = read_record(panel.sessions / ATTEMPTS_FILE, panel.key)
+    assert broken == "" and [(e.event, e.candidate) for e in events] == [("start", "cy")]
+    assert events[0].origin.startswith(f"hub user {hub.names['c']}, kernel ")
+    done = subprocess.run([sys.executable, "-m", "sim", "panel", "verify", str(hub.panel), "--json"], capture_output=True,
+                          text=True, cwd=ROOT, timeout=300)
+    logs = {row["candidate"]: row for row in json.loads(done.stdout)["logs"]}
+    assert (logs["cy"]["status"], logs["cy"]["file"]) == ("unfinished", own.name), logs  # signed and replayed
+    assert logs["di"]["status"] == "absent"
+    done = subprocess.run([sys.executable, "-m", "sim", "panel", "report", str(hub.panel), "--band-runs", "3",
+                           "--workers", "1"], capture_output=True, text=True, cwd=ROOT, timeout=600)
+    assert done.returncode == 0, done.stderr
+    assert "cy: unfinished" in done.stdout and (hub.panel / "reports" / "comparison.csv").exists()
+
+
 def _status(s: requests.Session, url: str) -> int:
     return s.get(url, timeout=60).status_code
 
@@ -230,10 +287,8 @@ def test_no_user_reaches_another_users_files_or_the_panel_secret(hub):
     a, b, c = (hub.names[k] for k in "abc")
     log_b = next((hub.home("b") / "sessions").glob("*.session.json")).name
     log_a = next((hub.home("a") / "sessions").glob("*.session.json")).name
-    secret = hub.state / "panels" / "interview" / "panel.secret"
-    secret.parent.mkdir(parents=True, mode=0o700)
-    secret.write_text(secrets.token_hex(32))
-    secret.chmod(0o600)
+    secret = hub.panel / "secret.key"
+    panel_log = next((hub.panel / "sessions").glob("*.session.json"))
     s = hub.session("a")
     assert _status(s, f"{hub.url}/user/{a}/files/sessions/{log_a}") == 200  # A's own log: the control
     up = "%2E%2E/"
@@ -242,27 +297,37 @@ def test_no_user_reaches_another_users_files_or_the_panel_secret(hub):
         f"/user/{c}/", f"/user/{a}/files/{up}itpm-{b}/sessions/{log_b}",
         f"/user/{a}/api/contents/{up}{up}{up}{str(secret).lstrip('/')}",
         f"/user/{a}/files/{up * 6}{str(secret).lstrip('/')}", f"/user/{a}/api/contents/{up}itpm-{b}/sessions",
-        "/services/collect/",
+        "/services/collect/", "/services/panel-signer/",
     ]
     for path in blocked:
         assert _status(s, hub.url + path) in (403, 404), path
+    # the candidate, through their own server, reaches neither the panel folder nor another's files
+    sc = hub.session("c")
+    for path in [f"/user/{c}/voila/files/{up * 8}{str(secret).lstrip('/')}",
+                 f"/user/{c}/voila/render/{up * 8}{str(hub.panel / 'panel.json').lstrip('/')}",
+                 f"/user/{c}/voila/files/{up * 8}{str(panel_log).lstrip('/')}",
+                 f"/user/{c}/voila/templates/{up * 8}{str(secret).lstrip('/')}",
+                 f"/user/{c}/files/sessions/{panel_log.name}", f"/user/{a}/files/sessions/{log_a}", f"/user/{b}/lab",
+                 f"/user/{c}/voila/files/sessions/{panel_log.name}", f"/user/{c}/api/contents/sessions"]:
+        assert _status(sc, hub.url + path) in (403, 404), path
     # and the operating system, whatever A's kernel runs: another's home and the hub's state are closed to A
-    for target in (hub.home("b") / "sessions" / log_b, secret):
-        done = subprocess.run(["cat", str(target)], user=hub.account("a").pw_uid, group=hub.account("a").pw_gid,
+    # and the candidate's account, whatever code it ran, reads neither the secret nor the panel's copy of its own log
+    for key, target in (("a", hub.home("b") / "sessions" / log_b), ("a", secret), ("c", secret), ("c", panel_log)):
+        done = subprocess.run(["cat", str(target)], user=hub.account(key).pw_uid, group=hub.account(key).pw_gid,
                               extra_groups=[], capture_output=True, text=True)
-        assert done.returncode != 0 and "Permission denied" in done.stderr, target
+        assert done.returncode != 0 and "Permission denied" in done.stderr, (key, target)
 
 
 def test_a_candidate_gets_voila_alone(hub, browser):
     c = hub.names["c"]
     s = hub.session("c")
     page = s.get(f"{hub.url}/user/{c}/", timeout=120)
-    assert page.status_code == 200 and "from sim.ui import play" not in page.text
-    for path in ("lab", "tree", "api/contents", "api/contents/01_play.ipynb", "files/01_play.ipynb", "api/kernels",
-                 "api/sessions", "api/terminals", "voila/files/01_play.ipynb", "voila/files/sessions",
-                 "voila/render/01_play.ipynb", "notebooks/01_play.ipynb", "edit/01_play.ipynb"):
+    assert page.status_code == 200 and "panel_app" not in page.text
+    for path in ("lab", "tree", "api/contents", "api/contents/panel.ipynb", "files/panel.ipynb", "api/kernels",
+                 "api/sessions", "api/terminals", "voila/files/panel.ipynb", "voila/files/sessions",
+                 "voila/render/panel.ipynb", "notebooks/panel.ipynb", "edit/panel.ipynb", "voila/files/01_play.ipynb"):
         r = s.get(f"{hub.url}/user/{c}/{path}", timeout=60, allow_redirects=False)
-        assert r.status_code in (403, 404, 405) or ("from sim.ui import play" not in r.text and r.status_code != 200), (
+        assert r.status_code in (403, 404, 405) or ("panel_app" not in r.text and r.status_code != 200), (
             path, r.status_code)
     # code sent to the candidate's kernel by hand is dropped: only widget messages pass
     runtime = hub.home("c") / ".local/share/jupyter/runtime"

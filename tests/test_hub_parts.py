@@ -167,7 +167,33 @@ def test_trainees_get_jupyterlab_on_the_play_notebook_and_candidates_voila_alone
             "--Voila.authorizer_class=jupyterhub.singleuser.extension.JupyterHubAuthorizer"} <= set(args)
 
 
+def test_on_a_panel_day_a_candidate_gets_the_panels_one_cell_notebook_in_a_folder_of_its_own(tmp_path):
+    from sim.panel.serving import CELL
+
+    (tmp_path / start.PANEL_APP).mkdir()
+    (tmp_path / start.PANEL_APP / "stale.ipynb").write_text("{}")  # only the panel's notebook is left there
+    notebook = start.panel_notebook(tmp_path)
+    assert sorted(p.name for p in notebook.parent.iterdir()) == ["panel.ipynb"]
+    assert ["".join(c["source"]) for c in json.loads(notebook.read_text())["cells"]] == [CELL]
+    assert start.command("candidate", tmp_path, ROOT / "notebooks", panel_day=True)[1:] == [
+        "-m", "sim.hub.voila", str(tmp_path / "panel-app" / "panel.ipynb")]
+
+
+def test_a_panel_day_runs_the_signer_beside_the_hub_and_names_it_to_candidates_servers(tmp_path):
+    from sim.hub.panel_signer import candidate_of, signer_name
+
+    c = _configured(tmp_path, ITPM_HUB_PANEL=str(tmp_path / "panel"))
+    signer = next(s for s in c.JupyterHub.services if s["name"] == "panel-signer")
+    assert "url" not in signer  # nothing reaches it through the proxy
+    assert signer["command"][1:] == ["-m", "sim.hub.panel_signer", str(tmp_path / "panel"), str(tmp_path),
+                                     signer_name(tmp_path)]
+    assert c.KitSpawner.panel_signer == signer_name(tmp_path) != signer_name(tmp_path / "other")
+    assert "panel_signer" not in _configured(tmp_path / "plain").KitSpawner
+    assert candidate_of(tmp_path, os.getuid()) is None  # nobody on this roster is a candidate with this uid
+
+
 def _configured(tmp_path: Path, **env) -> Config:
+    tmp_path.mkdir(exist_ok=True)
     r = roster.with_member(roster.Roster(), "ana", "trainee", "itpm-ana")
     roster.write_roster(tmp_path, roster.with_member(r, "ivo", "instructor", "itpm-ivo"))
     codes.ensure_codes(tmp_path)

@@ -173,6 +173,24 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def _panel(folder: str) -> Path:
+    """The panel folder for a panel day, checked: a panel, and its owner's alone (candidates reach it only through
+    the signer)."""
+    from sim.panel import PanelError, open_panel
+
+    path = Path(folder).resolve()
+    try:
+        panel = open_panel(path)
+    except PanelError as exc:
+        raise UsageError(f"--panel: {exc}") from None
+    if path.stat().st_mode & 0o077:
+        raise UsageError(f"--panel: {path} must be its owner's alone (got mode {path.stat().st_mode & 0o777:o}, expected "
+                         f"700: run chmod 700 {path})")
+    print(f"panel day: {panel.exercise.id} ({panel.exercise.describe()}), {len(panel.exercise.roster)} candidate(s); "
+          "candidates land in its app", flush=True)
+    return path
+
+
 def start(args: argparse.Namespace) -> int:
     from sim.hub.accounts import usable_by
     from sim.hub.codes import ensure_codes
@@ -196,7 +214,8 @@ def start(args: argparse.Namespace) -> int:
            "ITPM_HUB_HUB_PORT": str(free_port()), "ITPM_HUB_API_PORT": str(free_port()),
            "ITPM_HUB_COLLECT_PORT": str(free_port()), "ITPM_HUB_AUTH": args.auth,
            "ITPM_HUB_NOTEBOOKS": str(notebooks), "ITPM_HUB_IDLE_MINUTES": str(args.idle_minutes),
-           "ITPM_HUB_SSL_KEY": args.ssl_key or "", "ITPM_HUB_SSL_CERT": args.ssl_cert or ""}
+           "ITPM_HUB_SSL_KEY": args.ssl_key or "", "ITPM_HUB_SSL_CERT": args.ssl_cert or "",
+           "ITPM_HUB_PANEL": str(_panel(args.panel)) if args.panel else ""}
     if bool(args.ssl_key) != bool(args.ssl_cert):
         raise UsageError("give both --ssl-key and --ssl-cert, or neither")
     scheme = "https" if args.ssl_cert else "http"
@@ -234,6 +253,8 @@ def register(sub) -> None:
                    help="the folder whose notebooks users receive (default the kit's; a class pack's for a class)")
     p.add_argument("--idle-minutes", type=int, default=60, metavar="M",
                    help="stop a server after M minutes without traffic (default 60; 0 never)")
+    p.add_argument("--panel", metavar="DIR", help="a panel day: candidates land in the app of the panel made with "
+                                                  "`itpm-sim panel create DIR` (its secret stays in DIR)")
     p = command("adduser", "add users, each with a system account and a private home", adduser)
     p.add_argument("names", nargs="+", metavar="NAME")
     p.add_argument("--role", choices=ROLES, default="trainee", help="default trainee")

@@ -13,6 +13,7 @@ ITPM_HUB_NOTEBOOKS      the folder whose notebooks users receive (the kit's, or 
 ITPM_HUB_IDLE_MINUTES   a server without traffic for this long is stopped (0: never)
 ITPM_HUB_SSL_KEY, _CERT HTTPS for the users' side (empty: plain HTTP, for loopback or behind a TLS proxy)
 ITPM_HUB_COLLECT_PORT   the collect service's port on loopback
+ITPM_HUB_PANEL          a panel day: the panel folder, whose signer the hub runs for the candidates (empty: none)
 ======================  ================================================================================
 """
 
@@ -24,6 +25,7 @@ from pathlib import Path
 
 from .auth import AUTHENTICATORS
 from .codes import read_codes
+from .panel_signer import signer_name
 from .roster import read_roster
 from .spawner import KitSpawner
 
@@ -99,6 +101,11 @@ def configure(c, env: Mapping[str, str]) -> None:
     services.append({"name": COLLECT_SERVICE, "url": f"http://{LOOPBACK}:{int(env['ITPM_HUB_COLLECT_PORT'])}",
                      "command": [sys.executable, "-m", "sim.hub.service"], "display": True,
                      "environment": {"ITPM_HUB_STATE": str(state), "ITPM_HUB_NOTEBOOKS": env["ITPM_HUB_NOTEBOOKS"]}, "oauth_no_confirm": True})
+    if env.get("ITPM_HUB_PANEL"):  # no URL: the signer answers candidates' kernels on a socket, never the proxy
+        name = signer_name(state)
+        services.append({"name": "panel-signer", "command": [sys.executable, "-m", "sim.hub.panel_signer",
+                                                             str(Path(env["ITPM_HUB_PANEL"]).resolve()), str(state), name]})
+        c.KitSpawner.panel_signer = name
     # Only hub admins (instructors) hold ``access:services``: nobody else reaches the collect service.
     c.JupyterHub.services = services
     c.JupyterHub.load_roles = roles

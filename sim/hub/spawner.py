@@ -2,8 +2,8 @@
 
 JupyterHub's LocalProcessSpawner, with three changes: the account is the one the roster names (``itpm-NAME``,
 never an account the kit did not make, so a hub user called ``root`` cannot become root); the command is the
-role's (``sim.hub.start``); and when a server stops, every process left under the account (a kernel, or
-something a trainee started from one) is ended with it.
+role's (``sim.hub.start``; a candidate's server is told the panel signer's name on a panel day); and when a server
+stops, every process left under the account (a kernel, or something a trainee started from one) is ended with it.
 """
 
 from __future__ import annotations
@@ -16,6 +16,8 @@ from pathlib import Path
 from jupyterhub.spawner import LocalProcessSpawner, set_user_setuid
 from traitlets import Unicode
 
+from sim.panel.signer import SIGNER_ENV
+
 from .accounts import end_processes
 from .roster import read_roster
 
@@ -26,6 +28,7 @@ class KitSpawner(LocalProcessSpawner):
     state_dir = Unicode(help="The hub's state folder, holding the roster.").tag(config=True)
     notebooks = Unicode(help="The folder whose notebooks users receive in their home.").tag(config=True)
     python = Unicode(sys.executable, help="The kit's Python, run by every server.").tag(config=True)
+    panel_signer = Unicode("", help="On a panel day, the panel signer's socket name, given to candidates' servers.").tag(config=True)
 
     def _member(self):
         member = read_roster(self.state_dir).users.get(self.user.name)
@@ -49,6 +52,8 @@ class KitSpawner(LocalProcessSpawner):
     def user_env(self, env):
         account = self._account()
         env.update(USER=account.pw_name, LOGNAME=account.pw_name, HOME=account.pw_dir, SHELL=account.pw_shell)
+        if self.panel_signer and self._member().role == "candidate":
+            env[SIGNER_ENV] = self.panel_signer
         return env
 
     async def stop(self, now=False):

@@ -6,7 +6,10 @@ notebook plays its exercise) that the home does not hold yet (a notebook the use
 overwritten), makes the private ``sessions`` folder where the app saves, and then becomes
 
 - for a trainee or an instructor, JupyterLab (``jupyterhub-singleuser``) opened on the role's landing notebook;
-- for a panel candidate, standalone Voilà on the app notebook (``sim.hub.voila``): no code, no files.
+- for a panel candidate, standalone Voilà (``sim.hub.voila``): no code, no files.  On a panel day (the hub
+  started with ``--panel DIR``, which gives the server the signer's name in ``$ITPM_PANEL_SIGNER``) it serves
+  the panel's one-cell candidate notebook from a folder of its own (``~/panel-app``), and the candidate's
+  app reaches the panel through the signer (``sim.panel.signer``); otherwise the app notebook.
 
 It runs as the user, not as root, so a link the user planted in their home can never make it touch another's.
 """
@@ -18,6 +21,9 @@ import shutil
 import sys
 from pathlib import Path
 
+from sim.panel.serving import NOTEBOOK, write_notebook
+from sim.panel.signer import SIGNER_ENV
+
 PLAY = "01_play.ipynb"  # the app with its narrative, for JupyterLab
 APP = "app.ipynb"  # the app alone, first on screen, for Voilà
 SESSIONS = "sessions"
@@ -26,6 +32,7 @@ LANDING = {"trainee": PLAY, "instructor": "00_start_here.ipynb", "candidate": AP
 RECEIVES = {"trainee": ("00_start_here.ipynb", PLAY), "candidate": (APP,), "instructor": None}
 # A class pack (``itpm-sim class create``) instead of the kit's notebooks: its notebook plays its exercise.
 PACK_EXERCISE, PACK_NOTEBOOK = "exercise.json", "play.ipynb"
+PANEL_APP = "panel-app"  # on a panel day, the folder of the candidate's one-cell notebook (rewritten at each start)
 
 
 def plan(role: str, notebooks: Path) -> tuple[list[str], str]:
@@ -52,11 +59,24 @@ def provision(home: Path, notebooks: Path, role: str) -> list[str]:
     return copied
 
 
-def command(role: str, home: Path, notebooks: Path) -> list[str]:
-    """The server's command line for ``role``."""
-    landing = plan(role, notebooks)[1]
+def panel_notebook(home: Path) -> Path:
+    """The panel's candidate notebook, written afresh into ``home/panel-app`` (a folder holding nothing else)."""
+    folder = home / PANEL_APP
+    if folder.is_symlink() or folder.is_file():
+        folder.unlink()
+    folder.mkdir(mode=0o700, exist_ok=True)
+    for old in folder.iterdir():
+        if old.is_file() or old.is_symlink():
+            old.unlink()
+    return write_notebook(folder)
+
+
+def command(role: str, home: Path, notebooks: Path, panel_day: bool = False) -> list[str]:
+    """The server's command line for ``role`` (for a candidate on a panel day, Voilà on the panel's notebook)."""
     if role == "candidate":
-        return [sys.executable, "-m", "sim.hub.voila", str(home / landing)]
+        notebook = home / PANEL_APP / NOTEBOOK if panel_day else home / plan(role, notebooks)[1]
+        return [sys.executable, "-m", "sim.hub.voila", str(notebook)]
+    landing = plan(role, notebooks)[1]
     return [sys.executable, "-m", "jupyterhub.singleuser", f"--ServerApp.default_url=/lab/tree/{landing}",
             "--ServerApp.terminals_enabled=False", "--ServerApp.jpserver_extensions=jupyter_lsp=False",
             "--LabApp.news_url=None",
@@ -71,8 +91,13 @@ def main(argv: list[str] | None = None) -> None:
     home = Path.home()
     os.umask(0o077)  # whatever the server and its kernels write is the user's alone
     os.chdir(home)
-    provision(home, notebooks, role)
-    args = command(role, home, notebooks)
+    panel_day = role == "candidate" and bool(os.environ.get(SIGNER_ENV))
+    if panel_day:
+        (home / SESSIONS).mkdir(mode=0o700, exist_ok=True)  # the kernel's own copy of the log; the signed one is the panel's
+        panel_notebook(home)
+    else:
+        provision(home, notebooks, role)
+    args = command(role, home, notebooks, panel_day)
     os.execv(args[0], args)
 
 

@@ -50,6 +50,7 @@ from sim.engine.log import Ident, read_json_model
 from sim.schema.files import UnreadableFile, read_bounded, reason
 from sim.schema.params import Frozen
 
+from .attempts import ATTEMPTS_FILE, record
 from .errors import PanelError
 from .rubric import RUBRIC_FILE, read_weights, write_weights
 from .signing import Key
@@ -120,6 +121,10 @@ class Panel:
     def weights(self) -> dict[str, float]:
         """The rubric weights as the file holds them now; raises PanelError with the located problems."""
         return read_weights(self.rubric_path)
+
+    def record(self, event: str, *, candidate: str | None = None, origin: str = "", detail: str = "") -> None:
+        """Append one event to the panel's attempt record (``sim.panel.attempts``)."""
+        record(self.sessions / ATTEMPTS_FILE, self.key, event, candidate=candidate, origin=origin, detail=detail)
 
     def candidate(self, code: str):
         """The roster member whose access code ``code`` is (typed in any case, with or without dashes), else None.

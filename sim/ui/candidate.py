@@ -15,6 +15,7 @@ from typing import ClassVar
 import ipywidgets as w
 
 from sim.panel import PanelError, open_panel
+from sim.panel.signer import SIGNER_ENV, RemotePanel
 
 from .app import App
 from .candidate_model import CandidateModel
@@ -116,13 +117,16 @@ def kernel_origin() -> str:
 
 
 def panel_app(folder: str | Path | None = None):
-    """The candidate's app for the panel in ``folder`` (default ``$ITPM_PANEL_DIR``), or a message saying what is wrong."""
+    """The candidate's app for the panel in ``folder`` (default ``$ITPM_PANEL_DIR``), or, on a hub's panel day, the
+    panel reached through its signer (``$ITPM_PANEL_SIGNER``: the kernel never reads the panel folder); else a
+    message saying what is wrong."""
     folder = folder or os.environ.get(PANEL_DIR)
-    if not folder:
+    signer = None if folder else os.environ.get(SIGNER_ENV)
+    if not folder and not signer:
         return w.HTML("<p>This page is the candidate's app of a hiring panel. It runs when the panel serves it with "
                       "<code>itpm-sim panel serve DIR</code>.</p>")
     try:
-        panel = open_panel(folder)
+        panel = open_panel(folder) if folder else RemotePanel(str(signer), Path.home() / "sessions")
     except PanelError:
         return w.HTML('<p class="itpm-error">The exercise cannot be opened. Please tell the panel.</p>')
     return CandidateApp(CandidateModel(panel, origin=kernel_origin()))

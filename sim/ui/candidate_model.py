@@ -22,11 +22,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
+from typing import ClassVar
 
 import traitlets as t
 
 from sim.panel import Panel
-from sim.panel.attempts import ATTEMPTS_FILE, record
+from sim.panel.signer import RemotePanel
 from sim.results import store
 
 from .exercise_model import ExerciseModel, _now
@@ -37,8 +38,10 @@ MAX_WRONG_CODES = 5
 class CandidateModel(ExerciseModel):
     """One candidate's attempt in a panel, from the access code to handing in."""
 
-    def __init__(self, panel: Panel, origin: str = "", clock: Callable[[], dt.datetime] = _now):
-        """``panel`` is the opened panel folder; ``origin`` names this page's kernel in the attempt record."""
+    hub_user_plays: ClassVar[bool] = False  # only an access code says who plays, never the hub login
+
+    def __init__(self, panel: Panel | RemotePanel, origin: str = "", clock: Callable[[], dt.datetime] = _now):
+        """``panel`` is the opened panel folder, or the panel reached through its signer (on a hub); ``origin`` names this page's kernel in the attempt record."""
         self.panel = panel
         self.origin = origin
         self.wrong_codes = 0
@@ -46,11 +49,30 @@ class CandidateModel(ExerciseModel):
         self._resumed = False
         self._taken_over = False
         super().__init__(panel.exercise, panel.sessions, participant=None, clock=clock)
-        self.fixed_participant = None  # only a code says who plays, never the environment
 
     def _record(self, event: str, detail: str = "") -> None:
-        record(self.panel.sessions / ATTEMPTS_FILE, self.panel.key, event, candidate=self.participant or None,
-               origin=self.origin, detail=detail)
+        try:
+            self.panel.record(event, candidate=self.participant or None, origin=self.origin, detail=detail)
+        except OSError as exc:
+            self._unsigned(exc)
+
+    def _unsigned(self, exc: OSError) -> None:
+        """A save or record the panel's files did not take (a full disk; on a hub, the signer out of reach)."""
+        self._problem = f"The panel's copy could not be updated ({exc}). Your session is kept; please tell the panel."
+        super().say(self._problem, error=True)
+
+    def say(self, text: str, error: bool = False) -> None:
+        """As ever, but a problem with the panel's copy is not hidden by the message that follows it."""
+        problem, self._problem = getattr(self, "_problem", ""), ""
+        if problem and not error:
+            text, error = f"{problem} {text}".strip(), True
+        super().say(text, error)
+
+    def _sign(self, path: Path, data: bytes) -> None:
+        try:
+            self.panel.key.sign(path, data)
+        except OSError as exc:  # the next save signs the whole log again
+            self._unsigned(exc)
 
     # ------------------------------------------------------------ the gate
 
@@ -63,7 +85,11 @@ class CandidateModel(ExerciseModel):
         if self.wrong_codes >= MAX_WRONG_CODES:
             self.say("Too many wrong codes from this page. Ask the panel for help.", error=True)
             return False
-        member = self.panel.candidate(str(code)[:100])
+        try:
+            member = self.panel.candidate(str(code)[:100])
+        except OSError as exc:
+            self.say(f"The access code cannot be checked now ({exc}). Please tell the panel.", error=True)
+            return False
         if member is None:
             self.wrong_codes += 1
             self._record("refused", f"wrong code {self.wrong_codes} of {MAX_WRONG_CODES} allowed from this page")
@@ -94,13 +120,17 @@ class CandidateModel(ExerciseModel):
         if started and not self._resumed:  # a new session: its first save was made before it had a signer
             path = self.playing.log_path
             assert path is not None  # a candidate's session is always kept in the panel folder
-            self.panel.key.sign_file(path)
+            self._sign(path, path.read_bytes())
             self._record("start", f"the {self.opened.minutes}-minute time box starts" if self.opened.minutes else "")
         return started
 
     def resume(self, path: str | Path) -> bool:
         path = Path(path)
-        why = self.panel.key.check(path)
+        try:
+            why = self.panel.key.check(path)
+        except OSError as exc:
+            self.say(f"Your saved session cannot be checked now ({exc}). Please tell the panel.", error=True)
+            return False
         if why:
             self._record("blocked", why)
             self.say("Your saved session cannot be reopened: it does not pass the panel's signature check. Please ask the "
@@ -116,7 +146,7 @@ class CandidateModel(ExerciseModel):
         return opened
 
     def _open(self, session, notes: dict) -> None:
-        session.on_save = self.panel.key.sign  # every later save is signed as it is written
+        session.on_save = self._sign  # every later save is signed as it is written
         self._loading = True  # the saved lessons come back as they were, whatever the time
         try:
             super()._open(session, notes)
@@ -128,7 +158,7 @@ class CandidateModel(ExerciseModel):
         if self.session is not None and self.session.log_path is not None:
             notes = store.notes_path(self.session.log_path)
             if notes.exists():
-                self.panel.key.sign_file(notes)
+                self._sign(notes, notes.read_bytes())
 
     # ------------------------------------------------------------ the record of what happened
 

@@ -30,6 +30,7 @@ import os
 import re
 from collections.abc import Callable
 from pathlib import Path
+from typing import ClassVar
 
 import traitlets as t
 
@@ -58,6 +59,7 @@ def _now() -> dt.datetime:
 class ExerciseModel(PlayModel):
     """One participant's session in an exercise, from identifying themselves to the (allowed) debrief."""
 
+    hub_user_plays: ClassVar[bool] = True  # on a hub, the logged-in user is the participant (a panel says otherwise)
     participant = t.Unicode("")
     seconds_left = t.Int(None, allow_none=True)  # the time box's countdown; None before the start or without one
     scorecard = t.Any(None)  # the participant's scorecard, when the exercise reveals the outcome
@@ -83,7 +85,7 @@ class ExerciseModel(PlayModel):
         super().__init__(save_dir, world.scenario.id if world else None, world.difficulty if world else None, seed)
         self.reveal = self.exercise.reveal if self.exercise else "none"
         self.rationale_required = self.exercise is not None and self.exercise.rationale == "required"
-        given = participant if participant is not None else os.environ.get(HUB_USER) or None
+        given = participant if participant is not None else (self.hub_user_plays and os.environ.get(HUB_USER)) or None
         self.fixed_participant = given
         if self.problem:
             self.say(self.problem, error=True)
