@@ -101,7 +101,7 @@ def _home(tmp_path: Path) -> Path:
     shutil.copy(ROOT / "notebooks" / "01_play.ipynb", tmp_path / "work" / "01_play.ipynb")
     # Render every cell (no windowing) and keep news and update checks from popping up.
     (tmp_path / "settings/@jupyterlab/notebook-extension/tracker.jupyterlab-settings").write_text(
-        json.dumps({"windowingMode": "none"}))
+        json.dumps({"windowingMode": "none", "autoStartDefaultKernel": True}))  # never ask which kernel to start
     (tmp_path / "settings/@jupyterlab/apputils-extension/notification.jupyterlab-settings").write_text(
         json.dumps({"fetchNews": "false", "checkForUpdates": False}))
     return tmp_path
@@ -195,9 +195,9 @@ def test_play_notebook_in_jupyterlab(page, tmp_path):
                      f"--LabApp.workspaces_dir={home / 'workspaces'}", "--ServerApp.open_browser=False",
                      *(["--allow-root"] if os.geteuid() == 0 else [])],
                     home, f"http://127.0.0.1:{port}", f"http://127.0.0.1:{port}/api/status?token={token}")
-    # On a loaded machine JupyterLab may ask which kernel to use although the notebook names it: keep Python 3.
+    # Should JupyterLab still ask which kernel to use (the notebook names it), accept its choice: Python 3.
     page.add_locator_handler(page.locator(".jp-Dialog").filter(has_text="Select Kernel"),
-                             lambda dialog: dialog.get_by_role("button", name="Select", exact=True).click())
+                             lambda dialog: dialog.locator(".jp-mod-accept").click())
     with serving(server, page, "JupyterLab", home, tmp_path):
         page.goto(f"http://127.0.0.1:{port}/lab/tree/01_play.ipynb?token={token}")
         page.locator(".jp-Notebook").wait_for()
