@@ -15,9 +15,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats  # type: ignore[import-untyped]  # scipy ships no type information
 
-from sim.policies import TACTICS
-
 from sim.engine.world import Source
+from sim.policies import TACTICS
 
 from .montecarlo import Study, run_montecarlo
 
