@@ -108,8 +108,8 @@ def deluser(args: argparse.Namespace) -> int:
     with _locked(state):
         try:
             roster = read_roster(state)
-            member = roster.users.get(args.name, None)
-            write_roster(state, without_member(roster, args.name))
+            write_roster(state, without_member(roster, args.name))  # RosterError for a name not on it
+            member = roster.users[args.name]
         except RosterError as exc:
             raise UsageError(str(exc)) from None
     if args.purge:

@@ -46,7 +46,7 @@ class WorkCalendar:
         the next working day.
         """
         periods: list[Period] = list(calendar.cutover_windows)
-        dated = set()  # each date once, however many windows overlap on it
+        dated: set[dt.date] = set()  # each date once, however many windows overlap on it
         for p in periods:
             dated.update(p.start + dt.timedelta(days=i) for i in range((p.end - p.start).days + 1))
         days = {self.index_of(d) for d in dated if not self._frozen(d)}

@@ -79,19 +79,19 @@ class Member(Frozen):
 class Exercise(Frozen):
     """A class exercise or a panel exercise: the pinned world and the rules of play."""
 
-    format: Literal[EXERCISE_FORMAT] = EXERCISE_FORMAT
-    kind: Literal[EXERCISE_KINDS]
+    format: Literal[EXERCISE_FORMAT] = EXERCISE_FORMAT  # type: ignore[valid-type]  # unpacked at run time
+    kind: Literal[EXERCISE_KINDS]  # type: ignore[valid-type]  # unpacked at run time
     id: Ident
     title: str = Field(min_length=1, max_length=200)
     created: AwareDatetime
     kit_version: str
     scenario: EmbeddedScenario
-    difficulty: Literal[DIFFICULTIES]
+    difficulty: Literal[DIFFICULTIES]  # type: ignore[valid-type]  # unpacked at run time
     seed: Count | None = None
     team_seeds: dict[str, Count] = Field(default_factory=dict)
     minutes: int | None = Field(default=None, gt=0, le=MAX_MINUTES)
-    reveal: Literal[REVEALS] = "full"
-    rationale: Literal[RATIONALES] = "optional"
+    reveal: Literal[REVEALS] = "full"  # type: ignore[valid-type]  # unpacked at run time
+    rationale: Literal[RATIONALES] = "optional"  # type: ignore[valid-type]  # unpacked at run time
     roster: tuple[Member, ...] = ()
 
     @model_validator(mode="after")

@@ -97,7 +97,7 @@ EXERCISE_KINDS = ("class", "panel")
 class ExerciseRef(Frozen):
     """The class or panel exercise a session was played in (see ``sim.engine.exercise``)."""
 
-    kind: Literal[EXERCISE_KINDS]
+    kind: Literal[EXERCISE_KINDS]  # type: ignore[valid-type]  # the tuple's names, unpacked at run time
     id: Ident
     sha256: Sha256
 

@@ -71,7 +71,7 @@ class Session:
         self.decisions: list[dict] = []
         self.refused: list[dict] = []
         self.log_path: Path | None = None
-        self.on_save: Callable[[Path, bytes], None] | None = None  # run after each save with the bytes written (e.g. to sign them)
+        self.on_save: Callable[[Path, bytes], object] | None = None  # run after each save with the bytes written (e.g. to sign them)
         self._news_seen = 0
         self._report: StatusReport | None = None
         self._shown: weakref.ref[StatusReport] | None = None  # the last report built, until the project changes

@@ -75,8 +75,10 @@ def collect(state: Path, receiver: str | None, out: Path | None, actor: str, onl
             raise ValueError(f"{receiver!r} is not an instructor on the roster (expected one of: "
                              f"{', '.join(sorted(roster.named('instructor'))) or 'none yet'})")
         folder = Path(pwd.getpwnam(member.account).pw_dir) / stamp()
+    elif out is not None:
+        folder = out.resolve() / stamp()
     else:
-        folder = Path(out).resolve() / stamp()
+        raise ValueError("collect needs an instructor to receive the logs or a folder to write them to (got neither)")
     result = Collected(folder)
     gathered: dict[str, dict[str, str]] = {}
     for name in students:

@@ -88,7 +88,8 @@ def configure(c, env: Mapping[str, str]) -> None:
     c.KitSpawner.interrupt_timeout, c.KitSpawner.term_timeout = 20, 10
     c.LocalProcessSpawner.interrupt_timeout, c.LocalProcessSpawner.term_timeout = 5, 5
 
-    services, roles = [], []
+    services: list[dict[str, object]] = []
+    roles: list[dict[str, object]] = []
     minutes = int(env.get("ITPM_HUB_IDLE_MINUTES", "60"))
     if minutes:
         services.append({"name": "idle-culler",

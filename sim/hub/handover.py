@@ -21,13 +21,15 @@ MAX_TOTAL = 64 * 1024 * 1024  # bytes per student
 
 def read_own_logs(home: Path, limit: int) -> dict:
     """The session logs and notes in ``home/sessions`` (run as the student): {"files": {name: base64}, "problems"}."""
-    files, problems, total = {}, [], 0
+    files: dict[str, str] = {}
+    problems: list[str] = []
+    total = 0
     try:
         folder = os.open(home / "sessions", os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
     except FileNotFoundError:
         return {"files": {}, "problems": []}
     except OSError as exc:
-        return {"files": {}, "problems": [f"sessions: cannot open the folder ({exc.strerror.lower()}; expected a folder, not a link)"]}
+        return {"files": {}, "problems": [f"sessions: cannot open the folder ({(exc.strerror or str(exc)).lower()}; expected a folder, not a link)"]}
     try:
         names = sorted(n for n in os.listdir(folder) if n.endswith(SUFFIXES) and not n.startswith("."))
         for name in names:
@@ -51,7 +53,7 @@ def _read_regular(folder: int, name: str, limit: int) -> tuple[bytes, str]:
     try:
         fd = os.open(name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK, dir_fd=folder)
     except OSError as exc:
-        return b"", f"cannot read ({exc.strerror.lower()}; expected a regular file, not a link)"
+        return b"", f"cannot read ({(exc.strerror or str(exc)).lower()}; expected a regular file, not a link)"
     try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):

@@ -13,15 +13,16 @@ import os
 import re
 import tempfile
 from pathlib import Path
-from typing import Literal
+from typing import Final, Literal, get_args
 
 from pydantic import AwareDatetime, Field
 
 from sim.engine.log import read_json_model
 from sim.schema.params import Frozen
 
-ROLES = ("trainee", "candidate", "instructor")
-ROSTER_FORMAT = "itpm-sim-hub-roster/1"
+Role = Literal["trainee", "candidate", "instructor"]
+ROLES: tuple[Role, ...] = get_args(Role)
+ROSTER_FORMAT: Final = "itpm-sim-hub-roster/1"
 ROSTER_FILE = "roster.json"
 ACCOUNT_PREFIX = "itpm-"
 MAX_ROSTER_BYTES = 4 * 1024 * 1024  # some 20,000 users
@@ -37,7 +38,7 @@ class RosterError(ValueError):
 class Member(Frozen):
     """One hub user: their role, their system account, and when they were added."""
 
-    role: Literal["trainee", "candidate", "instructor"]
+    role: Role
     account: str
     added: AwareDatetime
 
@@ -61,11 +62,12 @@ def check_name(name: str) -> str:
     return name
 
 
-def check_role(role: str) -> str:
+def check_role(role: str) -> Role:
     """``role`` if it is one of ROLES; raises RosterError listing them."""
-    if role not in ROLES:
-        raise RosterError(f"unknown role {role!r} (expected one of {', '.join(ROLES)})")
-    return role
+    for known in ROLES:
+        if role == known:
+            return known
+    raise RosterError(f"unknown role {role!r} (expected one of {', '.join(ROLES)})")
 
 
 def roster_path(state: str | Path) -> Path:
@@ -100,7 +102,7 @@ def with_member(roster: Roster, name: str, role: str, account: str) -> Roster:
     check_role(role)
     if name in roster.users:
         raise RosterError(f"{name!r} is already a {roster.users[name].role} (expected a new name)")
-    member = Member(role=role, account=account, added=dt.datetime.now(dt.timezone.utc))
+    member = Member(role=check_role(role), account=account, added=dt.datetime.now(dt.timezone.utc))
     return roster.model_copy(update={"users": {**roster.users, name: member}})
 
 

@@ -102,7 +102,9 @@ def main() -> None:
         (url_path_join(prefix, "oauth_callback"), HubOAuthCallbackHandler),
     ], cookie_secret=os.urandom(32), xsrf_cookies=True)
     url = urlparse(os.environ["JUPYTERHUB_SERVICE_URL"])
-    HTTPServer(app).listen(url.port, url.hostname)
+    if url.port is None:
+        raise SystemExit(f"JUPYTERHUB_SERVICE_URL names no port (got {url.geturl()!r})")
+    HTTPServer(app).listen(url.port, url.hostname or "")
     loop = IOLoop.current()
     signal.signal(signal.SIGTERM, lambda *_: loop.add_callback_from_signal(loop.stop))
     loop.start()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -26,6 +27,7 @@ from sim.results.debrief import Debrief, make_debrief
 from sim.results.tables import Results
 
 from .attempts import Attempt
+from .errors import PanelError
 from .rubric import DUTY_KEYS, Duty, Measures, assess, decision_table, measure, rating
 
 BAND_RUNS = 100
@@ -71,6 +73,8 @@ def _band_run(exercise_path: str, seed: int) -> tuple[float, dict]:
 def reference_band(exercise_path: str | Path, runs: int = BAND_RUNS, executor: Executor | None = None) -> Band:
     """Run the reference PM on ``runs`` child seeds of the exercise's seed and measure each run with the rubric."""
     exercise = _exercise(str(exercise_path))
+    if exercise.seed is None:
+        raise PanelError(f"{exercise_path}: seed: a panel exercise plays one seed (got none, expected a seed)")
     seeds = child_seeds(exercise.seed, runs)  # a panel plays one seed
     jobs = [(str(exercise_path), s) for s in seeds]
     rows = list(executor.map(_band_run, *zip(*jobs, strict=True), chunksize=max(1, runs // 8))) if executor else [_band_run(*j) for j in jobs]
@@ -146,7 +150,7 @@ def _luck(total: float, ref_total: float, card: Scorecard, ref_card: Scorecard, 
 
 
 def evaluate(session: Session, weights: dict[str, float], *, lessons: str = "", minutes: int | None = None,
-             attempts: list[Attempt] = (), band: Band | None = None, executor: Executor | None = None) -> Assessment:
+             attempts: Sequence[Attempt] = (), band: Band | None = None, executor: Executor | None = None) -> Assessment:
     """Assess a finished, verified session against the rubric, the reference on the same seed and its band."""
     params = session.project.p.debrief
     debrief = make_debrief(session, executor, lessons=lessons)
@@ -201,7 +205,7 @@ def questions(session: Session, a: Assessment, mine: Measures) -> list[str]:
     d = a.decisions
     cur = a.debrief.currency
     if not d.empty:
-        worst = d.loc[d["score_effect"].idxmin()]
+        worst = d.iloc[d["score_effect"].argmin()]
         if worst["score_effect"] < 0:
             used.add(int(worst["index"]))
             out.append(f"Your costliest decision: on {worst['date']:%d %b} (day {worst['day']:.0f}) you {worst['summary']}"
@@ -215,7 +219,7 @@ def questions(session: Session, a: Assessment, mine: Measures) -> list[str]:
             out.append(f"Against the trend: on {against['date']:%d %b} the forecast showed the project "
                        f"{against['trend']}, yet you {against['summary']}{_quote(against['rationale'])}. "
                        "Walk us through what you saw that the status report did not show.")
-        best = d.loc[d["score_effect"].idxmax()]
+        best = d.iloc[d["score_effect"].argmax()]
         if best["score_effect"] > 0 and int(best["index"]) not in used:
             used.add(int(best["index"]))
             out.append(f"Your most valuable decision: on {best['date']:%d %b} you {best['summary']}{_quote(best['rationale'])}; "
@@ -238,7 +242,7 @@ def questions(session: Session, a: Assessment, mine: Measures) -> list[str]:
             break
     hit = a.debrief.risks[a.debrief.risks["hit"]] if not a.debrief.risks.empty else a.debrief.risks
     if len(hit):
-        r = hit.loc[hit["score_impact"].idxmin()]
+        r = hit.iloc[hit["score_impact"].argmin()]
         seen = "You had an early warning" if r["warned"] else "No early warning was seen"
         out.append(f"The risk \u201c{r['title']}\u201d hit on day {r['day']:.0f} and cost {-r['score_impact']:.1f} points. "
                    f"{seen}{'; you had bought ' + r['responses'] if r['responses'] else ' and no response was bought ahead'}. "

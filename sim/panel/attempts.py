@@ -80,7 +80,8 @@ def read_record(path: str | Path, key: Key) -> tuple[list[Attempt], str]:
     path = Path(path)
     if not path.exists():
         return [], ""
-    out, previous = [], ""
+    out: list[Attempt] = []
+    previous = ""
     for number, line in enumerate(path.read_bytes().splitlines(), start=1):
         try:
             entry = json.loads(line)

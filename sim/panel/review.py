@@ -68,7 +68,7 @@ def check_all(panel: Panel) -> tuple[dict[str, Checked], list[Checked]]:
     for path in sorted(panel.sessions.glob(f"*{LOG_SUFFIX}")):
         if path not in expected:
             found = check(panel, path)
-            if found.status == SCORED:
+            if found.status == SCORED and found.participant is not None:
                 found.status = "duplicate"
                 found.reason = (f"a second log for {found.participant!r} (the one scored is "
                                 f"{log_path(panel, found.participant).name}); a copy or a file put here by hand")
@@ -115,10 +115,12 @@ def close_expired(panel: Panel, now: dt.datetime | None = None) -> list[str]:
             continue  # the verification says why
         session.on_save = panel.key.sign
         session.freeze(f"the {exercise.minutes}-minute time box ran out")
+        frozen = session.frozen
+        assert frozen is not None  # frozen just above
         session.run(passive())
         record(panel.sessions / ATTEMPTS_FILE, panel.key, "time up", candidate=member.id, origin="panel report",
-               detail=f"no page had the session open; frozen where the candidate stopped (status point {session.frozen.stop}, "
-                      f"working day {session.frozen.day:g}) and run to its end on defaults")
+               detail=f"no page had the session open; frozen where the candidate stopped (status point {frozen.stop}, "
+                      f"working day {frozen.day:g}) and run to its end on defaults")
         closed.append(member.id)
     return closed
 
@@ -137,7 +139,7 @@ def _candidate(root: str, candidate: str, band: Band | None) -> tuple[dict, str,
         status, reason = "absent", "the candidate never started (no session log)"
     else:
         status, reason = checked.status, checked.reason
-        if status == SCORED:
+        if status == SCORED and checked.session is not None:
             lessons, left_out = lessons_of(panel, checked.path)
             if left_out:
                 reason += f"; {left_out}"
@@ -157,14 +159,15 @@ def write_reports(root: str | Path, out: str | Path | None = None, band_runs: in
     out = Path(out) if out else panel.reports
     out.mkdir(parents=True, exist_ok=True)
     own = executor is None and (workers or 0) > 1
-    pool = ProcessPoolExecutor(workers) if own else executor
+    own_pool = ProcessPoolExecutor(workers) if own else None
+    pool = own_pool or executor
     try:
         band = reference_band(Path(root) / PANEL_FILE, band_runs, pool) if band_runs else None
         jobs = [(str(root), m.id, band) for m in panel.exercise.roster]
         results = list(pool.map(_candidate, *zip(*jobs, strict=True))) if pool and jobs else [_candidate(*j) for j in jobs]
     finally:
-        if own:
-            pool.shutdown()
+        if own_pool is not None:
+            own_pool.shutdown()
     written = []
     for _, html, name in results:
         written.append(write_text(out / name, html))

@@ -17,7 +17,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import pandas as pd
 from pydantic import Field, Strict, ValidationError, create_model
@@ -55,7 +55,7 @@ EVENT_DUTY = {"change_request": "change", "budget_cut": "budget", "staff_departu
               "vendor_slip": "risk", "other": "monitoring"}
 
 
-Weights = create_model(
+Weights: Any = create_model(  # type: ignore[call-overload]  # one field per duty, built from DUTIES
     "Weights", __base__=Frozen, __doc__="How much each duty counts in the total: numbers of 0 or more, shared out in proportion.",
     **{key: (Annotated[float, Strict()], Field(ge=0, allow_inf_nan=False, description=name)) for key, name in DUTIES},
 )
@@ -63,7 +63,7 @@ Weights = create_model(
 
 class RubricFile(Frozen):
     format: str = Field(pattern=f"^{RUBRIC_FORMAT}$")
-    weights: Weights
+    weights: Weights  # built at import, above
 
 
 DEFAULT_RUBRIC = f"""\
@@ -157,8 +157,8 @@ def summary(session: Session, decision: dict) -> str:
                 "prioritise": f"gave {name} priority {decision.get('priority', 0):+d}"}
         return verb[kind]
     if kind in ("set_reserve", "request_budget"):
-        verb = "set the management reserve to" if kind == "set_reserve" else "asked the sponsor for"
-        return f"{verb} {decision['amount']:,.0f} {sc.budget.currency}"
+        action = "set the management reserve to" if kind == "set_reserve" else "asked the sponsor for"
+        return f"{action} {decision['amount']:,.0f} {sc.budget.currency}"
     if kind == "request_time":
         return f"asked the sponsor for {decision['days']} more working days"
     return kind.replace("_", " ")
@@ -276,7 +276,7 @@ def _changes(session: Session, entries: list[dict], full: float, tolerance: floa
         request = f"event:{event.id}"
         mine = [i for i, e in enumerate(entries) if e["decision"]["type"] == "choose" and e["decision"]["request"] == request]
         came = min((e["day"] for e in p.events if e["kind"] == "event" and e["ref"] == event.id), default=None)
-        row = {"event": event.id, "title": event.title, "default": event.default, "by_you": bool(mine), "chosen": event.default,
+        row: dict[str, Any] = {"event": event.id, "title": event.title, "default": event.default, "by_you": bool(mine), "chosen": event.default,
                "came": came, "frozen": session.frozen is not None and came is not None and came >= session.frozen.day,
                "day": entries[mine[-1]]["day"] if mine else None, "rationale": "", "others": {}, "credit": 0.0}
         if mine:

@@ -61,7 +61,7 @@ def sweep(folder: str | Path) -> list[Path]:
     That is the kit's temporary files (``.session-*.tmp``, ``.NAME-*.tmp``) and empty session logs (a name
     claimed by a session that died before its first save).  Anything else, and anything younger, is left alone.
     """
-    removed = []
+    removed: list[Path] = []
     try:
         entries = list(os.scandir(folder))
     except OSError:

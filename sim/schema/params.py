@@ -40,7 +40,7 @@ class _Whole(Frozen):
 
     @model_validator(mode="after")
     def _time_for_the_work(self) -> _Whole:
-        c, q = self.communication, self.quality
+        c, q = self.communication, self.quality  # type: ignore[attr-defined]  # the groups are built from defaults.yaml
         taken = c.nominal_effort + q.nominal_effort + c.max_overhead
         if taken > 1 - MIN_WORK_SHARE:
             raise ValueError(f"communication.nominal_effort + quality.nominal_effort + communication.max_overhead leave no "

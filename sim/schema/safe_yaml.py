@@ -126,12 +126,13 @@ _Loader.add_implicit_resolver(
     list("-+.0123456789"),
 )
 _CONSTRUCTOR = _Loader("")
+_FAST: type = _Loader  # PyYAML built without libyaml: the pure-Python parser, the same result, slower
 try:
-    from yaml.cyaml import CParser
-except ImportError:  # PyYAML built without libyaml: the pure-Python parser, the same result, slower
-    _FAST = _Loader
+    from yaml.cyaml import CParser  # type: ignore[attr-defined]  # present only when built with libyaml
+except ImportError:
+    pass
 else:
-    class _FAST(CParser, yaml.constructor.SafeConstructor, yaml.resolver.Resolver):
+    class _CFast(CParser, yaml.constructor.SafeConstructor, yaml.resolver.Resolver):
         """libyaml's parser with the YAML 1.2 resolvers above (only its events and nodes are used)."""
 
         yaml_implicit_resolvers = _Loader.yaml_implicit_resolvers
@@ -140,6 +141,8 @@ else:
             CParser.__init__(self, stream)
             yaml.constructor.SafeConstructor.__init__(self)
             yaml.resolver.Resolver.__init__(self)
+
+    _FAST = _CFast
 
 
 def _scalar(node: yaml.ScalarNode) -> object:
@@ -189,12 +192,12 @@ def read_yaml(text: str | bytes, file: str) -> tuple[Located | None, list[Proble
             elif kind is yaml.DocumentStartToken:
                 starts.append(token.start_mark)
             elif kind is yaml.TagToken:
-                handle, suffix = token.value
+                handle, suffix = token.value  # type: ignore[attr-defined]  # a TagToken's (handle, suffix)
                 tag = f"!<{suffix}>" if handle is None else handle + suffix  # None: a verbatim tag
                 reader.problem(token.start_mark, (), f"YAML tags are not allowed (got {show(tag)}, expected plain values)")
             elif isinstance(token, (yaml.AnchorToken, yaml.AliasToken)):
-                kind = "anchor" if isinstance(token, yaml.AnchorToken) else "alias"
-                reader.problem(token.start_mark, (), f"YAML anchors and aliases are not allowed (got {kind} {show(token.value)}, expected plain values)")
+                what = "anchor" if isinstance(token, yaml.AnchorToken) else "alias"
+                reader.problem(token.start_mark, (), f"YAML anchors and aliases are not allowed (got {what} {show(token.value)}, expected plain values)")
         if reader.problems:
             return None, reader.problems
         nodes = list(yaml.compose_all(text, Loader=_FAST))

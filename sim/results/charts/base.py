@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Literal
 
 import matplotlib
 import matplotlib.dates as mdates
@@ -27,7 +27,7 @@ STYLE: dict[str, Any] = {"font.size": 9, "axes.titlesize": 10, "axes.spines.top"
 DateOf = Callable[[float], dt.date]
 
 
-def figure(width: float = 7.4, height: float = 3.0, layout: str | None = "constrained") -> Figure:
+def figure(width: float = 7.4, height: float = 3.0, layout: Literal["constrained"] | None = "constrained") -> Figure:
     """A new figure, not tied to pyplot (safe in any kernel or thread); ``layout=None`` for one placed by hand."""
     return Figure(figsize=(width, height), dpi=DPI, layout=layout)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import math
 from collections.abc import Collection
+from typing import Any
 
 import matplotlib
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -16,7 +17,7 @@ from sim.engine import TaskStatus
 
 from .base import DPI, OKABE_ITO, STYLE, DateOf, date_axis, figure, when
 
-STATE_COLOUR = {TaskStatus.DONE: OKABE_ITO["blue"], TaskStatus.ACTIVE: OKABE_ITO["orange"], TaskStatus.ORDERED: OKABE_ITO["sky"],
+STATE_COLOUR: dict[str, str] = {TaskStatus.DONE: OKABE_ITO["blue"], TaskStatus.ACTIVE: OKABE_ITO["orange"], TaskStatus.ORDERED: OKABE_ITO["sky"],
                 TaskStatus.WINDOW: OKABE_ITO["purple"]}
 STATE_LABEL = {TaskStatus.DONE: "done", TaskStatus.ACTIVE: "in progress", TaskStatus.ORDERED: "waiting for vendor",
                TaskStatus.WINDOW: "waiting for a cutover window"}
@@ -38,13 +39,15 @@ class GanttPainter:
     """
 
     def __init__(self):
-        self._key = None
-        self._fig = self._ax = self._background = None
+        self._key: tuple | None = None
+        self._fig: Any = None  # the Figure, Axes and background image of the last static drawing
+        self._ax: Any = None
+        self._background: Any = None
 
     def png(self, tasks: list[dict], now: float, deadline_day: float, date_of: DateOf, critical: Collection[str]) -> bytes:
         """The chart as PNG bytes; ``critical`` is the plan's critical path (``sim.engine.plan_critical_path``)."""
         critical = set(critical)
-        with matplotlib.rc_context(STYLE):
+        with matplotlib.rc_context(STYLE):  # type: ignore[arg-type]  # the stubs list rc keys as literals, not str
             states = tuple(s for s in ("ordered", "window") if any(t["state"] == s for t in tasks))
             limits = _x_limits(tasks, now, deadline_day, date_of)
             key = (tuple((t["id"], t["name"], t["kind"], t.get("planned_start"), t.get("planned_finish")) for t in tasks),
@@ -57,7 +60,8 @@ class GanttPainter:
     def _draw_static(self, tasks, critical, states, limits, date_of) -> None:
         fig = figure(7.4, 1.1 + 0.19 * len(tasks), layout=None)
         ax = fig.add_subplot()
-        plan_bars, plan_marks = [], {True: [], False: []}
+        plan_bars: list[tuple] = []
+        plan_marks: dict[bool, list[tuple]] = {True: [], False: []}
         for row, task in enumerate(tasks):
             ps, pf = task.get("planned_start"), task.get("planned_finish")
             if ps is None or pf is None:
