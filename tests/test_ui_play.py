@@ -74,7 +74,7 @@ def test_plan_stage_edits_the_draft_and_forecasts_it(tmp_path):
     profile = next(iter(view.hires))
     view.hires[profile].value = 1
     view.communication.value = 0.14
-    view.reserve.value = view.reserve.value + 10_000
+    view.reserve.value = view.reserve.value - 10_000  # the sponsor agrees to no more than the register justifies
     key = next(iter(view.responses))
     heat = view.heat.value
     view.responses[key].value = True
