@@ -25,6 +25,11 @@ def test_every_tactic_of_the_issue_is_played_on_passive_and_on_reference():
         make_policy("reference+teleport")
 
 
+def test_the_tactics_may_be_played_on_one_base():
+    assert arms(("fast_track",), ("reference",)) == ["reference", "reference+fast_track"]
+    assert arms(("fast_track",), ("passive",)) == ["reference", "passive", "reference+fast_track", "passive+fast_track"]
+
+
 def test_paired_p():
     # differences 1, 2, 3, 4, 5: mean 3, sd 1.581, t = 3/(1.581/√5) = 4.243 on 4 df, one-sided p = 0.00662
     a, b = np.array([2.0, 4, 6, 8, 10]), np.array([1.0, 2, 3, 4, 5])
@@ -60,7 +65,9 @@ OPEN_GAPS = {"cloud_rollout"}
 @pytest.mark.parametrize("scenario", [pytest.param(s, marks=pytest.mark.xfail(s in OPEN_GAPS, strict=True, reason="see OPEN_GAPS"))
                                       for s in ("software_build", "cloud_rollout", "network_migration")])
 def test_no_gaming_tactic_beats_the_reference_pm(scenario):
+    # The tactics on top of reference, the stronger base: on passive every one of them scored 4.6 to 75 points below
+    # reference in the audit of kit 0.2.0 (`itpm-sim audit` plays both); one base keeps CI within its 30 minutes.
     with ProcessPoolExecutor(2) as pool:
-        frame = audit(scenario, 200, executor=pool)
+        frame = audit(scenario, 200, executor=pool, bases=("reference",))
     beaten = frame[frame["beats_reference"]]
     assert beaten.empty, f"{scenario}: these beat reference at p < {ALPHA}:\n{table(beaten)}"

@@ -24,9 +24,11 @@ ALPHA = 0.01
 BASES = ("passive", "reference")
 
 
-def arms(tactics: tuple[str, ...] = tuple(TACTICS)) -> list[str]:
-    """The policies the audit plays: the two bases, then every tactic on each."""
-    return list(BASES) + [f"{base}+{tactic}" for tactic in tactics for base in BASES]
+def arms(tactics: tuple[str, ...] = tuple(TACTICS), bases: tuple[str, ...] = BASES) -> list[str]:
+    """The policies the audit plays: the bases (``reference`` always), then every tactic on each."""
+    if "reference" not in bases:
+        bases = ("reference", *bases)  # the yardstick is always played
+    return list(bases) + [f"{base}+{tactic}" for tactic in tactics for base in bases]
 
 
 def paired_p(a: np.ndarray, b: np.ndarray) -> float:
@@ -37,12 +39,14 @@ def paired_p(a: np.ndarray, b: np.ndarray) -> float:
 
 
 def audit(scenario: str | Source, runs: int = 200, seed: int = 2024, difficulty: str = "standard", executor: Executor | None = None,
-          tactics: tuple[str, ...] = tuple(TACTICS), progress: Callable[[str], None] | None = None) -> pd.DataFrame:
+          tactics: tuple[str, ...] = tuple(TACTICS), progress: Callable[[str], None] | None = None,
+          bases: tuple[str, ...] = BASES) -> pd.DataFrame:
     """The audit table of ``scenario``: one row per policy, with its mean score, the paired difference from
     ``reference``, the one-sided p-value that it scores more, its success rate (on time and on budget against the
-    original targets), its abandoned rate and whether it beats the reference at p < ALPHA."""
+    original targets), its abandoned rate and whether it beats the reference at p < ALPHA.  ``bases`` are the
+    policies the tactics are played on (both by default)."""
     results = {}
-    for name in arms(tactics):
+    for name in arms(tactics, bases):
         if progress is not None:
             progress(name)
         results[name] = run_montecarlo(Study(scenario, difficulty, name, strict=False), runs, seed=seed, executor=executor,
