@@ -79,15 +79,43 @@ def _answer(r: StatusReport, request: dict, accept_changes: bool | None) -> d.Ch
     affordable = {o["id"]: o for o in request["options"] if o["cost"] <= max(0.0, r.money_left)}
     if "accept" in options and "reject" in options:
         if accept_changes is None:
-            slack = r.deadline_day - r.forecast_finish_day
-            accept_changes = slack > CHANGE_SLACK_DAYS and r.forecast_cost + options["accept"]["cost"] < r.budget + r.reserve
+            days, money, work = _change(r, options["accept"].get("effects", []))
+            slack = r.deadline_day + days - r.forecast_finish_day
+            fits = r.forecast_cost + options["accept"]["cost"] + work - money < r.budget + r.reserve
+            # room for it in time and money, or it brings time enough of its own (the sponsor pays for what it asks)
+            accept_changes = (slack > CHANGE_SLACK_DAYS and fits) or days >= CHANGE_SLACK_DAYS
         return d.Choose(request=request["id"], option="accept" if accept_changes and "accept" in affordable else "reject")
     if request["default"] in affordable:
-        cheapest = min(affordable.values(), key=lambda o: o["cost"])
-        best = cheapest["id"] if cheapest["cost"] < affordable[request["default"]]["cost"] else request["default"]
+        best = min(affordable.values(), key=lambda o: (_option_loss(r, o), o["id"] != request["default"]))["id"]
     else:
         best = min(request["options"], key=lambda o: o["cost"])["id"]
     return d.Choose(request=request["id"], option=best)
+
+
+def _option_loss(r: StatusReport, option: dict) -> float:
+    """What an event's option costs the project in a PM's money: its price, the money value of its effects, less the
+    goodwill it wins (each unit of one stakeholder's satisfaction worth what the scorecard gives as many points of
+    cost for: cost_tolerance × the original budget / the number of stakeholders)."""
+    effects = option.get("effects", [])
+    goodwill = _SHIPPED["score_scales"]["cost_tolerance"] * r.original_budget / max(1, len(r.satisfaction))
+    won = sum(e["delta"] for e in effects if e["type"] == "satisfaction")
+    return option["cost"] + impact_money(r, effects) - goodwill * won
+
+
+def _change(r: StatusReport, effects: list[dict]) -> tuple[float, float, float]:
+    """What a change brings and costs, as its option says: working days added to the deadline, money added to the
+    budget, and the cost of the work it adds (each new task's estimate at the team's mean rate, plus its price)."""
+    days = sum(e["days"] for e in effects if e["type"] == "deadline")
+    money = sum(e["amount"] for e in effects if e["type"] == "budget")
+    rate = _mean_rate(r)
+    work = 0.0
+    for e in effects:
+        if e["type"] == "add_task":
+            task = e["task"]
+            estimate = task.get("effort")
+            work += (estimate["optimistic"] + 4 * estimate["most_likely"] + estimate["pessimistic"]) / 6 * rate if estimate else 0.0
+            work += task.get("cost", 0.0)
+    return days, money, work
 
 
 def passive() -> Policy:

@@ -54,3 +54,14 @@ class FakeClock:
 
     def wait(self, minutes: float) -> None:
         self.now += dt.timedelta(minutes=minutes)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium driven by Playwright (see test_ui_browser), one per test module that asks for it."""
+    from test_ui_browser import CHROMIUM, FLAGS, sync_api
+
+    with sync_api.sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS, headless=True)
+        yield chromium
+        chromium.close()

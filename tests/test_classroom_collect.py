@@ -12,6 +12,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+import sim
 from sim.classroom import CollectError, collect, find_hand_ins, read_collection
 from sim.classroom.handins import MAX_ZIP_DEPTH
 from sim.engine import Session, scorecard
@@ -246,3 +247,19 @@ def test_a_class_with_nothing_verified_still_shows_and_reports(exercise, class_f
     assert debrief.talking_points() == ["No verified session yet: nothing to compare."]
     page = render_report(debrief)
     assert "<h2>Not verified</h2>" in page and "cost recorded" in page
+
+
+def test_a_log_of_an_earlier_kit_is_sorted_as_outdated_with_its_reason(exercise, class_folder, tmp_path):
+    folder = tmp_path / "old"
+    folder.mkdir()
+    data = json.loads((class_folder / "ann" / "ann.session.json").read_text())
+    data["kit_version"] = "0.1.0"  # what kit 0.1.0 wrote had no approved targets in its outcome
+    for key in ("approved_deadline_day", "approved_budget", "sponsor_requests", "sponsor_refusals"):
+        data["outcome"].pop(key)
+    (folder / "ann.session.json").write_text(json.dumps(data, indent=1))
+    collection = collect(exercise, [folder])
+    row = by_student(collection)["ann"]
+    assert row.status == "outdated"
+    assert row.reason.endswith(f"recorded with ITPM Sim 0.1.0, whose model differs from this kit's {sim.__version__}: "
+                               "replay it with that version")
+    assert collection.counts() == {"outdated": 1}

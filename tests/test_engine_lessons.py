@@ -14,6 +14,7 @@ import pandas as pd
 import pytest
 
 from sim.analysis import Study, run_montecarlo
+from sim.analysis.audit import paired_p
 from sim.engine import World
 
 pytestmark = pytest.mark.slow  # 200 paired seeds per arm and scenario: minutes
@@ -137,5 +138,6 @@ def test_quality_effort_reduces_escaped_defects(pool, name):
 def test_passive_succeeds_in_a_realistic_minority_and_reference_beats_it(pool, name):
     passive, reference = runs(pool, name, "passive"), runs(pool, name, "reference")
     success = (passive["on_time"] & passive["on_budget"]).mean()
-    assert 0.15 <= success <= 0.5, f"passive finished on time and on budget in {success:.0%} of seeds (CHAOS: about a third)"
+    assert 0.20 <= success <= 0.45, f"passive finished on time and on budget in {success:.0%} of seeds (CHAOS: about a third)"
     assert reference["score"].mean() > passive["score"].mean()
+    assert paired_p(reference["score"].to_numpy(), passive["score"].to_numpy()) < 0.01

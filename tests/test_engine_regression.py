@@ -1,8 +1,10 @@
 """Refactors keep the numbers: runs pinned to the bit by a table recorded from earlier code.
 
-``tests/data/regression.json`` was recorded before the model's rules moved into ``sim.engine.rules`` (issue 11)
-and must never be regenerated to make this test pass: a change that moves any number here changes the model, and
-belongs in a change of its own that says so.  For each pinned run it holds the fingerprint (the timeline, every
+``tests/data/regression.json`` was recorded before the model's rules moved into ``sim.engine.rules`` (issue 11),
+and re-recorded once from kit 0.2.0's model (issue 12: fast-tracking as overlap, sponsor refusals and the original
+targets, risks about a task, the backfill market, emergency windows in freezes).  It must never be regenerated to
+make this test pass: a change that moves any number here changes the model, and belongs in a change of its own
+that says so.  For each pinned run it holds the fingerprint (the timeline, every
 event and the final state), a digest of every status report the policy read, and a digest of the Monte Carlo row.
 """
 

@@ -412,8 +412,11 @@ def _widget_text() -> str:
 
 
 def test_the_candidate_app_never_holds_the_seed_the_folder_or_other_candidates(tmp_path):
+    import ipywidgets as w
+
     from sim.ui.candidate import CandidateApp
 
+    w.Widget.close_all()  # a kernel holds only this app's widgets, not those of earlier tests in this process
     root = tmp_path / "panel-FOLDERMARK"
     panel, codes = create_panel(root, "network_migration", seed=8_765_432_198_765_432, minutes=30,
                                 candidates=[{"id": "ann", "name": "Ann"}, {"id": "bob", "name": "Bob OTHERMARK"}])

@@ -24,7 +24,6 @@ from pathlib import Path
 import pytest
 import yaml
 from test_ui_browser import CHROMIUM, free_port, wait_until_up
-from test_ui_browser import browser as browser_fixture  # noqa: F401 - registers the `browser` fixture here
 
 from sim.engine import Session, World, outcome, read_log, replay, scorecard
 from sim.panel import create_panel, open_panel

@@ -15,6 +15,11 @@ planning and budget.  Issue #12 ("A model that cannot be gamed") changes exactly
 and "maximum quality" may not beat reference), and this issue's rubric is to be scored on that model; until then
 those two cases are expected to fail, strictly: once reference beats cautious there, they pass, the strict xfail
 fails, and the marker is to be removed.
+
+Kit 0.2.0 (issue #12's model, and a reference PM that reads what an event's options do) made reference beat
+cautious on network_migration at p < 0.01 (measured in this test's run), so that marker is gone.  On cloud_rollout
+cautious still ties reference (on the score, +0.7 points for reference over 100 seeds, one-sided p 0.02): that case
+stays a strict xfail, an open gap rather than a hidden one.
 """
 
 from __future__ import annotations
@@ -36,7 +41,7 @@ stats = pytest.importorskip("scipy.stats")
 SEEDS = 100
 POLICIES = ("reference", "cautious", "passive")
 WEIGHTS = {key: 1.0 for key in DUTY_KEYS}  # the default rubric
-AWAITING_ISSUE_12 = {("network_migration", "cautious"), ("cloud_rollout", "cautious")}
+AWAITING_ISSUE_12 = {("cloud_rollout", "cautious")}
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(3600)]
 

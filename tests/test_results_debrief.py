@@ -115,9 +115,9 @@ def test_the_debrief_rubric_comes_from_the_parameters(edited):
     assert "after" not in duty["team"]["evidence"]  # a hire in the first week is not late
     assert "below 0.9" in duty["monitoring"]["evidence"]
 
-    strict = _rubric_debrief(edited, luck_band=1000, late_hire_share=0.0, index_alarm=0.0)
+    strict = _rubric_debrief(edited, luck_band=100, late_hire_share=0.0, index_alarm=0.0)
     duty = {d["key"]: d for d in strict.duties}
-    assert "within 1000 points" in strict.verdict and strict.verdict in strict.to_markdown()
+    assert "within 100 points" in strict.verdict and strict.verdict in strict.to_markdown()
     assert "1 after 0% of the planned duration" in duty["team"]["evidence"] and duty["team"]["rating"] != "good"
     assert duty["monitoring"]["evidence"].startswith("0 status meeting(s) with SPI or CPI below 0 ")
     assert duty["monitoring"]["rating"] == "good"

@@ -35,6 +35,7 @@ REQUIRED = {
     "cutover_never_gets_a_window": "change freezes leave a cutover no window, not even an emergency one",
     "unknown_stakeholder": "favoured_by names an unknown stakeholder",
     "dependency_cycle": "a dependency cycle",
+    "dependency_cycle_by_one_edit": "a cycle made by one edit is reported at the line of the edge that closed it",
     "skill_nobody_holds": "a skill nobody holds",
     "probability_above_one": "probability > 1",
     "probability_negative": "probability < 0",

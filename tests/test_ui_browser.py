@@ -107,14 +107,6 @@ def _home(tmp_path: Path) -> Path:
     return tmp_path
 
 
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS, headless=True)
-        yield chromium
-        chromium.close()
-
-
 @pytest.fixture()
 def page(browser, tmp_path):
     context = browser.new_context(viewport=VIEWPORT)

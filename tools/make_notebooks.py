@@ -316,6 +316,19 @@ for line in result.advice():
     print("-", line)
 """),
     md("""
+**Audit it against gaming.** A world that a simple tactic can game teaches the wrong lesson: the audit plays each
+gaming tactic (fast-track everything, ask for time or money every week, the largest reserve, always the first or
+cheapest option, hire everyone, cut optional scope, maximum quality or communication, 50% overtime, release
+everyone, and more) on top of doing nothing and of the reference PM, on the same seeds, and flags any that beats
+the reference PM at p < 0.01. Ten seeds give a first look in seconds; judge with 200
+(`itpm-sim audit FILE --seeds 200 --workers 4` does the same on the command line).
+"""),
+    code("""
+from sim.analysis.audit import table
+
+print(table(author.audit(world, runs=10)))
+"""),
+    md("""
 **Save** under a new name (an existing file is never written over; `free_name` finds the next free one):
 """),
     code("""

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats  # type: ignore[import-untyped]  # scipy ships no type information
 
+from sim.engine.world import Source
 from sim.policies import TACTICS
 
 from .montecarlo import Study, run_montecarlo
@@ -35,7 +36,7 @@ def paired_p(a: np.ndarray, b: np.ndarray) -> float:
     return float(stats.ttest_rel(a, b, alternative="greater").pvalue)
 
 
-def audit(scenario: str, runs: int = 200, seed: int = 2024, difficulty: str = "standard", executor: Executor | None = None,
+def audit(scenario: str | Source, runs: int = 200, seed: int = 2024, difficulty: str = "standard", executor: Executor | None = None,
           tactics: tuple[str, ...] = tuple(TACTICS), progress: Callable[[str], None] | None = None) -> pd.DataFrame:
     """The audit table of ``scenario``: one row per policy, with its mean score, the paired difference from
     ``reference``, the one-sided p-value that it scores more, its success rate (on time and on budget against the

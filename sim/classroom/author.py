@@ -4,7 +4,7 @@ The draft is YAML text held in memory: it is checked with the same located
 validation as ``itpm-sim validate`` (``file:line:column: field: what is
 wrong``), compiled into a world without being saved, drawn as a dependency
 network with its critical path, and played by Monte Carlo (``passive`` and
-``reference``) to see whether it is balanced.  Saving never writes over a file.
+``reference``) to see whether it is balanced, and audited against gaming tactics.  Saving never writes over a file.
 """
 
 from __future__ import annotations
@@ -12,6 +12,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import pandas as pd
+
+from sim.analysis.audit import audit as run_audit
 from sim.analysis.balance import BAND, RUNS, Balance, check_balance
 from sim.engine import World, plan_critical_path
 from sim.results.charts import network as network_chart
@@ -78,6 +81,12 @@ def balance(draft: str | World, runs: int = RUNS, band: tuple[float, float] = BA
     """Is the draft balanced?  Monte Carlo of passive and reference (see ``sim.analysis.balance``)."""
     w = draft if isinstance(draft, World) else world(draft, DRAFT_NAME, difficulty)
     return check_balance(w, runs, seed, band, executor)
+
+
+def audit(draft: str | World, runs: int = 200, seed: int = 2024, executor=None) -> pd.DataFrame:
+    """Does any gaming tactic beat the reference PM on the draft?  The adversarial audit (``sim.analysis.audit``)."""
+    w = draft if isinstance(draft, World) else world(draft, DRAFT_NAME)
+    return run_audit(w.source if w.source is not None else str(w.path), runs, seed, w.difficulty, executor)
 
 
 def free_name(path: str | Path) -> Path:

@@ -53,7 +53,7 @@ LOGS_FILE = "logs.csv"
 COHORT_FILE = "cohort.csv"
 LOGS_DIR = "logs"
 KEEPS = ("latest", "first", "best")
-ATTRIBUTED = ("verified", "tampered", "unfinished")  # logs of this exercise: a student's attempts
+ATTRIBUTED = ("verified", "tampered", "unfinished", "outdated")  # logs of this exercise: a student's attempts
 LOG_COLUMNS = ["source", "stored", "sha256", "handed_in_by", "submitted", "participant", "status", "check", "reason",
                "kept", "attempt", "started", "stops", "finished"]
 OUTCOME_COLUMNS = ["finish_day", "finish_date", "deadline_day", "on_time", "cost", "budget", "reserve", "on_budget", "scope",
@@ -275,7 +275,7 @@ def _log_rows(exercise: Exercise, found: list[HandIn], folder: Path, workers: in
         if "_path" not in row:
             continue
         verdict = next(verdicts)
-        who = verdict.participant or (named_in(Path(row["_path"]).read_bytes()) if verdict.status == "unreadable" else None)
+        who = verdict.participant or (named_in(Path(row["_path"]).read_bytes()) if verdict.status in ("unreadable", "outdated") else None)
         row.update(status=verdict.status, check=verdict.status, reason=verdict.reason, participant=who or "",
                    started=verdict.started.isoformat() if verdict.started else "", stops=verdict.stops,
                    finished=verdict.finished, result=verdict.result,

@@ -772,7 +772,8 @@ class Project:
         if self.ended:
             return
         self.fired_events.add(event.id)
-        options = [{"id": o.id, "label": o.label, "cost": o.cost} for o in event.options if not (again and o.id == "defer")]
+        options = [{"id": o.id, "label": o.label, "cost": o.cost, "effects": [e.model_dump(mode="json") for e in o.effects]}
+                   for o in event.options if not (again and o.id == "defer")]  # what each option does: the PM reads it
         default = event.default
         if again and default == "defer":
             default = "reject" if any(o["id"] == "reject" for o in options) else options[0]["id"]

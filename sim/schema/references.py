@@ -9,6 +9,7 @@ schema reports them.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections.abc import Iterator
 
 from .explain import SUGGESTIONS, did_you_mean
@@ -161,11 +162,35 @@ def check_references(data: object) -> list[Finding]:
         for i, s in enumerate(favoured if isinstance(favoured, list) else []):
             _ref(s, path + ("favoured_by", i), stakeholder_ids, "stakeholder", findings)
 
-    cycle = _cycle(graph)
-    if cycle:
-        where = next(p for p, t in tasks if t.get("id") == cycle[0])
-        findings.append((where + ("depends_on",), False, f"dependency cycle (got {' -> '.join(cycle)}, expected no cycles)"))
+    closed = _closing_edge(graph, _cycle(graph))
+    if closed:
+        task, dep, cycle = closed
+        where = next(p for p, t in tasks if t.get("id") == task)
+        findings.append((where + ("depends_on", graph[task].index(dep)), False,
+                         f"dependency cycle (got {' -> '.join(cycle)}, expected no cycles)"))
     return findings
+
+
+def _closing_edge(graph: dict[str, list[str]], cycle: list[str] | None) -> tuple[str, str, list[str]] | None:
+    """The edge that closes ``cycle`` and the shortest cycle through it: the dependency on a task written later in
+    the file (files list tasks after what they need, so that is the edge an edit most likely added), the first such."""
+    if not cycle:
+        return None
+    order = {t: i for i, t in enumerate(graph)}
+    edges = list(itertools.pairwise(cycle))
+    task, dep = min((e for e in edges if order[e[1]] >= order[e[0]]), key=lambda e: order[e[0]], default=edges[0])
+    back: dict[str, str] = {dep: dep}  # breadth-first from dep along dependencies, back to task
+    queue = [dep]
+    while queue and task not in back:
+        node = queue.pop(0)
+        for nxt in graph.get(node, []):
+            if nxt in graph and nxt not in back:
+                back[nxt] = node
+                queue.append(nxt)
+    path = [task]
+    while path[-1] != dep:
+        path.append(back[path[-1]])
+    return task, dep, [task, *path[::-1]]
 
 
 def working_days_to(calendar, date) -> int:
