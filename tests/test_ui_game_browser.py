@@ -22,7 +22,6 @@ from pathlib import Path
 
 import pytest
 from test_ui_browser import ROOT, WAIT, Server, _home, free_port, shots, sync_api
-from test_ui_browser import browser as browser
 from test_ui_browser import page as page
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(1500)]

@@ -53,9 +53,10 @@ class App:
         self.view = self.views[stage](self.model)
         self.body.children = [self.view.widget]
         current = STAGES.index(stage)
-        self.stages.value = '<div class="itpm-kpis">' + "".join(
-            f'<div class="itpm-kpi" style="{"border-color:#0072B2;border-width:2px" if i == current else "color:#555"}">'
-            f'{"▶ " if i == current else "✔ " if i < current else ""}{i + 1} · {self.names[s]}</div>'
+        # A progress line, not buttons: plain text, the current stage in bold (the stages follow the project).
+        self.stages.value = '<div class="itpm-stages" role="list" aria-label="Stages">' + " → ".join(
+            f'<span role="listitem"{" aria-current=step" if i == current else ""} class="{"itpm-now" if i == current else ""}">'
+            f'{"✔ " if i < current else ""}{i + 1} · {self.names[s]}</span>'
             for i, s in enumerate(STAGES)) + "</div>"
 
     def __getattr__(self, stage: str):

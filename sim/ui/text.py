@@ -189,6 +189,8 @@ CSS = """
 .itpm-error { color: #A33F00; font-weight: bold; }
 .itpm-ok { color: #00664A; }
 .itpm-stage { font-size: 18px; font-weight: bold; margin: 4px 0; }
+.itpm-stages { color: #555; font-size: 13px; cursor: default; }
+.itpm-stages .itpm-now { color: #000; font-weight: bold; }
 .itpm-scroll { max-height: 420px; overflow: auto; }
 .itpm-scroll .itpm-table td:first-child { min-width: 200px; }
 .itpm-note { color: #444; font-size: 12px; }
