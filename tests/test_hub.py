@@ -30,7 +30,7 @@ import time
 from pathlib import Path
 
 import pytest
-from test_ui_browser import CHROMIUM, FLAGS, VIEWPORT, answers, free_port, run_all_cells
+from test_ui_browser import CHROMIUM, VIEWPORT, answers, free_port, run_all_cells
 
 ROOT = Path(__file__).resolve().parents[1]
 WAIT = 240_000  # ms: three servers and kernels starting at once on two busy cores
@@ -173,14 +173,6 @@ def hub():
     finally:
         hub.stop()
         hub.remove()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS, headless=True)
-        yield chromium
-        chromium.close()
 
 
 def login(browser, hub: Hub, key: str):
