@@ -179,6 +179,10 @@ def login(browser, hub: Hub, key: str):
     context = browser.new_context(viewport=VIEWPORT)
     context.set_default_timeout(WAIT)
     page = context.new_page()
+    # JupyterLab asks which kernel to use when its list of kernels arrives after the notebook opened (three servers
+    # starting at once on two cores); the notebook's own kernel, Python 3, is preselected: accept it, as a user would.
+    page.add_locator_handler(page.locator(".jp-Dialog").filter(has_text="Select Kernel"),
+                             lambda dialog: dialog.locator(".jp-mod-accept").click())
     page.goto(f"{hub.url}/hub/login")
     page.fill("#username_input", hub.names[key])
     page.fill("#password_input", hub.class_code)

@@ -64,6 +64,15 @@ class PersonState:
         self.next_sick = after + sick.expovariate(self._sick_rate)
         self._spell = rules.sick_spell(sick.expovariate(1 / self._sick_mean))
 
+    def redraw(self, seed: int, now: float) -> None:
+        """A live forecast's future (sim/engine/outlook.py): sick spells to come and, unless resigned, the threshold
+        beyond the hazard accumulated so far, from fresh streams under ``seed``."""
+        if self._sick is not None:
+            self._sick = stream(seed, "sick", self.id)
+            self.draw_sickness(max(now, self.sick_until))
+        if self.leaving_at is None:
+            self.threshold = rules.threshold_beyond(self.hazard, uniforms(seed, "quit", self.id)[0])
+
     @property
     def spell(self) -> float:
         return self._spell
@@ -169,6 +178,22 @@ class TaskState:
         self.ordered_at: float | None = None  # procurement: when the order went to the vendor
         self.card: dict | None = None  # the unchanging part of the task's line in a status report
 
+    def redraw(self, seed: int) -> None:
+        """A live forecast's future (sim/engine/outlook.py): a task with no work done draws its effort and lead time again,
+        and a cutover not done its attempts' outcomes, from fresh streams under ``seed``."""
+        if self.done == 0 and (self.state is WAITING or self.state is ACTIVE):  # no work done: its share done says nothing yet
+            fields = self.spec.__dict__
+            effort, lead = fields.get("effort"), fields.get("lead_time")
+            if effort is not None or lead is not None:
+                rng = stream(seed, "task", self.id)
+                if effort is not None:
+                    self.effort = _draw(rng, effort)
+                    self.remaining = self.effort + self.rework - self.done
+                if lead is not None:
+                    self.lead_time = _draw(rng, lead)
+        if self.cutover_rng is not None and not self.resolved:
+            self.cutover_rng = stream(seed, "cutover", self.id)
+
     @property
     def resolved(self) -> bool:
         """Finished or cut: no longer holds up its successors."""
@@ -205,6 +230,7 @@ class RiskState:
         # a risk about a task gets its time when that task starts (Project._risk); until then it has none
         self.time = rules.strike_time(spec.window.start, spec.window.end, self.u_time) if spec.during is None else math.inf
         self.bought: list[str] = []
+        self.epoch = 0  # a forecast that redraws the luck starts a new process; the old one then ends (Project._risk)
         self.probability = spec.probability  # after the responses bought so far
         self.bought_before_hit: list[str] = []
         self.warned = False

@@ -703,12 +703,15 @@ class Project:
             event.succeed()
 
     def _risk(self, risk: RiskState):
+        epoch = risk.epoch  # a live forecast that redraws this risk's luck starts a new process: this one then ends
         about = None
         if risk.spec.during is not None:  # it can strike only while its task runs: its window counts from the task's start
             about = self.tasks.get(risk.spec.during)
             if about is None:
                 return  # its task is not in this run's plan: it never runs, so the risk never strikes
             yield self.started(about)
+            if risk.epoch != epoch:
+                return
             assert about.start is not None, "a started task has its start"
             window = risk.spec.window
             risk.time = rules.task_strike_time(about.start, window.start, window.end, risk.u_time)
@@ -717,14 +720,16 @@ class Project:
         if warn:  # lead_days before the strike, and for a risk about a task, no earlier than that task's start
             assert indicator is not None
             yield self.env.timeout(max(0.0, risk.time - indicator.lead_days - self.now))
+            if risk.epoch != epoch:
+                return
             if (not risk.hit and rules.strikes(risk.u_occur, risk.probability) and risk.u_seen < self.visibility()
                     and not (about is not None and about.resolved)):
                 risk.warned = True
                 self.indicators.append({"risk": risk.id, "signal": indicator.signal, "day": self.now})
                 self.say(f"Early warning: {indicator.signal}", "warning", risk.id)
         yield self.env.timeout(max(0.0, risk.time - self.now))
-        if risk.hit:
-            return  # it struck at its cutover's attempt (see _cutover)
+        if risk.hit or risk.epoch != epoch:
+            return  # it struck at its cutover's attempt (see _cutover), or a forecast redrew its luck
         if self.ended or not rules.strikes(risk.u_occur, risk.probability) or (about is not None and about.resolved):
             return  # (a risk about a task that has finished, or was cut, no longer can strike)
         self._hit(risk)

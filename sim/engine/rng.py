@@ -23,6 +23,11 @@ def stream(seed: int, *key: object) -> random.Random:
     return random.Random(int.from_bytes(_digest(seed, key)[:16], "big"))
 
 
+def derived_seed(seed: int, *key: object) -> int:
+    """A new world seed for ``key`` under ``seed`` (e.g. one future of a live forecast): 64 bits of the same digest."""
+    return int.from_bytes(_digest(seed, key)[:8], "big")
+
+
 def uniforms(seed: int, *key: object, n: int = 1) -> list[float]:
     """``n`` (at most 4) independent uniforms in [0, 1) for ``key``: cheaper than a generator for a few draws."""
     digest = _digest(seed, key)

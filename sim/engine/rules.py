@@ -113,6 +113,14 @@ def resignation_threshold(u: float) -> float:
     return -math.log(1.0 - u)
 
 
+def threshold_beyond(hazard: float, u: float) -> float:
+    """A fresh threshold for someone who has not resigned at accumulated ``hazard``: hazard − ln(1 − u).
+
+    The Exp(1) threshold is memoryless, so given that it exceeds ``hazard`` it is ``hazard`` plus a new Exp(1) draw.
+    """
+    return hazard + resignation_threshold(u)
+
+
 def resignation_hazard(morale: float, fatigue: float, base: float, morale_hazard: float, fatigue_hazard: float,
                        nominal_morale: float) -> float:
     """η = base · (1 + morale_hazard · max(0, m_0 − m)) · (1 + fatigue_hazard · F): one day's hazard of resigning."""

@@ -75,9 +75,39 @@ class Dashboard(View):
         self.gantt = charts.GanttPainter()  # redrawn every week: keeps what did not move
         self.drawn = w.HTML(layout=w.Layout(display="none"))  # the stop shown: the execute view sets it last
         self.drawn.add_class("itpm-drawn")
-        self.widget = w.VBox([self.kpis, self.tabs, self.drawn])  # the headline sits in the execute view's sticky bar
+        self.outlook = w.HTML()
+        self.outlook.add_class("itpm-outlook")
+        self.widget = w.VBox([self.kpis, self.outlook, self.tabs, self.drawn])  # the headline sits in the execute view's sticky bar
         self.watch(self.update, ["report"])
+        self.watch(self.show_outlook, ["outlook", "outlook_note"])
         self.update()
+        self.show_outlook()
+
+    def show_outlook(self, _=None) -> None:
+        """The live forecast: P50 and P80 of finish and cost over the futures of the project as it stands."""
+        model = self.model
+        o, note, r = model.outlook, model.outlook_note, model.report
+        if r is None or (o is None and not note):
+            self.outlook.value = ""
+            return
+        updating = ' <small class="itpm-updating">updating…</small>' if note == "updating" else ""
+        if o is None:
+            text = ('<span class="itpm-updating">simulating the futures of the project as it stands…</span>'
+                    if note == "updating" else esc(note))
+            self.outlook.value = f'<div class="itpm-outlook-line"><b>{abbr("live forecast", "Live forecast")}</b>: {text}</div>'
+            return
+        cur = r.currency
+
+        def day(d: float) -> str:
+            return day_text(model.date(max(0.0, d - 1)))
+
+        failed = f' <small class="itpm-error">{esc(note)}</small>' if note and note != "updating" else ""
+        self.outlook.value = (
+            f'<div class="itpm-outlook-line" data-day="{o.day:g}"><b>{abbr("live forecast", "Live forecast")}</b> '
+            f'<small>({o.runs} futures from {day(o.day + 1) if o.day else "the start"}, fresh luck, no further decisions)</small>: '
+            f'finish P50 <b>{day(o.p50_finish_day)}</b> · P80 <b>{day(o.p80_finish_day)}</b> · '
+            f'cost P50 <b>{money(o.p50_cost, cur, compact=True)}</b> · P80 <b>{money(o.p80_cost, cur, compact=True)}</b> · '
+            f'<b>{pct(o.on_time)}</b> on time · <b>{pct(o.on_budget)}</b> within budget + reserve{updating}{failed}</div>')
 
     def update(self, _=None) -> None:
         model, r = self.model, self.model.report
@@ -107,7 +137,7 @@ class Dashboard(View):
                 f"+ {money(r.reserve, cur, compact=True)} reserve"
                 + (f" (original budget {money(r.original_budget, cur, compact=True)})" if r.budget != r.original_budget else "")),
             kpi(abbr("trend finish", "Finish at today's pace"), day_text(finish),
-                f"{abs(late):.0f} working days {'late' if late > 0 else 'early'} (deadline {day_text(r.deadline)}"
+                f"deterministic trend: {abs(late):.0f} working days {'late' if late > 0 else 'early'} (deadline {day_text(r.deadline)}"
                 + (f", originally {day_text(model.date(max(0.0, r.original_deadline_day - 1)))}"
                    if r.deadline_day != r.original_deadline_day else "")
                 + ")", on_time),

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -21,6 +23,8 @@ import traitlets as t
 
 from sim.catalog import briefing, scenario_table
 from sim.engine import DecisionError, LogError, Session, StatusReport, World, resume
+from sim.engine import outlook as live
+from sim.engine.outlook import Outlook, OutlookError
 from sim.results import Results, store, words
 from sim.results.debrief import make_debrief
 from sim.results.report import html_report
@@ -45,12 +49,15 @@ class PlayModel(t.HasTraits):
     report = t.Instance(StatusReport, allow_none=True)
     draft = t.Instance(PlanDraft, allow_none=True)
     forecast = t.Instance(Forecast, allow_none=True)
+    outlook = t.Instance(Outlook, allow_none=True)  # the live forecast of the project as it stands (sim.engine.outlook)
+    outlook_note = t.Unicode("")  # beside it: that it is being updated, or why there is none
     lessons = t.Unicode("")
     debrief = t.Any(None)
     message = t.Unicode("")
     error = t.Bool(False)
     saved: t.List[Any] = t.List()  # store.Saved, newest first
     reveal = "full"  # what the close stage shows: an exercise may allow less (see exercise_model)
+    live_runs = live.RUNS  # futures in each live forecast; 0 turns the live forecast off
     rationale_required = False  # an exercise may require a one-line reason for every decision
 
     def __init__(self, save_dir: str | Path = "sessions", scenario: str | None = None,
@@ -64,6 +71,9 @@ class PlayModel(t.HasTraits):
         self.session: Session | None = None
         self._names: dict[str, str] | None = None
         self.committed = False
+        self._outlook_lock = threading.Lock()
+        self._outlook_turn = 0  # counts the forecasts started: only the latest may show its result
+        self._outlook_running: live.Running | None = None
         self.refresh_saved()
 
     @t.validate(*FIXABLE)
@@ -257,12 +267,65 @@ class PlayModel(t.HasTraits):
             self.playing.decide(decision)
         self.committed = True
         self._save_notes()
+        turn = self._outlook_turn
         self.report = self.playing.observe()
+        if turn == self._outlook_turn:  # a plan of no decisions leaves the report as it was: forecast it now
+            self._forecast_again()
         self.say(f"Plan committed ({len(decisions)} decisions). The project starts on {self.status_date():%a %d %b %Y}.")
         self.stage = "execute"
         return True
 
     # ------------------------------------------------------------ stage 3: execute
+
+    @t.observe("report")
+    def _forecast_again(self, _=None) -> None:
+        """The project changed: cancel the live forecast under way and start one from the project as it stands.
+
+        It forks here, between the session's steps (so every future starts from a whole state), and waits in a
+        thread, so a week's dashboard never waits for it; a result that a newer one has overtaken is dropped.
+        """
+        with self._outlook_lock:
+            self._outlook_turn += 1
+            turn = self._outlook_turn
+            if self._outlook_running is not None:
+                self._outlook_running.cancel()
+                self._outlook_running = None
+        session = self.session
+        if not self.live_runs or session is None or not self.committed or session.done:
+            self.outlook, self.outlook_note = None, ""
+            return
+        why = live.available()
+        if why:
+            self.outlook, self.outlook_note = None, f"No live forecast: {why}."
+            return
+        try:
+            running = live.start(session, self.live_runs)
+        except (OutlookError, OSError) as exc:
+            self.outlook, self.outlook_note = None, f"The live forecast could not start: {exc}"
+            return
+        with self._outlook_lock:
+            self._outlook_running = running
+        self.outlook_note = "updating"
+        threading.Thread(target=self._outlook_done, args=(running, turn), name="itpm-live-forecast", daemon=True).start()
+
+    def _outlook_done(self, running: live.Running, turn: int) -> None:
+        try:
+            result, note = running.result(), ""
+        except OutlookError as exc:
+            result, note = None, f"The live forecast failed: {exc}"
+        with self._outlook_lock:
+            if turn != self._outlook_turn:
+                return  # overtaken (and cancelled): a newer forecast is under way
+            self._outlook_running = None
+            with self.hold_trait_notifications():
+                self.outlook, self.outlook_note = result, note
+
+    def wait_for_outlook(self, timeout: float = 60.0) -> Outlook | None:
+        """Block until the live forecast under way has arrived (for scripts and tests; the app never waits)."""
+        deadline = time.monotonic() + timeout
+        while self.outlook_note == "updating" and time.monotonic() < deadline:
+            time.sleep(0.02)
+        return self.outlook
 
     def decide(self, decision: dict, rationale: str = "") -> bool:
         """Apply one decision now; a refused one leaves everything unchanged and says why."""

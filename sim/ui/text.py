@@ -48,6 +48,10 @@ GLOSSARY = {
                 "much; 'plan' is planned value / budget at completion, and progress / plan is the SPI.",
     "trend finish": "The finish if the project keeps today's pace (earned schedule: the planned duration / SPI(t)). "
                     "It is a trend, not a probability: the forecast with the luck still to come is the P50/P80.",
+    "live forecast": "The project as it stands, played to the end 100 times with the luck still to come drawn afresh "
+                     "each time (efforts of tasks not begun, risks not yet struck, absences, cutovers) and no further "
+                     "decision. Half the futures finish by the P50 date, four in five by the P80. It updates after "
+                     "every week and decision.",
     "traffic lights": "Green, amber, red: SPI and CPI green at 0.95 or more, amber at 0.85 or more, red below; the finish "
                       "green by the deadline, amber up to 5% of the planned duration late, red later; the forecast cost "
                       "green within budget, amber within budget + reserve, red over.",
@@ -186,6 +190,10 @@ CSS = """
 .itpm-amber { border-left: 5px solid #E69F00; background: #FFF8E6; }
 .itpm-red { border-left: 5px solid #D55E00; background: #FCE9DC; }
 .itpm-kpi small { display: block; color: #444; font-size: 11px; }
+.itpm-outlook-line { font-size: 12px; line-height: 1.35; margin: 3px 0; padding: 2px 7px; border: 1px solid #ccc;
+  border-left: 5px solid #0072B2; border-radius: 4px; background: #F3F8FC; }
+.itpm-outlook-line b { font-size: 13px; }
+.itpm-updating { color: #555; font-style: italic; }
 .itpm-error { color: #A33F00; font-weight: bold; }
 .itpm-ok { color: #00664A; }
 .itpm-stage { font-size: 18px; font-weight: bold; margin: 4px 0; }

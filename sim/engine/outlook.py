@@ -1,0 +1,264 @@
+"""The live forecast: where the running project lands, over many futures that share its past and not its luck.
+
+A status report's forecast finish and cost are single figures (earned value, and the critical path at the pace
+so far).  The outlook answers the sponsor's next question, how sure: it continues the project as it stands
+``runs`` times, each future with the luck that is still hidden drawn afresh (``redraw_future``) and with no
+further decision (every open and later request takes its default when due), and summarises the finish days
+and costs as P50 and P80.  docs/MODEL.md, "The live forecast", gives the rules.
+
+The project's processes are SimPy generators, which cannot be copied, so each future runs in a copy of the whole
+process made by ``os.fork``: ``start`` forks one worker per core from the project as it stands, each worker
+forks one short-lived child per future, and ``Outlook.result`` collects them.  Future ``k`` draws its luck
+from ``derived_seed(world seed, "future", k)``, per entity, so the forecast is a function of the project's
+state alone: the same in any process, and two trainees in the same state get the same forecast.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import json
+import math
+import os
+import signal
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from . import rules
+from .measures import outcome
+from .rng import derived_seed, uniforms
+
+if TYPE_CHECKING:
+    from .project import Project
+    from .session import Session
+
+RUNS = 100  # futures per forecast: P80 within about 4 percentile points, in about a second on two cores (benchmarks/)
+REDRAWS = 64  # draws of a risk's luck before concluding that it no longer strikes (see _redraw_risk)
+
+
+@dataclass(frozen=True)
+class Outlook:
+    """P50 and P80 of the finish and the cost over ``runs`` futures of the project as it stood on ``day``."""
+
+    day: float
+    runs: int
+    finish_days: tuple[float, ...]
+    costs: tuple[float, ...]
+    p50_finish_day: float
+    p80_finish_day: float
+    p50_cost: float
+    p80_cost: float
+    on_time: float  # share of futures finishing by the original deadline
+    on_budget: float  # share of futures spending no more than the original budget plus reserve
+
+
+def summarise(day: float, rows: list[tuple[float, float, bool, bool]]) -> Outlook:
+    """The outlook from the futures' (finish day, cost, on time, on budget), quantiles interpolated linearly."""
+    finish = np.array([r[0] for r in rows], dtype=float)
+    cost = np.array([r[1] for r in rows], dtype=float)
+    return Outlook(
+        day=day, runs=len(rows), finish_days=tuple(finish.tolist()), costs=tuple(cost.tolist()),
+        p50_finish_day=float(np.quantile(finish, 0.5)), p80_finish_day=float(np.quantile(finish, 0.8)),
+        p50_cost=float(np.quantile(cost, 0.5)), p80_cost=float(np.quantile(cost, 0.8)),
+        on_time=sum(r[2] for r in rows) / len(rows), on_budget=sum(r[3] for r in rows) / len(rows),
+    )
+
+
+# ------------------------------------------------------------ one future
+
+
+def redraw_future(project: Project, seed: int) -> None:
+    """Replace every piece of luck the PM has not seen yet with draws under ``seed``, per entity.
+
+    Seen, and kept: everything that has happened, the size of every task with work done (its share done is in
+    every status report) and the rework found, a placed order's delivery (the vendor confirms it), a risk that has struck
+    or been warned of, a sick spell under way, a resignation handed in.  Drawn afresh: the effort and lead time
+    of the tasks with no work done, the outcome of every cutover attempt to come, the risks still pending (given that
+    they have not struck by now), sick spells to come, the resignation thresholds of those who have not resigned
+    (given that they have not reached them), and through the project's seed every draw not made yet (people to
+    arrive, tasks added by changes, the sponsor's answers, incidents at go-live).
+    """
+    now = project.now
+    project.seed = seed
+    for task in project.tasks.values():
+        task.redraw(seed)
+    for person in project.staff:
+        person.redraw(seed, now)
+    for risk in project.risks.values():
+        if not (risk.hit or risk.warned or risk.id in project.without_risks):
+            _redraw_risk(project, risk, seed, now)
+    project.touch()
+
+
+def _redraw_risk(project: Project, risk, seed: int, now: float) -> None:
+    """Draw a pending risk's luck again, given that it has not struck by ``now``, and restart its process.
+
+    The draws are rejection-sampled: a draw that would have struck before now is drawn again (keyed by attempt).
+    After REDRAWS rejections (a risk whose window has passed) it does not strike.
+    """
+    about = project.tasks.get(risk.spec.during) if risk.spec.during is not None else None
+    if risk.spec.during is not None and about is None:
+        return  # its task is not in this run: it never strikes
+    window = risk.spec.window
+    for attempt in range(REDRAWS):
+        u_occur, u_time, u_seen, u_pick = uniforms(seed, "risk", risk.id, attempt, n=4)
+        if about is None:
+            time = rules.strike_time(window.start, window.end, u_time)
+        elif about.start is None:
+            time = math.inf  # set when its task starts (Project._risk)
+        else:
+            time = rules.task_strike_time(about.start, window.start, window.end, u_time)
+        if time > now or not rules.strikes(u_occur, risk.probability):
+            break
+    else:
+        u_occur = 1.0  # never below a probability: it does not strike
+    risk.u_occur, risk.u_time, risk.u_seen, risk.u_pick, risk.time = u_occur, u_time, u_seen, u_pick, time
+    risk.epoch += 1  # the process waiting on the old luck ends when it wakes
+    project.env.process(project._risk(risk))
+
+
+def run_future(project: Project, seed: int) -> tuple[float, float, bool, bool]:
+    """Redraw the hidden luck under ``seed`` and run to the end without deciding: (finish day, cost, on time, on budget).
+
+    It changes ``project`` for good: run it on a copy (a forked process, or a session replayed to the same stop).
+    """
+    redraw_future(project, seed)
+    project.env.run()  # every request takes its default when due; the project ends (goes live or is abandoned)
+    o = outcome(project)
+    return o["finish_day"], o["cost"], o["on_time"], o["on_budget"]
+
+
+def future_seed(world_seed: int, k: int) -> int:
+    """The seed of future ``k`` of a world: the same for every state, so forecasts move with the state, not the dice."""
+    return derived_seed(world_seed, "future", k)
+
+
+# ------------------------------------------------------------ many futures, in forked copies
+
+
+class OutlookError(RuntimeError):
+    """A forecast could not be made (no fork on this system, or a future failed)."""
+
+
+def available() -> str:
+    """Why the live forecast cannot run here ("" when it can)."""
+    return "" if hasattr(os, "fork") else "the live forecast needs a system with fork (Linux or macOS)"
+
+
+def workers() -> int:
+    """One worker per core this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:
+        return max(1, os.cpu_count() or 1)
+
+
+class Running:
+    """A forecast under way: workers forked from the session as it stood; ``result`` waits for them."""
+
+    def __init__(self, session: Session, runs: int = RUNS, n_workers: int | None = None):
+        why = available()
+        if why:
+            raise OutlookError(why)
+        if not isinstance(runs, int) or isinstance(runs, bool) or runs < 1:
+            raise ValueError(f"runs must be a whole number >= 1 (got {runs!r})")
+        if session.done:
+            raise OutlookError("the project has ended: there is no future to forecast")
+        self.day = session.project.now
+        self.runs = runs
+        self.cancelled = False
+        self._children: list[tuple[int, int]] = []  # (pid, read end of its pipe)
+        seeds = [future_seed(session.seed, k) for k in range(runs)]
+        count = min(runs, n_workers or workers())
+        for w in range(count):
+            self._children.append(_fork(lambda part=seeds[w::count]: _worker(session.project, part), group=True))
+
+    def result(self) -> Outlook:
+        """Wait for every future (in the order of k) and summarise them; OutlookError if cancelled or failed.
+
+        It reaps the workers whatever happened, so call it once for every forecast started, cancelled or not.
+        """
+        children, self._children = self._children, []
+        parts, failure = [], None
+        for pid, fd in children:
+            try:
+                parts.append(_collect(pid, fd))
+            except OutlookError as exc:
+                failure = failure or exc
+        if self.cancelled:
+            raise OutlookError("the forecast was cancelled")
+        if failure is not None:
+            raise failure
+        rows: list = [None] * self.runs
+        for w, part in enumerate(parts):
+            rows[w::len(parts)] = [tuple(r) for r in part]
+        return summarise(self.day, rows)
+
+    def cancel(self) -> None:
+        """Stop the workers and their children at once; ``result`` (which may be waiting already) reaps them."""
+        self.cancelled = True
+        for pid, _ in self._children:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(pid, signal.SIGKILL)
+
+
+def start(session: Session, runs: int = RUNS, n_workers: int | None = None) -> Running:
+    """Start forecasting the session as it stands now; call from the thread that runs it, between its steps."""
+    return Running(session, runs, n_workers)
+
+
+def forecast(session: Session, runs: int = RUNS, n_workers: int | None = None) -> Outlook:
+    """The live forecast of ``session`` as it stands (it is left unchanged)."""
+    return start(session, runs, n_workers).result()
+
+
+def _worker(project: Project, seeds: list[int]) -> list:
+    """In a worker: each future in a child of its own, forked from this untouched copy of the project."""
+    return [_collect(*_fork(lambda s=s: run_future(project, s))) for s in seeds]
+
+
+def _fork(work, group: bool = False) -> tuple[int, int]:
+    """Run ``work()`` in a forked child; return its pid and the pipe that will carry its JSON result.
+
+    With ``group`` the child leads a process group of its own (set on both sides of the fork, so that it is set
+    before either goes on), and its own children stay in it: cancelling ends them all.
+    """
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: nothing here may return to the caller's code
+        code = 1
+        try:
+            os.close(read)
+            if group:
+                os.setpgid(0, 0)
+            gc.disable()  # a short life: collecting would copy every page of the parent's heap
+            try:
+                data = json.dumps({"ok": work()})
+                code = 0
+            except BaseException as exc:  # reported by the parent, which raises it as an OutlookError
+                data = json.dumps({"error": f"{type(exc).__name__}: {exc}"})
+            with os.fdopen(write, "w") as out:
+                out.write(data)
+        finally:
+            os._exit(code)
+    os.close(write)
+    if group:
+        with contextlib.suppress(PermissionError, ProcessLookupError):  # the child has set it already, or has ended
+            os.setpgid(pid, pid)
+    return pid, read
+
+
+def _collect(pid: int, fd: int):
+    """The result of the child ``pid`` from its pipe ``fd``, once it has ended."""
+    with os.fdopen(fd) as pipe:
+        text = pipe.read()
+    _, status = os.waitpid(pid, 0)
+    try:
+        answer = json.loads(text)
+    except ValueError:
+        raise OutlookError(f"a forecast process ended without a result (wait status {status})") from None
+    if "error" in answer:
+        raise OutlookError(f"a future of the forecast failed: {answer['error']}")
+    return answer["ok"]

@@ -1,0 +1,151 @@
+"""The live forecast (sim/engine/outlook.py, docs/MODEL.md "The live forecast"): its rules against hand-computed
+values, futures that keep what the PM has seen and redraw what is hidden, the same result in a forked copy as on a
+replayed session, and a session left as it was."""
+
+from __future__ import annotations
+
+import math
+import os
+
+import pytest
+
+from sim.analysis import Study, run_montecarlo
+from sim.engine import Session, World, outlook, rules
+from sim.engine.entities import ACTIVE, WAITING
+from sim.engine.outlook import (
+    OutlookError,
+    future_seed,
+    redraw_future,
+    run_future,
+    summarise,
+)
+from sim.engine.rng import derived_seed
+
+pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="the live forecast forks")
+
+
+def at_stop(scenario: str, seed: int, stops: int) -> Session:
+    session = Session(World.from_file(scenario, "standard"), seed)
+    for _ in range(stops):
+        session.advance()
+    return session
+
+
+def test_threshold_beyond_the_hazard_so_far_is_the_hazard_plus_a_fresh_exponential():
+    assert rules.threshold_beyond(0.30, 0.5) == pytest.approx(0.30 + math.log(2))  # 0.993
+    assert rules.threshold_beyond(0.0, 0.0) == 0.0
+
+
+def test_derived_seed_is_64_bits_of_the_digest_fixed_by_the_seed_and_key():
+    import hashlib
+
+    digest = hashlib.sha256(repr((7, "future", 3)).encode()).digest()
+    assert derived_seed(7, "future", 3) == int.from_bytes(digest[:8], "big") == future_seed(7, 3)
+    assert len({future_seed(7, k) for k in range(200)}) == 200
+    assert len({future_seed(7, k) for k in range(200)}) == 200
+    assert future_seed(7, 0) != future_seed(8, 0)
+
+
+def test_the_summary_interpolates_quantiles_between_the_sorted_futures():
+    rows = [(50, 500.0, False, False), (10, 100.0, True, True), (30, 300.0, True, True), (40, 400.0, False, True),
+            (20, 200.0, True, True)]
+    o = summarise(12.0, rows)
+    # sorted 10..50: P50 at position 0.5 * 4 = 2 -> 30; P80 at 0.8 * 4 = 3.2 -> 40 + 0.2 * 10 = 42
+    assert (o.p50_finish_day, o.p80_finish_day, o.p50_cost, o.p80_cost) == (30, pytest.approx(42), 300, pytest.approx(420))
+    assert (o.on_time, o.on_budget, o.runs, o.day) == (0.6, 0.8, 5, 12.0)
+
+
+def test_a_future_keeps_what_the_pm_has_seen_and_redraws_what_is_hidden():
+    session = at_stop("network_migration", 3, 6)
+    project = session.project
+    now = project.now
+    worked = {t.id: (t.effort, t.rework, t.done) for t in project.tasks.values() if t.done > 0}
+    fresh = {t.id: t.effort for t in project.tasks.values() if t.done == 0 and t.state in (WAITING, ACTIVE) and t.effort}
+    struck = {r.id: (r.u_occur, r.time) for r in project.risks.values() if r.hit or r.warned}
+    pending = {r.id: r.u_occur for r in project.risks.values() if not (r.hit or r.warned)}
+    assert worked and fresh and pending
+    redraw_future(project, future_seed(3, 0))
+    assert {t: (project.tasks[t].effort, project.tasks[t].rework, project.tasks[t].done) for t in worked} == worked
+    assert {r: (project.risks[r].u_occur, project.risks[r].time) for r in struck} == struck
+    changed = [t for t, effort in fresh.items() if project.tasks[t].effort != effort]
+    assert len(changed) == len(fresh)  # a continuous draw: every one differs
+    assert sum(project.risks[r].u_occur != u for r, u in pending.items()) == len(pending)
+    for risk in project.risks.values():  # the redrawn luck is conditioned on not having struck by now
+        if not (risk.hit or risk.warned) and risk.time <= now:
+            assert not rules.strikes(risk.u_occur, risk.probability), risk.id
+    assert project.seed == future_seed(3, 0)
+
+
+def test_a_risk_whose_window_has_passed_does_not_strike_in_any_future():
+    session = at_stop("network_migration", 11, 14)
+    project = session.project
+    passed = [r for r in project.risks.values()
+              if r.spec.during is None and not r.hit and r.spec.window.end < project.now]
+    assert passed, "a risk whose window has passed unstruck by this stop"
+    run_future(project, future_seed(11, 5))
+    assert not any(r.hit for r in passed)
+
+
+@pytest.mark.parametrize("scenario, stops", [("network_migration", 5), ("cloud_rollout", 9)])
+def test_a_future_in_a_forked_copy_equals_the_same_future_on_a_replayed_session(scenario, stops):
+    session = at_stop(scenario, 21, stops)
+    forecast = outlook.forecast(session, runs=12, n_workers=2)
+    for k in (0, 7, 11):
+        twin = at_stop(scenario, 21, stops)
+        finish, cost, _, _ = run_future(twin.project, future_seed(21, k))
+        assert (forecast.finish_days[k], forecast.costs[k]) == (finish, cost)
+    assert forecast.p50_finish_day >= session.project.now
+    assert len(set(forecast.finish_days)) > 1, "the futures differ: their luck is fresh"
+
+
+def test_the_forecast_leaves_the_session_as_it_was_and_is_the_same_with_any_number_of_workers():
+    session = at_stop("software_build", 4, 3)
+    twin = at_stop("software_build", 4, 3)
+    one = outlook.forecast(session, runs=9, n_workers=1)
+    assert outlook.forecast(session, runs=9, n_workers=4) == one
+    for _ in range(3):
+        a, b = session.advance(), twin.advance()
+        assert (a.day, a.spent, a.progress, a.news) == (b.day, b.spent, b.progress, b.news)
+    assert session.project.seed == 4
+
+
+def test_at_the_start_the_live_forecast_tells_the_plan_forecasts_story():
+    """With nothing seen yet and nothing decided, both forecasts sample the same futures: their P50s agree."""
+    world = World.from_file("network_migration", "standard")
+    session = Session(world, 0)
+    live = outlook.forecast(session, runs=200)
+    plan = run_montecarlo(Study(world.path, world.difficulty, policy="passive"), 200, seed=0)
+    assert abs(live.p50_finish_day - plan["finish_day"].quantile(0.5)) <= 0.03 * live.p50_finish_day
+    assert abs(live.p50_cost - plan["cost"].quantile(0.5)) <= 0.03 * live.p50_cost
+
+
+def test_no_forecast_of_an_ended_project_nor_of_no_futures():
+    session = at_stop("network_migration", 1, 0)
+    with pytest.raises(ValueError, match=r"runs must be a whole number >= 1 \(got 0\)"):
+        outlook.forecast(session, runs=0)
+    session.run(lambda report: [])
+    with pytest.raises(OutlookError, match="the project has ended"):
+        outlook.forecast(session)
+
+
+def test_a_future_that_fails_is_reported_with_its_error(monkeypatch):
+    session = at_stop("network_migration", 1, 1)
+
+    def broken(project, seed):
+        raise ZeroDivisionError("in the model")
+
+    monkeypatch.setattr(outlook, "run_future", broken)
+    with pytest.raises(OutlookError, match="a future of the forecast failed: ZeroDivisionError: in the model"):
+        outlook.forecast(session, runs=3, n_workers=1)
+
+
+def test_a_cancelled_forecast_leaves_no_process_behind():
+    session = at_stop("cloud_rollout", 2, 1)
+    running = outlook.start(session, runs=200, n_workers=2)
+    pids = [pid for pid, _ in running._children]
+    running.cancel()
+    with pytest.raises(OutlookError, match="the forecast was cancelled"):
+        running.result()
+    for pid in pids:
+        with pytest.raises(ChildProcessError):
+            os.waitpid(pid, os.WNOHANG)  # reaped: no longer a child of this process

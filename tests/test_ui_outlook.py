@@ -1,0 +1,72 @@
+"""The live forecast in the trainee app (issue 14): computed off the week's critical path, for the project as it
+stands after every week and decision, shown on the dashboard, and equal to the engine's forecast of the same state."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from sim.engine import Session, World, outlook
+from sim.ui.dashboard import Dashboard
+from sim.ui.model import PlayModel
+
+pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="the live forecast forks")
+
+
+@pytest.fixture()
+def model(tmp_path):
+    m = PlayModel(tmp_path, scenario="network_migration", seed=3)
+    m.live_runs = 24  # a few futures: what is tested is which state they continue, not their precision
+    assert m.start(), m.message
+    assert m.commit_plan(), m.message
+    return m
+
+
+def test_committing_the_plan_starts_a_forecast_of_the_project_as_it_stands(model):
+    dashboard = Dashboard(model)
+    result = model.wait_for_outlook()
+    assert result is not None and model.outlook_note == ""
+    assert (result.day, result.runs) == (model.report.day, 24)
+    twin = Session(World.from_file("network_migration", "standard"), 3)  # no plan decisions: the same state
+    assert outlook.forecast(twin, runs=24) == result
+    line = dashboard.outlook.value
+    p50 = model.date(result.p50_finish_day - 1)
+    assert f"finish P50 <b>{p50:%a} {p50.day} {p50:%b %Y}</b>" in line, line
+    assert "24 futures from the start" in line and f"{round(100 * result.on_time)}%</b> on time" in line
+
+
+def test_every_week_and_decision_gets_a_new_forecast_and_a_stale_one_never_shows(model):
+    dashboard = Dashboard(model)
+    model.advance()
+    assert model.outlook_note == "updating"  # the week shows at once; the forecast follows
+    model.advance()  # before the first week's forecast arrives: it is cancelled and dropped
+    result = model.wait_for_outlook()
+    assert result.day == model.report.day == 10
+    assert f'data-day="{result.day:g}"' in dashboard.outlook.value
+    before = result
+    hire = next(p for p in model.report.market if p["available"])
+    assert model.decide({"type": "hire", "profile": hire["id"]}), model.message
+    after = model.wait_for_outlook()
+    assert after is not before and after.day == 10
+    assert after.costs != before.costs  # the hire costs money in every future
+
+
+def test_no_forecast_once_the_project_has_ended_and_none_when_turned_off(tmp_path, model):
+    model.session.run(lambda report: [])
+    model.report = model.session.observe()
+    assert model.outlook is None and model.outlook_note == ""
+    off = PlayModel(tmp_path / "off", scenario="network_migration", seed=3)
+    off.live_runs = 0
+    assert off.start() and off.commit_plan()
+    off.advance()
+    assert off.outlook is None and off.outlook_note == ""
+
+
+def test_where_it_cannot_run_the_dashboard_says_why(tmp_path, monkeypatch):
+    monkeypatch.setattr(outlook, "available", lambda: "the live forecast needs a system with <fork>")
+    m = PlayModel(tmp_path, scenario="network_migration", seed=3)
+    assert m.start() and m.commit_plan()
+    dashboard = Dashboard(m)
+    assert m.outlook is None
+    assert "No live forecast: the live forecast needs a system with &lt;fork&gt;." in dashboard.outlook.value
