@@ -34,7 +34,7 @@ from sim.results.tables import Results
 from sim.schema import resolve
 
 ROOT = Path(__file__).resolve().parents[1]
-MINUTES = 5  # room for a loaded machine to start kernels and play a week before the box runs out
+MINUTES = 4  # room for a loaded machine to start kernels and play a week before the box runs out
 WAIT = 240_000  # ms: a kernel started on a loaded machine, then the first render
 TAG = secrets.token_hex(4).upper()
 
