@@ -14,6 +14,7 @@ scenario, the logs and the secret every way it can, path traversal included.
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import subprocess
 import sys
@@ -70,7 +71,7 @@ def leak_scenario(folder: Path) -> Path:
     return path
 
 
-def hidden_numbers(world: World, seed: int, played: Session, frozen_day: float) -> dict[str, str]:
+def hidden_numbers(world: World, seed: int, played: Session, frozen_day: float) -> list[tuple[str, str]]:
     """The engine's pre-drawn luck a candidate must never receive, as the strings a leak would carry.
 
     ``played`` is the candidate's session replayed: what happened before ``frozen_day`` (a risk that struck, a task
@@ -97,18 +98,24 @@ def hidden_numbers(world: World, seed: int, played: Session, frozen_day: float) 
     reference.run(Reference())
     out["reference PM's score"] = scorecard(reference.project).total
     out["reference PM's cost"] = outcome(reference.project)["cost"]
-    forms = {f"{what}": text for what, value in out.items() for text in _forms(value)}
-    forms["reference PM's cost, as shown"] = f"{outcome(reference.project)['cost']:,.0f}"
-    return forms
+    forms = [(what, text) for what, value in out.items() for text in _forms(value)]
+    return forms + [("reference PM's cost, as shown", f"{outcome(reference.project)['cost']:,.0f}")]
+
+
+def number_in(text: str, data: bytes) -> list[str]:
+    """Where ``data`` holds ``text`` as a whole number, with 30 bytes either side.
+
+    A number is whole when no digit or point joins it on either side: the figures sent to a browser hold many
+    floats, and one of them written as 31.2049213 holds the hidden 1.20492 by chance, not as a leak.
+    """
+    pattern = rb"(?<![\d.])" + re.escape(text.encode()) + rb"(?![\d])"
+    return [data[max(m.start() - 30, 0):m.end() + 30].decode(errors="replace") for m in re.finditer(pattern, data)]
 
 
 def _forms(value: float) -> list[str]:
-    """A float as a leak would write it: repr, and to 6 significant digits when that is distinctive."""
-    forms = [repr(float(value))]
-    short = f"{value:.6g}"
-    if len(short.replace(".", "").replace("-", "").lstrip("0")) >= 6:
-        forms.append(short)
-    return [f for f in forms if len(f.replace(".", "")) >= 6]
+    """A float as a leak would write it: to 6 up to 17 significant digits, each form that is distinctive."""
+    forms = {f"{value:.{digits}g}" for digits in range(6, 18)} | {repr(float(value))}
+    return sorted(f for f in forms if len(f.replace(".", "").replace("-", "").lstrip("0")) >= 6)
 
 
 class Recorder:
@@ -260,7 +267,8 @@ def test_a_candidate_session_in_the_browser_leaks_nothing(day, browser, tmp_path
         assert not recorder.unread, recorder.unread
         assert len(data) > 100_000, f"{who}: too little was recorded to be the app"
         found = [f"{what} ({text})" for text, what in hidden.items() if text.encode() in data]
-        found += [f"{what} ({text})" for what, text in numbers.items() if text.encode() in data]
+        found += [f"{what} ({text}) in …{context}…" for what, text in numbers
+                  for context in number_in(text, data)]
         assert not found, f"{who}'s browser received hidden items: {found}"
         assert b"panel_app" not in data and b"from sim" not in data, f"{who}: code reached the browser"
     assert marker("SEEN").encode() in seen["ann"].data  # the event ann saw was recorded: the recorder works
@@ -339,3 +347,10 @@ def test_no_url_serves_the_notebook_the_scenario_a_log_or_the_secret(day):
         page = response.read()
     assert response.status == 200 and b"panel_app" not in page and b"from sim" not in page
     assert not any(s in page for s in secrets_seen)
+
+
+def test_a_hidden_number_is_found_whole_and_not_inside_another():
+    static = b"<svg transform='translate(1.179640,0.705068)'/> 31.17964 \"v\": 1.17964, 2.1796401"
+    found = number_in("1.17964", static)
+    assert len(found) == 1 and '"v": 1.17964,' in found[0]  # the JSON value; not the SVG's, 31.17964's or 2.1796401's
+    assert _forms(1.179640234) == ["1.17964", "1.1796402", "1.17964023", "1.179640234", "1.1796402340000001"]  # %.6g to %.17g
