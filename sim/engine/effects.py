@@ -45,7 +45,7 @@ def apply(project: Project, impact, factor: float = 1.0, risk: RiskState | None 
         task = project.tasks[impact.task]
         days = impact.days * factor
         task.blocked_until = max(task.blocked_until, now) + days
-        return f"{task.spec.name} is held up for {days:.1f} days"
+        return f"{task.spec.name} is held up for {_days(days)} working days"
     if isinstance(impact, m.ExtraEffortImpact):
         names = []
         for tid in impact.tasks:
@@ -54,11 +54,11 @@ def apply(project: Project, impact, factor: float = 1.0, risk: RiskState | None 
                 extra = impact.share * factor * task.effort
                 task.remaining += extra
                 task.rework += extra
-                names.append(f"{task.spec.name} +{extra:.1f} pd")
+                names.append(f"{task.spec.name} +{extra:.1f} person-days")
         return "extra effort: " + (", ".join(names) or "none (tasks already finished)")
     if isinstance(impact, m.CostImpact):
         project.costs["risks" if risk is not None else "changes"] += impact.amount * factor
-        return f"cost {impact.amount * factor:,.0f}"
+        return f"extra cost {project.scenario.budget.currency} {impact.amount * factor:,.0f}"
     if isinstance(impact, m.DefectsImpact):
         targets = [project.tasks[impact.task]] if impact.task else [t for t in project.tasks.values() if (t.state is ACTIVE or t.state is DONE) and t.kind != "milestone"]
         targets = targets or list(project.tasks.values())[:1]
@@ -69,7 +69,8 @@ def apply(project: Project, impact, factor: float = 1.0, risk: RiskState | None 
         people = [project.people[impact.person]] if impact.person else project.present()
         for person in people:
             person.morale = min(1.0, max(0.0, person.morale + impact.delta * factor))
-        return f"morale {impact.delta * factor:+.2f}"
+        who = people[0].name if impact.person else "everyone"
+        return f"morale {_updown(impact.delta * factor)} for {who}"
     if isinstance(impact, m.LosePersonImpact):
         return _lose(project, impact, factor, risk)
     if isinstance(impact, m.ScopeChangeImpact):
@@ -79,16 +80,18 @@ def apply(project: Project, impact, factor: float = 1.0, risk: RiskState | None 
             task.remaining = max(0.0, task.remaining + extra)
             task.effort += extra
         task.value = max(0.0, task.value + impact.value * factor)
-        return f"scope of {task.spec.name} changes by {extra:+.1f} pd"
+        return f"scope of {task.spec.name} changes by {extra:+.1f} person-days"
     if isinstance(impact, m.SatisfactionImpact):
         project.nudge(impact.stakeholder, impact.delta * factor)
-        return f"{impact.stakeholder} satisfaction {impact.delta * factor:+.2f}"
+        who = next(s.name for s in project.scenario.stakeholders if s.id == impact.stakeholder)
+        return f"{who} satisfaction {_updown(impact.delta * factor)}"
     if isinstance(impact, m.BudgetImpact):
         project.budget = max(0.0, project.budget + impact.amount * factor)
-        return f"budget {impact.amount * factor:+,.0f}"
+        amount = impact.amount * factor
+        return f"budget {'+' if amount >= 0 else '-'}{project.scenario.budget.currency} {abs(amount):,.0f}"
     if isinstance(impact, m.DeadlineImpact):
         project.deadline_day += round(impact.days * factor)
-        return f"deadline {round(impact.days * factor):+d} days"
+        return f"deadline {round(impact.days * factor):+d} working days"
     if isinstance(impact, m.AddTaskImpact):
         if impact.task.id in project.tasks:
             return f"{impact.task.name} is already in the plan"
@@ -100,6 +103,16 @@ def apply(project: Project, impact, factor: float = 1.0, risk: RiskState | None 
             cut(project, task)
         return f"{task.spec.name} cut"
     raise TypeError(f"unknown impact {impact!r}")
+
+
+def _days(days: float) -> str:
+    """``5`` for 5.0 and ``2.5`` for 2.5: a whole number of days without a point."""
+    return f"{days:.1f}".removesuffix(".0")
+
+
+def _updown(delta: float) -> str:
+    """``down 5%`` for -0.05: a share of satisfaction or morale, in the words of the register."""
+    return f"{'down' if delta < 0 else 'up'} {abs(delta):.0%}"
 
 
 def _lose(project: Project, impact, factor: float, risk: RiskState | None) -> str:

@@ -1,0 +1,39 @@
+"""The news an impact writes reads as plain language: names, not ids; money with its currency; days that say so."""
+
+from __future__ import annotations
+
+import pytest
+
+from sim.engine import Session, World
+from sim.engine.effects import apply
+from sim.schema import models as m
+
+
+@pytest.fixture
+def project():
+    return Session(World.from_file("network_migration"), seed=1).project
+
+
+def test_a_satisfaction_impact_names_the_stakeholder(project):
+    who = project.scenario.stakeholders[0]
+    said = apply(project, m.SatisfactionImpact(type="satisfaction", stakeholder=who.id, delta=-0.05))
+    assert said == f"{who.name} satisfaction down 5%" and who.id not in said
+
+
+def test_money_carries_its_currency(project):
+    assert apply(project, m.CostImpact(type="cost", amount=12_500)) == "extra cost EUR 12,500"
+    assert apply(project, m.BudgetImpact(type="budget", amount=-20_000)) == "budget -EUR 20,000"
+
+
+def test_days_say_which_days_and_drop_a_needless_point(project):
+    task = next(t for t in project.tasks.values() if t.kind != "milestone")
+    assert apply(project, m.DelayImpact(type="delay", task=task.id, days=5)) == f"{task.spec.name} is held up for 5 working days"
+    assert apply(project, m.DeadlineImpact(type="deadline", days=10)) == "deadline +10 working days"
+    said = apply(project, m.ExtraEffortImpact(type="extra_effort", tasks=[task.id], share=0.1))
+    assert said == f"extra effort: {task.spec.name} +{0.1 * task.effort:.1f} person-days"
+
+
+def test_morale_names_who_it_touches(project):
+    person = project.staff[0]
+    assert apply(project, m.MoraleImpact(type="morale", delta=-0.1)) == "morale down 10% for everyone"
+    assert apply(project, m.MoraleImpact(type="morale", delta=0.05, person=person.id)) == f"morale up 5% for {person.name}"
