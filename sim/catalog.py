@@ -28,4 +28,5 @@ def briefing(scenario_id: str, difficulty: str = "standard") -> str:
 def briefing_of(s: Scenario) -> str:
     """A loaded scenario's briefing and objectives as Markdown (for a world that has no file, as an exercise's)."""
     objectives = "\n".join(f"- {o}" for o in s.objectives)
-    return f"# {s.title}\n\n{s.briefing}\n\n## Objectives\n\n{objectives}\n"
+    title = "" if s.briefing.lstrip().startswith("# ") else f"# {s.title}\n\n"  # a briefing may carry its own title
+    return f"{title}{s.briefing}\n\n## Objectives\n\n{objectives}\n"

@@ -7,7 +7,7 @@ import ipywidgets as w
 from sim.schema import DIFFICULTIES
 
 from .parts import View, button, heading, message_bar, set_options
-from .text import frame, markdown, tip
+from .text import day_text, frame, markdown, tip
 
 DIFFICULTY_TIPS = {
     "easy": "More slack, fewer risks: learn the controls.",
@@ -67,6 +67,8 @@ class ChooseView(View):
 
     def _world_changed(self, _=None) -> None:
         table = self.model.scenarios().reset_index()
+        for column in ("start", "deadline"):  # the app's one date format, not pandas' ISO dates
+            table[column] = table[column].map(day_text)
         self.table.value = "<b>The scenarios</b>" + frame(table)
         self.briefing.value = markdown(self.model.briefing())
 

@@ -194,8 +194,9 @@ class Dashboard(View):
             return f"{len(risk['bought'])} response(s) in place" if risk["bought"] else "open"
 
         self.register.value = "<b>The register</b>" + table(
-            ["risk", "about (a task: strikes only while it runs)", "chance now", "status"],
-            [[x["title"], about(x), pct(x["probability"]), status(x)] for x in r.risks])
+            ["#", "risk", "about (a task: strikes only while it runs)", "chance now", "status"],
+            [[n, x["title"], about(x), pct(x["probability"]), status(x)] for n, x in enumerate(r.risks, start=1)],
+            {"#": "The risk's number on the heat map."})
         titles = {x["id"]: x["title"] for x in r.risks}
         self.indicators.value = ("<b>Early warnings reported</b>" + table(
             ["reported", "risk", "signal"],

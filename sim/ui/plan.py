@@ -179,7 +179,7 @@ class PlanView(View):
         own scrollbar and hid its checkboxes."""
         self.responses = {}
         blocks = []
-        for risk in report.risks:
+        for number, risk in enumerate(report.risks, start=1):  # numbered as on the heat map
             exposure = impact_money(report, risk["impacts"])
             start, end = risk["window"]
             if risk.get("during"):  # a risk about a task strikes only while that task runs
@@ -188,7 +188,7 @@ class PlanView(View):
                                                            else f", between its working days {start:g} and {end:g}"))
             else:
                 when = f"between {self.model.date(start):%d %b} and {self.model.date(end):%d %b}"
-            head = (f"<b>{esc(risk['title'])}</b> <span class='itpm-note'>({esc(risk['category'])})</span><br>"
+            head = (f"<b>{number} · {esc(risk['title'])}</b> <span class='itpm-note'>({esc(risk['category'])})</span><br>"
                     f"Chance {pct(risk['probability'])}, {when}; if it hits: "
                     f"{esc('; '.join(describe_impact(i, self.currency, self.model.names) for i in risk['impacts']))} "
                     f"(roughly {money(exposure, self.currency, compact=True)}; expected loss "

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from matplotlib.ticker import MaxNLocator
 
 from .base import OKABE_ITO, date_axis, figure, styled, timeline_dates
 
@@ -46,13 +47,22 @@ def stakeholders(names: dict[str, str], now: dict[str, float], start: dict[str, 
 
 @styled
 def defects(timeline: pd.DataFrame):
-    """Defects found by tests so far (cumulative); each one became rework."""
+    """Defects found by tests so far (cumulative); each one became rework.
+
+    Whole numbers on a scale of at least 0 to 5, so that none found reads as none, not as a 0.00 to 0.05 axis."""
     fig = figure(7.4, 2.6)
     ax = fig.add_subplot()
+    most = float(timeline["defects_found"].max()) if len(timeline) else 0.0
     if len(timeline):
         ax.step(timeline_dates(timeline), timeline["defects_found"], where="post", color=OKABE_ITO["purple"], linewidth=2)
+        date_axis(ax)
+    else:
+        ax.set_xticks([])
+    if not most > 0:
+        ax.text(0.5, 0.5, "No defects found by tests yet", transform=ax.transAxes, ha="center", va="center",
+                color=OKABE_ITO["grey"])
     ax.set_ylabel("defects found (cumulative)")
-    date_axis(ax)
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.grid(True)
-    ax.set_ylim(bottom=0)
+    ax.set_ylim(0, max(5.0, most * 1.1))
     return fig

@@ -99,6 +99,7 @@ class GanttPainter:
         ax.set_ylim(-len(tasks) + 0.4, 0.8)
         ax.set_xlim(*limits)
         date_axis(ax)
+        ax.tick_params(axis="x", top=True, labeltop=True)  # dates above too: a long plan scrolls its box
         ax.grid(True, axis="x")
         handles = [
             Patch(facecolor="#DDDDDD", label="plan"),
@@ -109,7 +110,8 @@ class GanttPainter:
             Line2D([], [], color=OKABE_ITO["black"], linestyle="--", label="today"),
             Line2D([], [], color=OKABE_ITO["vermillion"], linestyle=":", linewidth=1.5, label="deadline"),
         ]
-        ax.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=3, fontsize=7, frameon=False)
+        ax.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=3, fontsize=7, frameon=False,
+                  borderaxespad=2.4)  # clear of the dates above the bars
         fig.tight_layout(pad=0.3)
         canvas = FigureCanvasAgg(fig)
         canvas.draw()
