@@ -149,3 +149,11 @@ def test_a_cancelled_forecast_leaves_no_process_behind():
     for pid in pids:
         with pytest.raises(ChildProcessError):
             os.waitpid(pid, os.WNOHANG)  # reaped: no longer a child of this process
+
+
+def test_the_futures_run_below_the_kernels_priority(monkeypatch):
+    """On a shared hub every kernel's week goes before any forecast: the futures run ``NICENESS`` steps nicer."""
+    session = at_stop("network_migration", 1, 1)
+    mine = os.getpriority(os.PRIO_PROCESS, 0)
+    monkeypatch.setattr(outlook, "run_future", lambda project, seed: (os.getpriority(os.PRIO_PROCESS, 0), 0.0, True, True))
+    assert outlook.forecast(session, runs=3, n_workers=1).finish_days == (min(mine + outlook.NICENESS, 19),) * 3

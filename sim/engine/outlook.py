@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 
 RUNS = 100  # futures per forecast: P80 within about 4 percentile points, in about a second on two cores (benchmarks/)
 REDRAWS = 64  # draws of a risk's luck before concluding that it no longer strikes (see _redraw_risk)
+NICENESS = 10  # the workers yield the CPU to every kernel's week: on a shared hub a forecast waits, a week does not
 
 
 @dataclass(frozen=True)
@@ -215,7 +216,9 @@ def forecast(session: Session, runs: int = RUNS, n_workers: int | None = None) -
 
 
 def _worker(project: Project, seeds: list[int]) -> list:
-    """In a worker: each future in a child of its own, forked from this untouched copy of the project."""
+    """In a worker (lowered in priority by ``NICENESS``; its children inherit it): each future in a child of its
+    own, forked from this untouched copy of the project."""
+    os.nice(NICENESS)
     return [_collect(*_fork(lambda s=s: run_future(project, s))) for s in seeds]
 
 
