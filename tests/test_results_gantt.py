@@ -69,3 +69,4 @@ def test_the_background_is_drawn_once_a_project_while_its_date_range_holds():
     assert len(drawn) == len({hi for _, hi in drawn}) >= 2
     assert all(b[1] - a[1] > 0 and (b[1] - a[1]) % 30 == 0 for a, b in itertools.pairwise(drawn))
     assert report.day > report.deadline_day and len(drawn) < session.stops / 4
+

@@ -69,7 +69,7 @@ def html_report(session: Session, debrief: Debrief) -> str:
         section("", markup.render(debrief.to_markdown().split("\n", 2)[2])),
         section("Charts", "", [
             charts.gantt(report.tasks, report.day, report.deadline_day, date_of, plan_critical_path(world)),
-            charts.earned_value(timeline, world.baseline.progress, report.budget, currency, date_of),
+            charts.earned_value(timeline, world.baseline.cost, report.budget, currency, date_of),
             charts.budget_burn(timeline, report.budget, report.reserve, report.spent, report.day,
                                report.forecast_finish_day, report.forecast_cost, currency, date_of),
             charts.team(report.team),

@@ -167,7 +167,7 @@ class Dashboard(View):
         if name == "Schedule":
             return self.gantt.png(r.tasks, r.day, r.deadline_day, date, plan_critical_path(model.world))
         if name == "Earned value":
-            return charts.earned_value(model.timeline(), model.world.baseline.progress, r.budget, cur, date)
+            return charts.earned_value(model.timeline(), model.world.baseline.cost, r.budget, cur, date)
         if name == "Budget":
             return charts.budget_burn(model.timeline(), r.budget, r.reserve, r.spent, r.day, r.forecast_finish_day,
                                       r.forecast_cost, cur, date)

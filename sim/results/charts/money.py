@@ -8,6 +8,8 @@ import matplotlib.dates as mdates
 import numpy as np
 import pandas as pd
 
+from sim.engine import evm
+
 from .base import (
     OKABE_ITO,
     DateOf,
@@ -21,14 +23,22 @@ from .base import (
 )
 
 
+def planned_value(cost_plan: tuple[float, ...], budget: float) -> np.ndarray:
+    """PV at the end of each working day of the plan: BAC x PV% of the time-phased budget."""
+    return budget * evm.value_share(cost_plan, np.arange(1, len(cost_plan) + 1, dtype=float))
+
+
 @styled
-def earned_value(timeline: pd.DataFrame, planned: tuple[float, ...], budget: float, currency: str, date_of: DateOf):
-    """PV over the whole plan (the S-curve), EV and AC to date, and the budget at completion."""
+def earned_value(timeline: pd.DataFrame, cost_plan: tuple[float, ...], budget: float, currency: str, date_of: DateOf):
+    """PV over the whole plan (the S-curve), EV and AC to date, and the budget at completion.
+
+    PV is the time-phased budget, BAC x PV% (``evm.value_share`` of the baseline's ``cost`` plan): the PV that SPI
+    and the timeline's EV are measured against, so the chart and the status figures tell one story."""
     fig = figure(7.4, 3.1)
     ax = fig.add_subplot()
-    days = np.arange(1, len(planned) + 1)
-    ax.plot([when(date_of, float(d) - 1) for d in days], budget * np.asarray(planned), color="#777777", linestyle="--",
-            label="PV planned value")
+    days = np.arange(1, len(cost_plan) + 1, dtype=float)
+    ax.plot([when(date_of, d - 1) for d in days], planned_value(cost_plan, budget), color="#777777",
+            linestyle="--", label="PV planned value")
     if len(timeline):
         x = timeline_dates(timeline)
         ax.plot(x, timeline["ev"], color=OKABE_ITO["blue"], linewidth=2, label="EV earned value")
