@@ -1,10 +1,11 @@
-"""The news an impact writes reads as plain language: names, not ids; money with its currency; days that say so."""
+"""The news and refusals read as plain language: names, not ids; money with its currency; days that say so."""
 
 from __future__ import annotations
 
 import pytest
 
 from sim.engine import Session, World
+from sim.engine.decisions import DecisionError
 from sim.engine.effects import apply
 from sim.schema import models as m
 
@@ -37,3 +38,25 @@ def test_morale_names_who_it_touches(project):
     person = project.staff[0]
     assert apply(project, m.MoraleImpact(type="morale", delta=-0.1)) == "morale down 10% for everyone"
     assert apply(project, m.MoraleImpact(type="morale", delta=0.05, person=person.id)) == f"morale up 5% for {person.name}"
+
+
+def test_a_hire_is_named_by_its_profile_and_number_not_its_id():
+    from sim.engine.decisions import Hire
+
+    session = Session(World.from_file("network_migration"), seed=1)
+    profile = session.world.scenario.market[0]
+    for _ in range(min(2, profile.max_hires)):
+        session.decide(Hire(profile=profile.id))
+    names = [a["name"] for a in session.observe().arrivals]
+    assert names[0] == f"{profile.title} #1" and all(profile.id not in n for n in names)
+    assert session.project.news[-1][1].startswith(f"Hiring {names[-1]}; arrives in {profile.lead_time} working days")
+
+
+def test_an_option_that_cannot_be_afforded_is_refused_by_its_label_and_its_price(project):
+    from sim.engine.pm import _afford
+
+    project.costs["changes"] += project.budget + project.reserve - project.spent - 100
+    with pytest.raises(DecisionError) as refused:
+        _afford(project, 7_500, "“Rent 4G routers”")
+    assert str(refused.value) == ("cannot afford “Rent 4G routers”: it costs EUR 7,500 and only EUR 100 is left in "
+                                  "budget and reserve")

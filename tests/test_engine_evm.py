@@ -119,9 +119,9 @@ def test_timeline_carries_consistent_evm_columns():
     assert (df["ac"] == df["cost"]).all()
     assert (df["ev_share"] == evm.value_share(session.world.baseline.cost, df["es"].to_numpy())).all()
     assert np.allclose(df["eac"], df["eac_cpi"], equal_nan=True)
-    work = df["cost"] - df["response_cost"]  # responses are reserve-funded: outside the cost index (evm.work_cost)
+    work = df["cost"] - df["one_off_cost"]  # responses and hiring fees: outside the cost index (evm.work_cost)
     assert (df["cpi"] == evm.index(df["ev"].to_numpy(), work.to_numpy())).all()
-    assert np.allclose(df["eac_cpi"], df["budget"] / df["cpi"] + df["response_cost"])  # BAC / CPI, plus the responses
+    assert np.allclose(df["eac_cpi"], df["budget"] / df["cpi"] + df["one_off_cost"])  # BAC / CPI, plus the one-off costs
     assert df["eac_method"].iloc[0].startswith("EAC = AC + (BAC - EV) / CPI")
     last = df.iloc[-1]
     assert last["pv"] == pytest.approx(last["budget"])  # the plan is complete by the end
@@ -139,3 +139,21 @@ def test_work_cost_keeps_risk_responses_out_of_the_cost_indices():
     assert evm.work_cost(12_000, 3_000) == 9_000
     upfront = evm.earned_value(100_000, 0.0, 0.0, 9_000, 9_000)  # responses bought in planning, no work yet
     assert upfront["cpi"] == 1.0 and upfront["eac"] == pytest.approx(109_000)
+
+
+def test_a_hire_in_planning_is_no_cost_overrun_before_a_days_work():
+    """A hiring fee is not work (docs/MODEL.md, earned value): paid before the start, it leaves CPI at 1.0 and adds
+    itself to the EAC, where counted as work it read CPI 0 and an EAC of ten times the budget."""
+    from sim.engine.decisions import Hire
+
+    before = Session.start("network_migration", seed=1).observe()
+    hired = Session.start("network_migration", seed=1)
+    profile, fee = max(hired.world.hiring_fees.items(), key=lambda item: item[1])
+    hired.decide(Hire(profile=profile))
+    report = hired.observe()
+    assert fee > 0 and report.spent == fee and hired.project.costs["hiring"] == fee
+    assert report.cpi == 1.0 and before.cpi == 1.0
+    assert report.forecast_cost == pytest.approx(before.forecast_cost + fee)
+    week = hired.step([])
+    work = week.spent - fee - hired.project.costs["responses"]  # a week's work judged on its own cost, not the fee
+    assert week.cpi == pytest.approx(Results(hired).timeline["ev"].iloc[-1] / work)

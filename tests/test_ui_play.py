@@ -192,3 +192,14 @@ def test_reopening_offers_to_resume_the_finished_session(finished):
     view.resume.click()
     assert again.model.stage == "close"
     assert again.close.lessons.value == finished.model.lessons
+
+
+@pytest.mark.parametrize("granted", [False, True])
+def test_the_sponsors_no_reads_as_a_warning_and_a_yes_as_done(tmp_path, monkeypatch, granted):
+    from sim.engine import pm
+
+    app = _commit(_start(tmp_path, scenario="network_migration", seed=1))
+    monkeypatch.setattr(pm, "_sponsor_answer", lambda project: granted)
+    assert app.model.decide({"type": "request_budget", "amount": 20_000})
+    assert app.model.error is not granted
+    assert app.model.message.startswith(f"The sponsor {'granted' if granted else 'refused'} EUR 20,000 more budget")

@@ -14,6 +14,11 @@ from . import rules
 from .rng import beta_pert, stream, uniforms
 
 
+def hire_name(profile: Profile, ident: str) -> str:
+    """A hire's name in every table and message: the profile's title and which hire of it (``Network engineer #2``)."""
+    return f"{profile.title} #{ident.removeprefix(profile.id + '-')}"
+
+
 class PersonState:
     """One person on the project, from arrival to departure."""
 
@@ -28,7 +33,7 @@ class PersonState:
         self.id = ident or spec.id
         self.profile: str | None = None  # the market profile of a hire
         if isinstance(spec, Profile):
-            self.name, self.role, self.profile = f"{spec.title} ({self.id})", spec.title, spec.id
+            self.name, self.role, self.profile = hire_name(spec, self.id), spec.title, spec.id
         else:
             self.name, self.role = spec.name, spec.role
         self.skills = dict(spec.skills)
@@ -103,7 +108,7 @@ class TimelineRow(NamedTuple):
     reserve: float
     deadline_day: float
     value_delivered: float  # business value of the tasks done
-    response_cost: float  # spent on risk responses, part of cost (reserve-funded: outside the cost indices)
+    one_off_cost: float  # spent on risk responses and hiring fees, part of cost: not work, outside the cost indices
 
 
 class TaskStatus(StrEnum):

@@ -100,25 +100,27 @@ def estimate_at_completion(actual_cost: Number, bac: Number, ev: Number, efficie
     return actual_cost + _over(bac - ev, _at_least(efficiency, floor))
 
 
-def work_cost(actual_cost: Number, reserve_funded: Number) -> Number:
-    """The actual cost the cost indices judge: AC less what the reserve funded (risk responses bought).
+def work_cost(actual_cost: Number, one_off: Number) -> Number:
+    """The actual cost the cost indices judge: AC less the one-off costs that are not work (risk responses bought,
+    hiring fees paid).
 
-    A response is risk treatment paid from the management reserve, not work that cost more than planned: counted as
-    work, buying the prudent responses in planning read as CPI 0 and an EAC of ten times the budget before a day's
-    work (CPI = EV / AC with EV = 0).  It stays in AC, the money spent, and is added to the EAC as spent."""
-    return actual_cost - reserve_funded
+    A response is risk treatment paid from the management reserve, and a hiring fee the price of a person joining,
+    not work that cost more than planned: counted as work, buying the prudent responses or making a hire in planning
+    read as CPI 0 and an EAC of ten times the budget before a day's work (CPI = EV / AC with EV = 0).  They stay in
+    AC, the money spent, and are added to the EAC as spent."""
+    return actual_cost - one_off
 
 
 def earned_value(bac: Number, planned_share: Number, earned_share: Number, actual_cost: Number,
-                 reserve_funded: Number) -> dict[str, Number]:
-    """PV, EV, AC, SV, CV, SPI, CPI, TCPI, the three EACs, ETC and VAC, without a floor; ``reserve_funded`` (response
-    spend, part of ``actual_cost``) is outside CV, CPI and TCPI and added to each EAC as spent (``work_cost``)."""
+                 one_off: Number) -> dict[str, Number]:
+    """PV, EV, AC, SV, CV, SPI, CPI, TCPI, the three EACs, ETC and VAC, without a floor; ``one_off`` (responses and
+    hiring fees, part of ``actual_cost``) is outside CV, CPI and TCPI and added to each EAC as spent (``work_cost``)."""
     pv, ev, ac = bac * planned_share, bac * earned_share, actual_cost
-    work = work_cost(ac, reserve_funded)
+    work = work_cost(ac, one_off)
     spi, cpi = index(ev, pv), index(ev, work)
-    eac = {"cpi": estimate_at_completion(work, bac, ev, cpi) + reserve_funded,
-           "atypical": estimate_at_completion(work, bac, ev, 1.0) + reserve_funded,
-           "composite": estimate_at_completion(work, bac, ev, cpi * spi) + reserve_funded}
+    eac = {"cpi": estimate_at_completion(work, bac, ev, cpi) + one_off,
+           "atypical": estimate_at_completion(work, bac, ev, 1.0) + one_off,
+           "composite": estimate_at_completion(work, bac, ev, cpi * spi) + one_off}
     return {
         "pv": pv, "ev": ev, "ac": ac, "sv": ev - pv, "cv": ev - work, "spi": spi, "cpi": cpi, "tcpi": index(bac - ev, bac - work),
         "eac_cpi": eac["cpi"], "eac_atypical": eac["atypical"], "eac_composite": eac["composite"],

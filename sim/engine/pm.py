@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from . import decisions as d
 from . import effects, rules
 from .decisions import DecisionError
-from .entities import CUT, WAITING
+from .entities import CUT, WAITING, hire_name
 from .rng import uniforms
 
 if TYPE_CHECKING:
@@ -26,7 +26,9 @@ def _task(project: Project, task_id: str):
 
 def _afford(project: Project, cost: float, what: str) -> None:
     left = project.budget + project.reserve - project.spent
-    _check(cost <= 0 or cost <= left, f"cannot afford {what} (costs {cost:,.0f}, only {max(0.0, left):,.0f} left in budget and reserve)")
+    cur = project.scenario.budget.currency
+    _check(cost <= 0 or cost <= left,
+           f"cannot afford {what}: it costs {cur} {cost:,.0f} and only {cur} {max(0.0, left):,.0f} is left in budget and reserve")
 
 
 def _level(value: float, high: float, what: str) -> float:
@@ -51,7 +53,7 @@ def _hire(project: Project, x: d.Hire) -> None:
     _check(project.hired[profile.id] < profile.max_hires, f"no more {profile.title} can be hired (all {profile.max_hires} taken)")
     _afford(project, project.world.hiring_fees[profile.id], f"hiring a {profile.title}")
     ident = project.hire(profile)
-    project.say(f"Hiring {profile.title} ({ident}); arrives in {profile.lead_time} working days.", "decision", ident)
+    project.say(f"Hiring {hire_name(profile, ident)}; arrives in {profile.lead_time} working days.", "decision", ident)
 
 
 def _release(project: Project, x: d.Release) -> None:
@@ -90,7 +92,7 @@ def _choose(project: Project, x: d.Choose) -> None:
         raise DecisionError(f"no open request {x.request!r} (open: {', '.join(project.requests) or 'none'})")
     options = {o["id"]: o for o in request.options}
     _check(x.option in options, f"request {x.request!r} has no option {x.option!r} (expected one of: {', '.join(options)})")
-    _afford(project, options[x.option]["cost"], f"option {x.option!r}")
+    _afford(project, options[x.option]["cost"], f"“{options[x.option]['label']}”")
     effects.resolve(project, request, x.option)
 
 
@@ -159,18 +161,19 @@ def _set_reserve(project: Project, x: d.SetReserve) -> None:
     for s in project.scenario.stakeholders:
         if s.role == "sponsor":
             project.nudge(s.id, delta)
-    project.say(f"Management reserve agreed at {x.amount:,.0f}.", "decision", "reserve")
+    project.say(f"Management reserve agreed at {project.scenario.budget.currency} {x.amount:,.0f}.", "decision", "reserve")
 
 
 def _request_budget(project: Project, x: d.RequestBudget) -> None:
     most = project.p.decisions.max_budget_request * project.scenario.budget.budget_at_completion
     _check(x.amount <= most, f"the sponsor grants at most {most:,.0f} in one request (asked {x.amount:,.0f})")
     if not _sponsor_answer(project):
-        project.say(f"The sponsor refused {x.amount:,.0f} more budget.", "decision", "budget", granted=False)
+        project.say(f"The sponsor refused {project.scenario.budget.currency} {x.amount:,.0f} more budget.", "decision", "budget",
+                    granted=False)
         return
     project.budget += x.amount
     project.granted_budget += x.amount
-    project.say(f"The sponsor granted {x.amount:,.0f} more budget, unhappily; the original budget still stands in the scorecard.",
+    project.say(f"The sponsor granted {project.scenario.budget.currency} {x.amount:,.0f} more budget, unhappily; the original budget still stands in the scorecard.",
                 "decision", "budget", granted=True)
 
 

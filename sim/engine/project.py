@@ -30,6 +30,7 @@ from .entities import (
     TaskState,
     TaskStatus,
     TimelineRow,
+    hire_name,
 )
 from .rng import uniforms
 from .world import HORIZON_DAYS
@@ -436,7 +437,7 @@ class Project:
             self.reserve,
             self.deadline_day,
             value,
-            self.costs["responses"],
+            self.costs["responses"] + self.costs["hiring"],
         )))
 
     # ------------------------------------------------------------ allocation and completion
@@ -653,7 +654,8 @@ class Project:
         self.hired[profile.id] += 1
         ident = f"{profile.id}-{self.hired[profile.id]}"
         self.costs["hiring"] += self.world.hiring_fee(profile)
-        arrival = {"id": ident, "profile": profile.id, "arrives": math.ceil(self.now) + profile.lead_time, "skills": dict(profile.skills)}
+        arrival = {"id": ident, "name": hire_name(profile, ident), "profile": profile.id,
+                   "arrives": math.ceil(self.now) + profile.lead_time, "skills": dict(profile.skills)}
         self.arrivals.append(arrival)
         self.env.process(self._arrive(profile, ident, arrival))
         return ident

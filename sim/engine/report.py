@@ -187,8 +187,8 @@ def build(project: Project, news_since: int, stop: int) -> StatusReport:
     earned = evm.earned_schedule(base.progress, progress)
     earned_value = bac * evm.value_share(base.cost, earned)
     floor = project.p.decisions.forecast_index_floor  # only the report's forecasts are floored
-    funded = project.costs["responses"]  # reserve-funded risk treatment: outside the cost index (evm.work_cost)
-    cpi = evm.index(earned_value, evm.work_cost(spent, funded))
+    one_off = project.costs["responses"] + project.costs["hiring"]  # not work: outside the cost index (evm.work_cost)
+    cpi = evm.index(earned_value, evm.work_cost(spent, one_off))
     forecast = evm.forecast_finish(now, base.duration, earned, floor) if project.finished is None else project.finished
     requests = [
         {"id": q.id, "kind": q.kind, "title": q.title, "description": q.description, "options": [dict(o) for o in q.options],
@@ -214,7 +214,7 @@ def build(project: Project, news_since: int, stop: int) -> StatusReport:
         max_reserve=project.world.max_reserve,
         planned_finish_day=base.duration,
         forecast_finish_day=forecast,
-        forecast_cost=evm.estimate_at_completion(evm.work_cost(spent, funded), bac, earned_value, cpi, floor) + funded,
+        forecast_cost=evm.estimate_at_completion(evm.work_cost(spent, one_off), bac, earned_value, cpi, floor) + one_off,
         spi=evm.index(earned_value, bac * evm.value_share(base.cost, now)),
         cpi=cpi,
         settings={"overtime": project.overtime, "communication": project.communication, "quality": project.quality},

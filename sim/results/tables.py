@@ -13,12 +13,12 @@ from sim.engine import Session, TimelineRow, evm
 def _add_evm(df: pd.DataFrame, base) -> None:
     """Add the earned-value and earned-schedule columns: the status report's formulas (``sim.engine.evm``), day by day,
     without the report's floor on the indices."""
-    day, progress, cost, budget, funded = (df[c].to_numpy(dtype=float) for c in ("day", "progress", "cost", "budget",
-                                                                                  "response_cost"))
+    day, progress, cost, budget, one_off = (df[c].to_numpy(dtype=float) for c in ("day", "progress", "cost", "budget",
+                                                                                   "one_off_cost"))
     df["es"] = es = evm.earned_schedule(base.progress, progress)
     df["pv_share"] = pv_share = evm.value_share(base.cost, day)
     df["ev_share"] = ev_share = evm.value_share(base.cost, es)
-    for key, values in evm.earned_value(budget, pv_share, ev_share, cost, funded).items():
+    for key, values in evm.earned_value(budget, pv_share, ev_share, cost, one_off).items():
         df[key] = values
     df["eac_method"] = evm.EAC_FORMULAS[evm.DEFAULT_EAC]
     df["spi_t"] = evm.index(es, day)

@@ -200,7 +200,7 @@ class Dashboard(View):
         titles = {x["id"]: x["title"] for x in r.risks}
         self.indicators.value = ("<b>Early warnings reported</b>" + table(
             ["reported", "risk", "signal"],
-            [[f"{date(max(0.0, i['day'] - 1)):%d %b}", titles.get(i["risk"], i["risk"]), i["signal"]] for i in r.indicators])
+            [[day_text(date(max(0.0, i['day'] - 1))), titles.get(i["risk"], i["risk"]), i["signal"]] for i in r.indicators])
             if r.indicators else '<div class="itpm-note">No early warning reported so far.</div>')
         self.arrivals.value = ("<b>On the way</b>: " + "; ".join(
-            f"{esc(a['id'])} arrives {date(a['arrives']):%a %d %b}" for a in r.arrivals) if r.arrivals else "")
+            f"{esc(a['name'])} arrives {day_text(date(a['arrives']))}" for a in r.arrivals) if r.arrivals else "")

@@ -329,15 +329,16 @@ class PlayModel(t.HasTraits):
 
     def decide(self, decision: dict, rationale: str = "") -> bool:
         """Apply one decision now; a refused one leaves everything unchanged and says why."""
-        news = self.playing.project.news
-        before = len(news)
+        project = self.playing.project
+        news, events = len(project.news), len(project.events)
         try:
             self.playing.decide(decision, rationale=" ".join(rationale.split()))
         except DecisionError as exc:
             self.say(f"Refused: {exc}", error=True)
             return False
         self.report = self.playing.observe()
-        self.say(" ".join(text for _, text in news[before:]) or "Decision recorded.")
+        refused = any(e.get("granted") is False for e in project.events[events:])  # the sponsor said no: not a success
+        self.say(" ".join(text for _, text in project.news[news:]) or "Decision recorded.", error=refused)
         return True
 
     def advance(self) -> bool:
