@@ -155,3 +155,26 @@ def test_a_slip_is_answered_only_by_a_corrective_decision_in_time():
     assert found["day"].tolist() == [5.0, 10.0, 20.0]  # day 7 is no meeting; day 15 shows no slip
     assert found["answered"].iloc[0] == 9.0 and math.isnan(found["answered"].iloc[1]) and found["answered"].iloc[2] == 21.0
     assert "buy_response" not in CORRECTIVE and "choose" not in CORRECTIVE and "hire" in CORRECTIVE
+
+
+def test_the_debrief_writes_dates_and_money_as_the_app_does(played, debrief):
+    """One date format (``Fri 3 Sep 2027``) and one money format (``EUR 1,234``), never ISO dates or day numbers."""
+    import datetime as dt
+    import re
+
+    from sim.results.words import day_text, money
+
+    text = debrief.to_markdown()
+    o = debrief.outcome
+    assert f"Finished on {day_text(dt.date.fromisoformat(o['finish_date']))}" in text
+    assert f"cost {money(o['cost'], 'EUR')} against" in text
+    assert not re.search(r"\d{4}-\d{2}-\d{2}", text) and not re.search(r"\b[Dd]ay \d", text)
+    assert not re.search(r"\d EUR\b", text)  # the currency comes first
+    section = text.split("## What your decisions did")[1].split("\n\n")[0]
+    lines = [line for line in section.splitlines() if line.startswith("- ")]
+    assert not any("mk-" in x for x in lines)  # a hire released is named, not given by id
+    assert lines and all(re.match(r"- (Before the start|(Mon|Tue|Wed|Thu|Fri) \d{1,2} \w{3} \d{4}), ", x) for x in lines), lines
+    planning = next(d["evidence"] for d in debrief.duties if d["key"] == "planning")
+    assert planning.startswith(f"Finished {day_text(dt.date.fromisoformat(o['finish_date']))} against a deadline of ")
+    bought = ", ".join(debrief.risks["responses"])
+    assert "RSP-" not in bought and played.world.scenario.risks[0].responses[0].description in bought

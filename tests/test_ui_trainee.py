@@ -98,8 +98,8 @@ def test_debrief_credits_a_correction_against_the_level_before_the_mistake():
     plain.run(DecisionPlan([]))
     from sim.engine import scorecard
     assert fix["score_effect"] == pytest.approx(d.scorecard.total - scorecard(plain.project).total)
-    assert fix["compared"].startswith("never making the change of day 0")
-    assert "against never making the change of day 0" in d.to_markdown()
+    assert fix["compared"].startswith("never making the change made before the start")
+    assert "against never making the change made before the start" in d.to_markdown()
 
 
 def test_the_duty_table_reads_lessons_as_soon_as_they_are_written():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import math
 
 from sim.schema.models import WEEKDAYS, Calendar, Period
 
@@ -34,6 +35,12 @@ class WorkCalendar:
         """The calendar date of working day ``index`` (0 is the start date)."""
         i = max(0, min(int(index), len(self.dates) - 1))
         return self.dates[i]
+
+    def date_at(self, instant: float) -> dt.date:
+        """The date of an instant, ``instant`` working days after the start: the day under way, or the one just
+        ended at a whole number (a decision at the status meeting after 10 days' work, or a task finished then, is
+        dated on the 10th working day, as the status it answered; at 10.4 the 11th day is under way)."""
+        return self.date(max(0, math.ceil(instant) - 1))
 
     def index_of(self, date: dt.date, after: bool = False) -> int:
         """Working days before ``date``; with ``after``, counting ``date`` itself."""

@@ -9,6 +9,7 @@ apart.  Feedback is given on every PM duty (docs/PM_DUTIES.md).
 
 from __future__ import annotations
 
+import datetime as dt
 from concurrent.futures import Executor
 from dataclasses import dataclass, field, replace
 
@@ -27,7 +28,7 @@ from sim.engine.world import Source
 from sim.policies import DecisionPlan, Reference
 from sim.results.markup import literal
 from sim.results.tables import Results
-from sim.results.words import describe_decision, names
+from sim.results.words import day_text, describe_decision, money, names, signed_money
 
 DUTIES = (
     ("scope", "Define scope and objectives"),
@@ -59,6 +60,11 @@ def _replay(world: World, seed: int, entries: tuple, without_risks: tuple = ()) 
     session.run(DecisionPlan(list(entries)), strict=False)
     o = outcome(session.project)
     return Replay(o["finish_day"], o["cost"], scorecard(session.project).total, o["on_time"], o["on_budget"])
+
+
+def _made(day: float, date_at) -> str:
+    """When a decision was made, in words: ``made before the start`` or ``of Mon 15 Mar 2027``."""
+    return f"of {day_text(date_at(day))}" if day else "made before the start"
 
 
 def counterfactual(source: Source, difficulty: str, seed: int, entries: tuple, without_risks: tuple = ()) -> Replay:
@@ -95,16 +101,17 @@ class Debrief:
         lines = [
             f"# Debrief: {literal(self.scenario)} (seed {self.seed})",
             "",
-            f"**Outcome.** Finished on {o['finish_date']} "
+            f"**Outcome.** Finished on {day_text(dt.date.fromisoformat(o['finish_date']))} "
             + ("on time" if o["on_time"] else f"{late:.0f} working days late")
-            + f"; cost {o['cost']:,.0f} {self.currency} against {o['budget'] + o['reserve']:,.0f} of budget and reserve"
+            + f"; cost {money(o['cost'], self.currency)} against {money(o['budget'] + o['reserve'], self.currency)} of budget "
+            "and reserve"
             + (" (on budget)" if o["on_budget"] else " (over budget)")
             + f"; {o['scope']:.0%} of the business value delivered; {o['incidents']} incidents after go-live."
             + approved_changes(o, self.currency),
             "",
             f"**Score.** {self.scorecard.total:.1f} ({self.scorecard.grade}). The reference PM, facing exactly the same luck, "
-            f"scored {self.reference.total:.1f} ({self.reference.grade}) and finished on day {ref['finish_day']:.0f} at "
-            f"{ref['cost']:,.0f} {self.currency}. " + self.verdict,
+            f"scored {self.reference.total:.1f} ({self.reference.grade}) and finished on "
+            f"{day_text(dt.date.fromisoformat(ref['finish_date']))} at {money(ref['cost'], self.currency)}. " + self.verdict,
             "",
             "| part | you | reference |",
             "|---|---|---|",
@@ -117,8 +124,8 @@ class Debrief:
             lines.append("No risk in the register struck.")
         for _, r in hit.iterrows():
             lines.append(
-                f"- **{literal(r['title'])}** (day {r['day']:.0f}, {'warned' if r['warned'] else 'no warning seen'}): "
-                f"it cost {r['cost_impact']:+,.0f} {self.currency} and {r['finish_impact']:+.0f} working days, "
+                f"- **{literal(r['title'])}** ({day_text(r['date'])}, {'warned' if r['warned'] else 'no warning seen'}): "
+                f"it cost {signed_money(r['cost_impact'], self.currency)} and {r['finish_impact']:+.0f} working days, "
                 f"{r['score_impact']:+.1f} points of score (against a run where it never struck)."
             )
         est = self.estimates
@@ -136,8 +143,9 @@ class Debrief:
             key = self.decisions.reindex(self.decisions["score_effect"].abs().sort_values(ascending=False).index).head(8)
             for _, d in key.iterrows():
                 lines.append(
-                    f"- Day {d['day']:.0f}, {literal(d['summary'])}: {d['finish_effect']:+.0f} working days, "
-                    f"{d['cost_effect']:+,.0f} {self.currency}, {d['score_effect']:+.1f} points"
+                    f"- {day_text(d['date']) if d['day'] else 'Before the start'}, {literal(d['summary'])}: "
+                    f"{d['finish_effect']:+.0f} working days, {signed_money(d['cost_effect'], self.currency)}, "
+                    f"{d['score_effect']:+.1f} points"
                     + (f", against {d['compared']}" if d["compared"] != "without it" else "")
                     + (f" (your reason: *{literal(d['rationale'])}*)" if d["rationale"] else "") + "."
                 )
@@ -185,6 +193,7 @@ def _duties(session: Session, card: Scorecard, ref: Scorecard, ref_outcome: dict
     crs = [e for e in p.scenario.events if e.type == "change_request" and e.id in p.fired_events]
     answered = {e["decision"].get("request") for e in session.decisions if e["decision"]["type"] == "choose"}
     cr_answered = sum(f"event:{e.id}" in answered for e in crs)
+    cur = p.scenario.budget.currency
     slips = _unanswered_slips(timeline, p.p.decisions.status_interval, corrective_days(session), rubric)
     out = []
 
@@ -195,16 +204,20 @@ def _duties(session: Session, card: Scorecard, ref: Scorecard, ref_outcome: dict
     add("scope", _rate(card.parts["scope"]) if must_done == len(musts) else "poor",
         f"{o['scope']:.0%} of the planned business value delivered; {must_done}/{len(musts)} must-have tasks done; {cuts} scope cut(s).")
     add("planning", _rate(card.parts["schedule"]),
-        f"Finished day {o['finish_day']:.0f} against a deadline of day {o['deadline_day']:.0f} (plan: day {p.world.baseline.duration:.0f}); the reference PM finished on day {ref_outcome['finish_day']:.0f}.")
+        f"Finished {day_text(dt.date.fromisoformat(o['finish_date']))} against a deadline of "
+        f"{day_text(p.cal.date(max(0.0, o['deadline_day'] - 1)))} (plan: {day_text(p.cal.date_at(p.world.baseline.duration))}); "
+        f"the reference PM finished {day_text(dt.date.fromisoformat(ref_outcome['finish_date']))}.")
     add("budget", _rate(card.parts["cost"]),
-        f"Spent {o['cost']:,.0f} of {o['budget']:,.0f} plus {o['reserve']:,.0f} reserve; labour {p.costs['labour']:,.0f}, responses {p.costs['responses']:,.0f}, risk impacts {p.costs['risks']:,.0f}; {kinds.count('release')} roll-off(s) of idle people.")
+        f"Spent {money(o['cost'], cur)} of {money(o['budget'], cur)} plus {money(o['reserve'], cur)} reserve; labour "
+        f"{money(p.costs['labour'], cur)}, responses {money(p.costs['responses'], cur)}, risk impacts {money(p.costs['risks'], cur)}; "
+        f"{kinds.count('release')} roll-off(s) of idle people.")
     team_note = f"{o['resignations']} resignation(s); final team score {card.parts['team']:.0f}; {len(hires)} hire(s)"
     if late_hires:
         team_note += f", {len(late_hires)} after {rubric.late_hire_share:.0%} of the planned duration (Brooks' law: late hires slow a project)"
     add("team", _rate(card.parts["team"]) if not late_hires else "fair" if card.parts["team"] >= rubric.fair_score else "poor", team_note + ".")
     saved = -bought["cost_effect"].sum() if not bought.empty else 0.0
     add("risk", "good" if p.surprises == 0 and saved >= 0 else "fair" if saved >= 0 or len(hit) <= rubric.fair_risk_hits else "poor",
-        f"{len(hit)} risk(s) hit, {p.surprises} without warning; {len(bought)} response(s) bought ahead, which changed cost by {-saved:+,.0f} overall.")
+        f"{len(hit)} risk(s) hit, {p.surprises} without warning; {len(bought)} response(s) bought ahead, which changed cost by {signed_money(-saved, cur)} overall.")
     add("communication", _rate(card.parts["satisfaction"]) if comm >= rubric.min_communication * nominal_c else "poor",
         f"Average communication effort {comm:.0%} (nominal {nominal_c:.0%}); final stakeholder satisfaction {o['satisfaction']:.0%}; {len(p.indicators)} early warning(s) seen.")
     add("monitoring", "good" if slips == 0 else "fair" if slips <= rubric.fair_slips else "poor",
@@ -303,25 +316,27 @@ def make_debrief(session: Session, executor: Executor | None = None, lessons: st
     reference.run(Reference())
     card, ref_card = scorecard(session.project), scorecard(reference.project)
 
-    named, currency = names(world), world.scenario.budget.currency
+    named = names(world) | {p.id: p.name for p in session.project.people.values()}  # hires included
+    currency, date_at = world.scenario.budget.currency, world.calendar.date_at
     rows = []
     for i, e in enumerate(session.decisions):
         without = results[f"decision:{i}"]
         rows.append({
-            "index": i, "stop": e["stop"], "day": e["day"], "type": e["decision"]["type"],
+            "index": i, "stop": e["stop"], "day": e["day"], "date": date_at(e["day"]), "type": e["decision"]["type"],
             "summary": describe_decision(e["decision"], named, currency), "rationale": e["decision"].get("rationale", ""),
             "finish_effect": full.finish_day - without.finish_day, "cost_effect": full.cost - without.cost,
             "score_effect": full.score - without.score,
-            "compared": (f"never making the change of day {entries[undoes[i]]['day']:.0f} it undid" if i in undoes
+            "compared": (f"never making the change {_made(entries[undoes[i]]['day'], date_at)} it undid" if i in undoes
                          else "without it"),
         })
-    decisions = pd.DataFrame(rows, columns=["index", "stop", "day", "type", "summary", "rationale", "finish_effect", "cost_effect",
+    decisions = pd.DataFrame(rows, columns=["index", "stop", "day", "date", "type", "summary", "rationale", "finish_effect", "cost_effect",
                                             "score_effect", "compared"])
 
     risk_rows = []
     for r in session.project.risks.values():
         row = {"risk": r.id, "title": r.spec.title, "category": r.spec.category, "hit": r.hit, "day": r.time if r.hit else float("nan"),
-               "warned": r.warned, "responses": ", ".join(r.bought), "cost_impact": 0.0, "finish_impact": 0.0, "score_impact": 0.0}
+               "date": date_at(r.time) if r.hit else None, "warned": r.warned,
+               "responses": ", ".join(named.get(f"risk:{r.id}/{x}", x) for x in r.bought), "cost_impact": 0.0, "finish_impact": 0.0, "score_impact": 0.0}
         if r.hit:
             without = results[f"risk:{r.id}"]
             row.update(cost_impact=full.cost - without.cost, finish_impact=full.finish_day - without.finish_day, score_impact=full.score - without.score)

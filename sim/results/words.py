@@ -6,9 +6,32 @@ decision reads the same wherever it is shown.
 
 from __future__ import annotations
 
+import datetime as dt
+import math
+
 from sim.engine import World
+from sim.results.charts.base import compact as compact_amount
 
 SETTINGS = {"set_overtime": "overtime", "set_communication": "communication effort", "set_quality": "quality effort"}
+
+
+def money(amount: float, currency: str, compact: bool = False) -> str:
+    """``EUR 1,234,567``, or ``EUR 1.23M`` / ``EUR 82k`` when ``compact``: the one way money is written."""
+    if amount is None or (isinstance(amount, float) and math.isnan(amount)):
+        return "n/a"
+    if compact:
+        return f"{currency} {compact_amount(amount)}"
+    return f"{currency} {amount:,.0f}"
+
+
+def signed_money(amount: float, currency: str) -> str:
+    """``+EUR 1,234`` or ``-EUR 1,234``: a change of money."""
+    return ("-" if amount < 0 else "+") + money(abs(amount), currency)
+
+
+def day_text(date: dt.date) -> str:
+    """``Fri 15 Jan 2027``: the one way a date is written."""
+    return f"{date:%a} {date.day} {date:%b %Y}"
 
 
 def names(world: World) -> dict[str, str]:

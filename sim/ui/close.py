@@ -80,7 +80,7 @@ class CloseView(View):
         session = model.session
         result = outcome(session.project)
         cur = model.report.currency
-        finish = model.date(max(0.0, result["finish_day"] - 1))
+        finish = model.date_at(result["finish_day"])
         self.outcome.value = table(["", "result", "target"], [
             ["finished", "abandoned by the sponsor" if result["abandoned"] else day_text(finish),
              f"original deadline {day_text(model.date(max(0.0, result['deadline_day'] - 1)))}"
@@ -96,7 +96,7 @@ class CloseView(View):
         ])
         last = model.world.scenario.tasks[-1].phase
         tasks = model.report.tasks
-        rows = [[t["name"], t["state"], day_text(model.date(max(0.0, t["finish"] - 1))) if t["finish"] is not None else ""]
+        rows = [[t["name"], t["state"], day_text(model.date_at(t["finish"])) if t["finish"] is not None else ""]
                 for t in tasks if t["phase"] == last]
         done, cut = (sum(t["state"] == state for t in tasks) for state in (TaskStatus.DONE, TaskStatus.CUT))
         open_ = len(tasks) - done - cut
@@ -137,11 +137,11 @@ class CloseView(View):
 
     def _tables(self, d) -> str:
         """The debrief's tables in full, with units."""
-        date, cur = self.model.date, d.currency
+        date, cur = self.model.date_at, d.currency  # dated as the decision log and the news date them
         effect = "Your run minus a re-run on the same seed without it (see 'compared with')."
         decisions = table(
             ["date", "decision", "your reason", "finish (working days)", f"cost ({cur})", "score (points)", "compared with"],
-            [[day_text(date(x.day)), x.summary, x.rationale, f"{x.finish_effect:+.1f}", f"{x.cost_effect:+,.0f}",
+            [[day_text(date(x.day)) if x.day else "before the start", x.summary, x.rationale, f"{x.finish_effect:+.1f}", f"{x.cost_effect:+,.0f}",
               f"{x.score_effect:+.1f}", x.compared] for x in d.decisions.itertuples()],
             {"finish (working days)": effect, f"cost ({cur})": effect, "score (points)": effect})
         hit = "Your run minus a run in which this risk never struck."

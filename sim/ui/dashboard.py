@@ -200,7 +200,7 @@ class Dashboard(View):
         titles = {x["id"]: x["title"] for x in r.risks}
         self.indicators.value = ("<b>Early warnings reported</b>" + table(
             ["reported", "risk", "signal"],
-            [[day_text(date(max(0.0, i['day'] - 1))), titles.get(i["risk"], i["risk"]), i["signal"]] for i in r.indicators])
+            [[day_text(self.model.date_at(i['day'])), titles.get(i["risk"], i["risk"]), i["signal"]] for i in r.indicators])
             if r.indicators else '<div class="itpm-note">No early warning reported so far.</div>')
         self.arrivals.value = ("<b>On the way</b>: " + "; ".join(
             f"{esc(a['name'])} arrives {day_text(date(a['arrives']))}" for a in r.arrivals) if r.arrivals else "")

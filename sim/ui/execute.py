@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import math
-
 import ipywidgets as w
 
 from sim.results.words import describe_decision
@@ -70,7 +68,7 @@ class ExecuteView(View):
         """Every decision and request answer so far, newest first, with its date and reason."""
         model = self.model
         names, cur = model.names, model.report.currency
-        rows = [[day_text(model.date(max(0.0, math.ceil(e["day"]) - 1))) if e["day"] else "before the start",
+        rows = [[day_text(model.date_at(e["day"])) if e["day"] else "before the start",
                  describe_decision(e["decision"], names, cur), e["decision"].get("rationale", "")]
                 for e in reversed(model.playing.decisions)]
         self.log.value = (f"<b>Your decisions so far ({len(rows)})</b>"

@@ -11,7 +11,6 @@ are saved on every change.
 from __future__ import annotations
 
 import datetime as dt
-import math
 import threading
 import time
 from collections.abc import Callable
@@ -365,6 +364,10 @@ class PlayModel(t.HasTraits):
         df = Results(self.playing).timeline
         return df if self.playing.done else df.drop(columns=[c for c in HIDDEN_DURING_PLAY if c in df.columns])
 
+    def date_at(self, instant: float) -> dt.date:
+        """The date of an instant (a decision, a risk striking, a task finishing): ``WorkCalendar.date_at``."""
+        return self.world.calendar.date_at(instant)
+
     def date(self, day: float) -> dt.date:
         """The date of working day ``day`` (0 is the start date)."""
         return self.world.calendar.date(day)
@@ -372,7 +375,7 @@ class PlayModel(t.HasTraits):
     def status_date(self) -> dt.date:
         """The date the current report describes: the end of the last working day."""
         day = self.report.day if self.report else 0.0
-        return self.world.calendar.date(max(0, math.ceil(day) - 1))
+        return self.world.calendar.date_at(day)
 
     # ------------------------------------------------------------ stage 4: close
 

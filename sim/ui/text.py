@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import html
 import math
 
 from sim.results import markup
-from sim.results.charts.base import compact as compact_amount
+from sim.results.words import day_text, money, signed_money  # noqa: F401  (the app writes them from here too)
 
 RAG = {"index_green": 0.95, "index_amber": 0.85, "finish_amber_share": 0.05}
 """The dashboard's traffic lights (how a PMO reads a status report, not part of the model): SPI and CPI green at
@@ -78,22 +77,8 @@ def markdown(text: str) -> str:
     return markup.render(text)
 
 
-def money(amount: float, currency: str, compact: bool = False) -> str:
-    """``EUR 1,234,567``, or ``EUR 1.23M`` / ``EUR 82k`` when ``compact``."""
-    if amount is None or (isinstance(amount, float) and math.isnan(amount)):
-        return "n/a"
-    if compact:
-        return f"{currency} {compact_amount(amount)}"
-    return f"{currency} {amount:,.0f}"
-
-
 def pct(share: float, digits: int = 0) -> str:
     return f"{100 * share:.{digits}f}%"
-
-
-def day_text(date: dt.date) -> str:
-    """``Fri 15 Jan 2027``."""
-    return f"{date:%a} {date.day} {date:%b %Y}"
 
 
 def table(columns: list[str], rows: list[list], titles: dict[str, str] | None = None) -> str:
