@@ -60,3 +60,19 @@ def test_an_option_that_cannot_be_afforded_is_refused_by_its_label_and_its_price
         _afford(project, 7_500, "“Rent 4G routers”")
     assert str(refused.value) == ("cannot afford “Rent 4G routers”: it costs EUR 7,500 and only EUR 100 is left in "
                                   "budget and reserve")
+
+
+def test_an_answer_with_no_effect_ends_without_a_dash():
+    """An option whose effects are none (deciding later, say) is news without a trailing dash."""
+    session = Session(World.from_file("network_migration"), seed=1)
+    def quiet() -> list[tuple[dict, dict]]:
+        return [(q, o) for q in session.observe().requests if q["kind"] == "event" for o in q["options"]
+                if not o["effects"] and not o["cost"]]
+
+    while not quiet():
+        session.step([])
+        assert not session.done
+    request, option = quiet()[0]
+    session.decide({"type": "choose", "request": request["id"], "option": option["id"]})
+    said = session.project.news[-1][1]
+    assert said.startswith(f"{request['title']}: '{option['label']}'") and not said.rstrip().endswith("—")

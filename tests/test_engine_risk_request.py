@@ -43,7 +43,7 @@ def test_a_struck_risk_offers_only_responses_that_act_on_the_impact_and_prices_a
         for response in risk.spec.responses:
             if response.id in offered:
                 assert offered[response.id]["loss"] == pytest.approx(loss * response.impact_factor)
-        assert f"(worth about {loss:,.0f} {report.currency})" in request["description"]
+        assert f"(worth about {report.currency} {loss:,.0f})" in request["description"]
         assert "Accepting the impact means: " in request["description"]
     assert seen_late  # some risk that struck had a response that lowers only the probability, and it was not offered
 

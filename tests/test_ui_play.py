@@ -203,3 +203,41 @@ def test_the_sponsors_no_reads_as_a_warning_and_a_yes_as_done(tmp_path, monkeypa
     assert app.model.decide({"type": "request_budget", "amount": 20_000})
     assert app.model.error is not granted
     assert app.model.message.startswith(f"The sponsor {'granted' if granted else 'refused'} EUR 20,000 more budget")
+
+
+@pytest.mark.parametrize(("typed", "reserve"), [("30000", 30_000), ("30,000", 30_000), ("EUR 25,000", 25_000), ("25k", 25_000),
+                                                 (" eur 0 ", 0)])
+def test_the_reserve_reads_an_amount_as_a_trainee_types_it(tmp_path, typed, reserve):
+    plan = _start(tmp_path, scenario="network_migration", seed=1).plan
+    plan.reserve_text.value = typed
+    assert plan.draft.reserve == reserve and plan.reserve.value == reserve
+    assert plan.reserve_text.value == f"{reserve:,.0f}" and not plan.model.error
+
+
+@pytest.mark.parametrize(("typed", "said"), [("thirty", "'thirty' is not an amount: type it as 30000, 30,000, EUR 30,000 or 30k"),
+                                             ("-5", "'-5' is not an amount of money (expected 0 or more)"),
+                                             ("1M", "the sponsor agrees to a reserve of at most EUR ")])
+def test_a_reserve_that_cannot_be_read_is_refused_with_why(tmp_path, typed, said):
+    plan = _start(tmp_path, scenario="network_migration", seed=1).plan
+    before = plan.draft.reserve
+    plan.reserve_text.value = typed
+    assert plan.draft.reserve == before and plan.reserve_text.value == f"{before:,.0f}"
+    assert plan.model.error and plan.model.message.startswith(f"Reserve not changed: {said}")
+
+
+def test_the_plan_lists_its_work_by_number_and_names_no_id(tmp_path):
+    app = _start(tmp_path, scenario="network_migration", seed=1)
+    wbs = app.plan.wbs.value
+    scenario = app.model.world.scenario
+    assert "depends on (#)" in wbs and not any(f">{t.id}<" in wbs or f"{t.id}," in wbs for t in scenario.tasks)
+    milestone = next(t for t in scenario.tasks if t.kind == "milestone" and t.depends_on)
+    row = wbs.split(f"{milestone.name}</td>")[1].split("</tr>")[0]
+    assert "–" not in row  # a milestone has one date, not a range that ends before it starts
+
+
+def test_the_decision_panel_offers_nothing_to_buy_that_does_nothing_and_preselects_nobody(tmp_path):
+    panel = _commit(_start(tmp_path, scenario="network_migration", seed=1)).panel
+    assert panel.release_person.value == "" and panel.release_person.label == "— choose who to release —"
+    assert panel.response.options and not any("(EUR 0)" in label for label, _ in panel.response.options)
+    panel.release.click()
+    assert panel.model.error and panel.model.message == "Choose what the decision applies to first."

@@ -189,7 +189,7 @@ def test_the_decision_log_cut_and_release_controls(tmp_path):
     execute = app.execute
     assert "Your decisions so far (1)" in execute.log.value and "Communication effort set to 12%" in execute.log.value
     panel = execute.panel
-    assert panel.release_person.value is None  # nobody pre-selected
+    assert panel.release_person.value == "" and panel.release_person.label.startswith("— choose")  # nobody pre-selected
     panel.release.click()
     assert app.model.error and "Choose" in app.model.message
     must = next(t for t in app.model.report.tasks if t["scope"] == "must" and t["state"] != "done")

@@ -18,20 +18,22 @@ def describe(project: Project, impact, factor: float = 1.0) -> str:
     """In words, what one impact scaled by ``factor`` would do, from what the register says (nothing is applied)."""
     cur = project.scenario.budget.currency
     if isinstance(impact, m.DelayImpact):
-        return f"{project.tasks[impact.task].spec.name} held up for {impact.days * factor:.1f} working days"
+        return f"{project.tasks[impact.task].spec.name} held up for {_days(impact.days * factor)} working days"
     if isinstance(impact, m.ExtraEffortImpact):
         return f"{impact.share * factor:.0%} more effort on " + ", ".join(project.tasks[t].spec.name for t in impact.tasks)
     if isinstance(impact, m.CostImpact):
-        return f"{impact.amount * factor:,.0f} {cur} of extra cost"
+        return f"extra cost {cur} {impact.amount * factor:,.0f}"
     if isinstance(impact, m.DefectsImpact):
         return f"about {impact.count * factor:.0f} new defects"
     if isinstance(impact, m.MoraleImpact):
-        return f"morale {impact.delta * factor:+.0%}" + (f" for {project.people[impact.person].name}" if impact.person else " for the team")
+        return f"morale {_updown(impact.delta * factor)}" + (f" for {project.people[impact.person].name}" if impact.person else " for everyone")
     if isinstance(impact, m.LosePersonImpact):
         who = project.people[impact.person].name if impact.person else "a team member"
         return f"{who} leaves" + ("" if factor >= 1 else f" (a {factor:.0%} chance)")
     if isinstance(impact, m.ScopeChangeImpact):
         return f"the scope of {project.tasks[impact.task].spec.name} changes by {impact.share * factor:+.0%}"
+    if isinstance(impact, m.SatisfactionImpact):
+        return f"{_stakeholder(project, impact.stakeholder)} satisfaction {_updown(impact.delta * factor)}"
     return impact.type.replace("_", " ")
 
 
@@ -83,8 +85,7 @@ def apply(project: Project, impact, factor: float = 1.0, risk: RiskState | None 
         return f"scope of {task.spec.name} changes by {extra:+.1f} person-days"
     if isinstance(impact, m.SatisfactionImpact):
         project.nudge(impact.stakeholder, impact.delta * factor)
-        who = next(s.name for s in project.scenario.stakeholders if s.id == impact.stakeholder)
-        return f"{who} satisfaction {_updown(impact.delta * factor)}"
+        return f"{_stakeholder(project, impact.stakeholder)} satisfaction {_updown(impact.delta * factor)}"
     if isinstance(impact, m.BudgetImpact):
         project.budget = max(0.0, project.budget + impact.amount * factor)
         amount = impact.amount * factor
@@ -103,6 +104,10 @@ def apply(project: Project, impact, factor: float = 1.0, risk: RiskState | None 
             cut(project, task)
         return f"{task.spec.name} cut"
     raise TypeError(f"unknown impact {impact!r}")
+
+
+def _stakeholder(project: Project, ident: str) -> str:
+    return next(s.name for s in project.scenario.stakeholders if s.id == ident)
 
 
 def _days(days: float) -> str:
@@ -168,4 +173,5 @@ def resolve(project: Project, request: EventRequest | RiskRequest, option_id: st
                     project.nudge(s.id, gain * s.drivers.change_handling)
         if option_id == "defer":
             project.env.process(project._defer(event))
-    project.say(f"{request.title}: '{option['label']}' — " + "; ".join(said), "decision", request.id, option=option_id)
+    project.say(f"{request.title}: '{option['label']}'" + (" — " + "; ".join(said) if said else ""), "decision", request.id,
+                option=option_id)

@@ -34,6 +34,11 @@ def day_text(date: dt.date) -> str:
     return f"{date:%a} {date.day} {date:%b %Y}"
 
 
+def short_day(date: dt.date) -> str:
+    """``15 Jan``: a date in a table of one year's plan (``day_text`` in full everywhere else)."""
+    return f"{date.day} {date:%b}"
+
+
 def names(world: World) -> dict[str, str]:
     """Every id a trainee may meet and its name: tasks, people, market profiles, stakeholders, risks, responses,
     requests (``risk:ID``, ``event:ID``) and request options (``REQUEST/OPTION``)."""

@@ -27,6 +27,7 @@ from sim.engine.outlook import Outlook, OutlookError
 from sim.results import Results, store, words
 from sim.results.debrief import make_debrief
 from sim.results.report import html_report
+from sim.results.words import day_text
 from sim.schema import DIFFICULTIES, ScenarioError, content_hash
 
 from .draft import PlanDraft
@@ -158,7 +159,7 @@ class PlayModel(t.HasTraits):
                     setattr(self, name, played[name])
         self._open(session, notes)
         if not self.error:
-            self.say(f"Resumed {path.name} on {self.status_date():%a %d %b %Y}.")
+            self.say(f"Resumed {path.name} on {day_text(self.status_date())}.")
         return True
 
     def _reopened(self, path: Path, scenario: World | str | None = None) -> Session | None:
@@ -270,7 +271,8 @@ class PlayModel(t.HasTraits):
         self.report = self.playing.observe()
         if turn == self._outlook_turn:  # a plan of no decisions leaves the report as it was: forecast it now
             self._forecast_again()
-        self.say(f"Plan committed ({len(decisions)} decisions). The project starts on {self.status_date():%a %d %b %Y}.")
+        n = len(decisions)
+        self.say(f"Plan committed ({n} decision{'' if n == 1 else 's'}). The project starts on {day_text(self.status_date())}.")
         self.stage = "execute"
         return True
 

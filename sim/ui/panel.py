@@ -16,7 +16,7 @@ from .parts import (
     set_options,
     share,
 )
-from .text import esc, money, tip
+from .text import acts, esc, money, tip
 
 
 class DecisionPanel(View):
@@ -100,11 +100,12 @@ class DecisionPanel(View):
         set_options(self.hire_profile, [
             (f"{m['title']} — {money(m['daily_rate'], cur)}/day, arrives in {m['lead_time']} days ({m['available']} left)", m["id"])
             for m in r.market if m["available"] > 0])
-        set_options(self.release_person, [("— choose who to release —", None)]  # never a pre-selected person
+        # never a pre-selected person; "" and not None, which a dropdown shows as a blank box
+        set_options(self.release_person, [("— choose who to release —", "")]
                     + [(f"{p['name']} ({p['role']}, {p['status']})", p["id"]) for p in r.team if p["status"] != "left"])
         set_options(self.response, [
             (f"{x['title']}: {y['strategy']} — {y['description']} ({money(y['cost'], cur)})", f"{x['id']}/{y['id']}")
-            for x in r.risks if not x["hit"] for y in x["responses"] if y["id"] not in x["bought"]])
+            for x in r.risks if not x["hit"] for y in x["responses"] if y["id"] not in x["bought"] and acts(y)])
         set_options(self.task, [(f"{t['name']} ({t['scope']}, {t['state']})", t["id"]) for t in r.tasks if t["state"] != TaskStatus.DONE])
         for control in (self.hire, self.release, self.buy, self.cut, self.restore, self.fast_track, self.prioritise):
             control.disabled = r.done
@@ -123,7 +124,7 @@ class DecisionPanel(View):
         self.cut.tooltip = "A must-have task cannot be cut." if task["scope"] == "must" else "Drop this should/could task and its value."
 
     def _do(self, decision: dict, why: w.Text) -> bool:
-        if any(v is None for v in decision.values()):
+        if any(v is None or v == "" for v in decision.values()):
             self.model.say("Choose what the decision applies to first.", error=True)
             return False
         done = self.model.decide(decision, why.value)

@@ -26,12 +26,15 @@ from .parts import (
 )
 from .text import (
     abbr,
+    acts,
     day_text,
     describe_impact,
     esc,
     money,
     pct,
+    read_amount,
     response_effect,
+    short_day,
     table,
     tip,
 )
@@ -40,7 +43,8 @@ WBS_TITLES = {
     "O/M/P": tip("O/M/P"), "PERT": tip("PERT"), "scope": tip("scope"),
     "people": "The most people who can work on the task at once.",
     "lead time": "Vendor lead time after ordering: optimistic/most likely/pessimistic working days.",
-    "planned": "Start and finish in the baseline plan (expected efforts, no luck).",
+    "planned": "Start and finish in the baseline plan (expected efforts, no luck); a milestone has one date.",
+    "#": "The task's number in the work breakdown.", "depends on (#)": "The tasks (by number) that must finish first.",
 }
 
 
@@ -49,20 +53,23 @@ def wbs_table(model) -> str:
     world, report = model.world, model.report
     critical = set(plan_critical_path(world))
     rows = []
+    number = {task.id: n for n, task in enumerate(world.scenario.tasks, start=1)}  # WBS numbers, not ids
     for task in world.scenario.tasks:
         effort = getattr(task, "effort", None)
         lead = getattr(task, "lead_time", None)
         card = report.task(task.id)
         start, finish = card["planned_start"], card["planned_finish"]
+        first, last = (model.date(start), model.date_at(finish)) if start is not None else (None, None)
         rows.append([
-            ("◆ " if task.id in critical else "") + task.name, task.phase, task.kind, getattr(task, "skill", "") or "",
+            number[task.id], ("◆ " if task.id in critical else "") + task.name, task.phase, task.kind,
+            (getattr(task, "skill", "") or "").replace("_", " "),
             f"{effort.optimistic:g}/{effort.most_likely:g}/{effort.pessimistic:g}" if effort else "",
             f"{effort.pert_mean:.1f}" if effort else "",
             f"{lead.optimistic:g}/{lead.most_likely:g}/{lead.pessimistic:g}" if lead else "",
-            getattr(task, "max_people", ""), task.scope, ", ".join(task.depends_on),
-            f"{model.date(start):%d %b} – {model.date(max(0.0, finish - 1e-9)):%d %b}" if start is not None else "",
+            getattr(task, "max_people", ""), task.scope, ", ".join(str(number[d]) for d in task.depends_on),
+            "" if first is None or last is None else short_day(first) if last <= first else f"{short_day(first)} – {short_day(last)}",
         ])
-    columns = ["task", "phase", "kind", "skill", "O/M/P", "PERT", "lead time", "people", "scope", "depends on", "planned"]
+    columns = ["#", "task", "phase", "kind", "skill", "O/M/P", "PERT", "lead time", "people", "scope", "depends on (#)", "planned"]
     return (f'<div class="itpm-note">Effort in person-days; ◆ marks the {abbr("critical path")}. '
             f'The plan finishes on <b>{day_text(model.date(max(0.0, world.baseline.duration - 1)))}</b>; '
             f'the deadline is <b>{day_text(report.deadline)}</b>.</div>'
@@ -159,16 +166,39 @@ class PlanView(View):
         budget = self.model.world.scenario.budget
         most = self.model.world.max_reserve
         self.reserve = w.FloatSlider(min=0, max=most, step=max(1.0, 10 ** math.floor(math.log10(max(most, 10)) - 2)),
-                                     readout_format=",.0f", description=f"Reserve ({self.currency})",
+                                     readout=False, description=f"Reserve ({self.currency})",
                                      tooltip=tip("reserve"), style={"description_width": "initial"},
-                                     layout=w.Layout(width="90%"))
+                                     layout=w.Layout(width="70%"))
         w.link((self.draft, "reserve"), (self.reserve, "value"))
+        # the amount is typed here and read in the kernel: a slider's own readout, parsed by the browser, read
+        # "30,000" as 0 without a word
+        self.reserve_text = w.Text(value=f"{self.draft.reserve:,.0f}", continuous_update=False,
+                                   tooltip=f"Type an amount: 30000, 30,000, {self.currency} 30,000 or 30k.",
+                                   layout=w.Layout(width="140px"))
+        self.reserve_text.add_class("itpm-amount")
+        self.draft.observe(lambda change: setattr(self.reserve_text, "value", f"{change['new']:,.0f}"), "reserve")
+        self.reserve_text.observe(lambda change: self._type_reserve(change["new"], most), "value")
         text = (f"<p>The budget at completion ({abbr('BAC')}) is <b>{money(budget.budget_at_completion, self.currency)}</b>. "
                 f"The sponsor proposes a {abbr('reserve', 'management reserve')} of "
                 f"<b>{money(budget.management_reserve, self.currency)}</b> and agrees to at most {money(most, self.currency)}. "
-                "Asking for more costs the sponsor's goodwill; asking for less earns some. "
+                + ("Asking for more costs the sponsor's goodwill; asking for less earns some. " if most > budget.management_reserve
+                   else "Asking for less earns some of the sponsor's goodwill. ") +
                 "The project is on budget if it spends no more than budget plus reserve.</p>")
-        return w.VBox([w.HTML(text), self.reserve, self._why("reserve")])
+        return w.VBox([w.HTML(text), w.HBox([self.reserve, self.reserve_text]), self._why("reserve")])
+
+    def _type_reserve(self, text: str, most: float) -> None:
+        """A reserve typed as text: applied when it reads as an amount the sponsor may agree to, else said why."""
+        try:
+            amount = read_amount(text, self.currency)
+            if amount > most:
+                raise ValueError(f"the sponsor agrees to a reserve of at most {money(most, self.currency)} "
+                                 f"(you typed {money(amount, self.currency)})")
+        except ValueError as exc:
+            self.model.say(f"Reserve not changed: {exc}.", error=True)
+            self.reserve_text.value = f"{self.draft.reserve:,.0f}"
+            return
+        self.draft.reserve = amount
+        self.reserve_text.value = f"{amount:,.0f}"
 
     # ------------------------------------------------------------ risks
 
@@ -185,9 +215,10 @@ class PlanView(View):
             if risk.get("during"):  # a risk about a task strikes only while that task runs
                 task = esc(report.task(risk["during"])["name"])
                 when = (f"only while <b>{task}</b> runs" + (f", in its first {end:g} working days" if not start
+                                                           else f", on its working day {start:g}" if start == end
                                                            else f", between its working days {start:g} and {end:g}"))
             else:
-                when = f"between {self.model.date(start):%d %b} and {self.model.date(end):%d %b}"
+                when = f"between {day_text(self.model.date(start))} and {day_text(self.model.date(end))}"
             head = (f"<b>{number} · {esc(risk['title'])}</b> <span class='itpm-note'>({esc(risk['category'])})</span><br>"
                     f"Chance {pct(risk['probability'])}, {when}; if it hits: "
                     f"{esc('; '.join(describe_impact(i, self.currency, self.model.names) for i in risk['impacts']))} "
@@ -196,7 +227,7 @@ class PlanView(View):
                     + (f"<br><i>Early warning to watch for:</i> {esc(risk['indicator'])}" if risk["indicator"] else ""))
             rows = [w.HTML(head, layout=w.Layout(flex="0 0 auto"))]
             for response in risk["responses"]:
-                if not response["cost"] and response["probability_factor"] == 1 and response["impact_factor"] == 1:
+                if not acts(response):
                     continue  # "accept": buying nothing is what an unticked risk means
                 key = f"{risk['id']}/{response['id']}"
                 box = w.Checkbox(value=key in self.draft.responses, indent=False, description="",

@@ -6,7 +6,7 @@ import html
 import math
 
 from sim.results import markup
-from sim.results.words import day_text, money, signed_money  # noqa: F401  (the app writes them from here too)
+from sim.results.words import day_text, money, short_day, signed_money  # noqa: F401  (the app writes them from here too)
 
 RAG = {"index_green": 0.95, "index_amber": 0.85, "finish_amber_share": 0.05}
 """The dashboard's traffic lights (how a PMO reads a status report, not part of the model): SPI and CPI green at
@@ -75,6 +75,28 @@ def esc(text) -> str:
 def markdown(text: str) -> str:
     """Markdown a user wrote (a briefing, the debrief with its lessons) as HTML: raw HTML shows as text."""
     return markup.render(text)
+
+
+def read_amount(text: str, currency: str) -> float:
+    """An amount of money as a trainee types it: ``30000``, ``30,000``, ``EUR 30,000``, ``30k`` or ``1.2M``.
+
+    ValueError, saying what was expected, for anything else (a readout parsed by the browser read ``30,000`` as 0)."""
+    words = text.strip().upper().removeprefix(currency.upper()).strip().replace(",", "").replace(" ", "")
+    scale = {"K": 1e3, "M": 1e6}.get(words[-1:], 1.0)
+    number = words[:-1] if scale != 1.0 else words
+    try:
+        amount = float(number) * scale
+    except ValueError:
+        raise ValueError(f"{text.strip()!r} is not an amount: type it as 30000, 30,000, {currency} 30,000 or 30k") from None
+    if not math.isfinite(amount) or amount < 0:
+        raise ValueError(f"{text.strip()!r} is not an amount of money (expected 0 or more)")
+    return amount
+
+
+def acts(response: dict) -> bool:
+    """Whether buying a risk response changes anything: an "accept" line, free and without effect, is what buying
+    nothing means, and is never offered for sale."""
+    return bool(response["cost"]) or response["probability_factor"] != 1 or response["impact_factor"] != 1
 
 
 def pct(share: float, digits: int = 0) -> str:
