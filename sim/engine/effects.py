@@ -22,7 +22,7 @@ def describe(project: Project, impact, factor: float = 1.0) -> str:
     if isinstance(impact, m.ExtraEffortImpact):
         return f"{impact.share * factor:.0%} more effort on " + ", ".join(project.tasks[t].spec.name for t in impact.tasks)
     if isinstance(impact, m.CostImpact):
-        return f"extra cost {cur} {impact.amount * factor:,.0f}"
+        return f"extra cost {money(impact.amount * factor, cur)}"
     if isinstance(impact, m.DefectsImpact):
         return f"about {impact.count * factor:.0f} new defects"
     if isinstance(impact, m.MoraleImpact):
@@ -60,7 +60,7 @@ def apply(project: Project, impact, factor: float = 1.0, risk: RiskState | None 
         return "extra effort: " + (", ".join(names) or "none (tasks already finished)")
     if isinstance(impact, m.CostImpact):
         project.costs["risks" if risk is not None else "changes"] += impact.amount * factor
-        return f"extra cost {project.scenario.budget.currency} {impact.amount * factor:,.0f}"
+        return f"extra cost {money(impact.amount * factor, project.scenario.budget.currency)}"
     if isinstance(impact, m.DefectsImpact):
         targets = [project.tasks[impact.task]] if impact.task else [t for t in project.tasks.values() if (t.state is ACTIVE or t.state is DONE) and t.kind != "milestone"]
         targets = targets or list(project.tasks.values())[:1]
@@ -88,8 +88,7 @@ def apply(project: Project, impact, factor: float = 1.0, risk: RiskState | None 
         return f"{_stakeholder(project, impact.stakeholder)} satisfaction {_updown(impact.delta * factor)}"
     if isinstance(impact, m.BudgetImpact):
         project.budget = max(0.0, project.budget + impact.amount * factor)
-        amount = impact.amount * factor
-        return f"budget {'+' if amount >= 0 else '-'}{project.scenario.budget.currency} {abs(amount):,.0f}"
+        return f"budget {signed_money(impact.amount * factor, project.scenario.budget.currency)}"
     if isinstance(impact, m.DeadlineImpact):
         project.deadline_day += round(impact.days * factor)
         return f"deadline {round(impact.days * factor):+d} working days"
@@ -104,6 +103,16 @@ def apply(project: Project, impact, factor: float = 1.0, risk: RiskState | None 
             cut(project, task)
         return f"{task.spec.name} cut"
     raise TypeError(f"unknown impact {impact!r}")
+
+
+def money(amount: float, currency: str) -> str:
+    """``EUR 1,234,567``: the one way money is written, in the news and everywhere else (``sim.results.words``)."""
+    return f"{currency} {amount:,.0f}"
+
+
+def signed_money(amount: float, currency: str) -> str:
+    """``+EUR 1,234`` or ``-EUR 1,234``: a change of money."""
+    return ("-" if amount < 0 else "+") + money(abs(amount), currency)
 
 
 def _stakeholder(project: Project, ident: str) -> str:

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from . import decisions as d
 from . import effects, rules
 from .decisions import DecisionError
+from .effects import money
 from .entities import CUT, WAITING, hire_name
 from .rng import uniforms
 
@@ -28,7 +29,7 @@ def _afford(project: Project, cost: float, what: str) -> None:
     left = project.budget + project.reserve - project.spent
     cur = project.scenario.budget.currency
     _check(cost <= 0 or cost <= left,
-           f"cannot afford {what}: it costs {cur} {cost:,.0f} and only {cur} {max(0.0, left):,.0f} is left in budget and reserve")
+           f"cannot afford {what}: it costs {money(cost, cur)} and only {money(max(0.0, left), cur)} is left in budget and reserve")
 
 
 def _level(value: float, high: float, what: str) -> float:
@@ -161,19 +162,19 @@ def _set_reserve(project: Project, x: d.SetReserve) -> None:
     for s in project.scenario.stakeholders:
         if s.role == "sponsor":
             project.nudge(s.id, delta)
-    project.say(f"Management reserve agreed at {project.scenario.budget.currency} {x.amount:,.0f}.", "decision", "reserve")
+    project.say(f"Management reserve agreed at {money(x.amount, project.scenario.budget.currency)}.", "decision", "reserve")
 
 
 def _request_budget(project: Project, x: d.RequestBudget) -> None:
     most = project.p.decisions.max_budget_request * project.scenario.budget.budget_at_completion
     _check(x.amount <= most, f"the sponsor grants at most {most:,.0f} in one request (asked {x.amount:,.0f})")
     if not _sponsor_answer(project):
-        project.say(f"The sponsor refused {project.scenario.budget.currency} {x.amount:,.0f} more budget.", "decision", "budget",
+        project.say(f"The sponsor refused {money(x.amount, project.scenario.budget.currency)} more budget.", "decision", "budget",
                     granted=False)
         return
     project.budget += x.amount
     project.granted_budget += x.amount
-    project.say(f"The sponsor granted {project.scenario.budget.currency} {x.amount:,.0f} more budget, unhappily; the original budget still stands in the scorecard.",
+    project.say(f"The sponsor granted {money(x.amount, project.scenario.budget.currency)} more budget, unhappily; the original budget still stands in the scorecard.",
                 "decision", "budget", granted=True)
 
 

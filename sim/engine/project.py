@@ -757,7 +757,7 @@ class Project:
         self.say(f"Risk hit: {risk.spec.title}" + ("" if risk.warned else " (no warning was reported)"), "risk", risk.id)
         self._open(RiskRequest(f"risk:{risk.id}", risk.spec.title,
                                f"The risk '{risk.spec.title}' has occurred. Accepting the impact means: {words} "
-                               f"(worth about {cur} {loss:,.0f}). Choose a response.",
+                               f"(worth about {effects.money(loss, cur)}). Choose a response.",
                                options, "accept", self.now + self.p.decisions.decision_deadline, risk))
         for event in self.world.events_after.get(("risk", risk.id), ()):
             self.fire(event)

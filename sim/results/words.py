@@ -9,24 +9,18 @@ from __future__ import annotations
 import datetime as dt
 import math
 
-from sim.engine import World
+from sim.engine import World, effects
+from sim.engine.effects import signed_money  # noqa: F401  (written from here too)
 from sim.results.charts.base import compact as compact_amount
 
 SETTINGS = {"set_overtime": "overtime", "set_communication": "communication effort", "set_quality": "quality effort"}
 
 
 def money(amount: float, currency: str, compact: bool = False) -> str:
-    """``EUR 1,234,567``, or ``EUR 1.23M`` / ``EUR 82k`` when ``compact``: the one way money is written."""
+    """``EUR 1,234,567`` (``effects.money``, as the news writes it), or ``EUR 1.23M`` / ``EUR 82k`` when ``compact``."""
     if amount is None or (isinstance(amount, float) and math.isnan(amount)):
         return "n/a"
-    if compact:
-        return f"{currency} {compact_amount(amount)}"
-    return f"{currency} {amount:,.0f}"
-
-
-def signed_money(amount: float, currency: str) -> str:
-    """``+EUR 1,234`` or ``-EUR 1,234``: a change of money."""
-    return ("-" if amount < 0 else "+") + money(abs(amount), currency)
+    return f"{currency} {compact_amount(amount)}" if compact else effects.money(amount, currency)
 
 
 def day_text(date: dt.date) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import datetime as dt
 
 import ipywidgets as w
 
@@ -80,7 +81,7 @@ class CloseView(View):
         session = model.session
         result = outcome(session.project)
         cur = model.report.currency
-        finish = model.date_at(result["finish_day"])
+        finish = dt.date.fromisoformat(result["finish_date"])  # as recorded in the log, the debrief and the reports
         self.outcome.value = table(["", "result", "target"], [
             ["finished", "abandoned by the sponsor" if result["abandoned"] else day_text(finish),
              f"original deadline {day_text(model.date(max(0.0, result['deadline_day'] - 1)))}"
