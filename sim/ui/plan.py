@@ -44,7 +44,7 @@ WBS_TITLES = {
     "people": "The most people who can work on the task at once.",
     "lead time": "Vendor lead time after ordering: optimistic/most likely/pessimistic working days.",
     "planned": "Start and finish in the baseline plan (expected efforts, no luck); a milestone has one date.",
-    "#": "The task's number in the work breakdown.", "depends on (#)": "The tasks (by number) that must finish first.",
+    "depends on (#)": "The tasks (by their number in the work breakdown) that must finish first.",
 }
 
 
@@ -61,7 +61,7 @@ def wbs_table(model) -> str:
         start, finish = card["planned_start"], card["planned_finish"]
         first, last = (model.date(start), model.date_at(finish)) if start is not None else (None, None)
         rows.append([
-            number[task.id], ("◆ " if task.id in critical else "") + task.name, task.phase, task.kind,
+            f"{number[task.id]} · " + ("◆ " if task.id in critical else "") + task.name, task.phase, task.kind,
             (getattr(task, "skill", "") or "").replace("_", " "),
             f"{effort.optimistic:g}/{effort.most_likely:g}/{effort.pessimistic:g}" if effort else "",
             f"{effort.pert_mean:.1f}" if effort else "",
@@ -69,7 +69,7 @@ def wbs_table(model) -> str:
             getattr(task, "max_people", ""), task.scope, ", ".join(str(number[d]) for d in task.depends_on),
             "" if first is None or last is None else short_day(first) if last <= first else f"{short_day(first)} – {short_day(last)}",
         ])
-    columns = ["#", "task", "phase", "kind", "skill", "O/M/P", "PERT", "lead time", "people", "scope", "depends on (#)", "planned"]
+    columns = ["task", "phase", "kind", "skill", "O/M/P", "PERT", "lead time", "people", "scope", "depends on (#)", "planned"]
     return (f'<div class="itpm-note">Effort in person-days; ◆ marks the {abbr("critical path")}. '
             f'The plan finishes on <b>{day_text(model.date(max(0.0, world.baseline.duration - 1)))}</b>; '
             f'the deadline is <b>{day_text(report.deadline)}</b>.</div>'
@@ -307,7 +307,7 @@ class PlanView(View):
     def _describe_forecast(self) -> None:
         f = self.model.forecast
         count, upfront = self.summary
-        plan = f"Your plan: {count} decisions, {money(upfront, self.currency)} committed up front."
+        plan = f"Your plan: {count} decision{'' if count == 1 else 's'}, {money(upfront, self.currency)} committed up front."
         if f is None:
             self.forecast_text.value = f"<p>{plan} Forecast it to see the likely finish and cost.</p>"
             return
