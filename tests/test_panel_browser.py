@@ -222,7 +222,8 @@ def test_a_candidate_session_in_the_browser_leaks_nothing(day, browser, tmp_path
     why.press("Tab")
     decide.click()
     sync_api.expect(ann.locator(".itpm-note", has_text="No decision is waiting for you.")).to_be_visible()
-    ann.locator(".itpm-clock").scroll_into_view_if_needed()
+    # the clock's HTML is rewritten every second, so a located element can go stale: scroll in one JS step
+    ann.evaluate("document.querySelector('.itpm-clock').scrollIntoView({block: 'center'})")
     ann.screenshot(path=str(folder / "panel-candidate-execute.png"))
     ann.reload(wait_until="commit")  # a reload: a new kernel; the same code resumes the same session
     sign_in(ann, day["codes"]["ann"])
