@@ -68,8 +68,10 @@ def edited_decision(data: dict) -> None:
 
 
 def edited_outcome(data: dict) -> None:
+    """Claim a finish a week earlier, on time: always a change (setting it to the deadline was none in the ~3% of
+    worlds where the project really finished on the deadline day, which made this test fail in CI now and then)."""
     data["outcome"]["on_time"] = True
-    data["outcome"]["finish_day"] = data["outcome"]["deadline_day"]
+    data["outcome"]["finish_day"] -= 5
 
 
 def test_the_cohort_has_one_row_per_student_and_three_that_do_not_count(course):
