@@ -65,3 +65,32 @@ def browser():
         chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS, headless=True)
         yield chromium
         chromium.close()
+
+
+IN_PROCESS_FUTURES = 4
+"""Futures in each live forecast of an app built inside the test process.  The app's 100 fork from the whole
+pytest process after every week and decision; measured on four UI test files, that was 9 of their 7.5 minutes in
+the kernel (fork and page copying).  A few futures still run every line of the live forecast; test_ui_outlook
+checks what it forecasts, and the browser tests run the app's real 100 in a real kernel."""
+
+
+@pytest.fixture(autouse=True)
+def few_live_futures(monkeypatch):
+    """Each in-process app forecasts ``IN_PROCESS_FUTURES`` futures, and forecasts still under way when the test ends
+    are cancelled (a test's app is dropped, not closed, so its last forecast would go on beside the next tests)."""
+    from sim.engine import outlook
+    from sim.ui.model import PlayModel
+
+    started: list = []
+    real_start = outlook.start
+
+    def start(*args, **kwargs):
+        running = real_start(*args, **kwargs)
+        started.append(running)
+        return running
+
+    monkeypatch.setattr(PlayModel, "live_runs", IN_PROCESS_FUTURES)
+    monkeypatch.setattr(outlook, "start", start)
+    yield
+    for running in started:
+        running.cancel()
