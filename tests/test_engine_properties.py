@@ -162,6 +162,9 @@ def test_engine_invariants(data, seed, policy):
     responses = sum(r.cost for risk in project.risks.values() for r in risk.spec.responses if r.id in risk.bought)
     fees = {p.id: p.hiring_fee if p.hiring_fee is not None else project.p.decisions.hiring_fee_share * p.daily_rate
             for p in data_market(project)}
+    for pid in project.hired:  # the PMO's backfill contractor for a skill no profile offers: the default share of its rate
+        if pid not in fees:
+            fees[pid] = project.p.decisions.hiring_fee_share * project.world.backfill(pid.removeprefix("backfill-")).daily_rate
     hiring = sum(fees[p] * n for p, n in project.hired.items())
     assert abs(project.costs["procurement"] - procurement) < 1e-6
     assert abs(project.costs["responses"] - responses) < 1e-6
