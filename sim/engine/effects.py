@@ -110,6 +110,11 @@ def money(amount: float, currency: str) -> str:
     return f"{currency} {amount:,.0f}"
 
 
+def listed(names: list[str]) -> str:
+    """``A``, ``A and B``, ``A, B and C``: names in a sentence."""
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
 def signed_money(amount: float, currency: str) -> str:
     """``+EUR 1,234`` or ``-EUR 1,234``: a change of money."""
     return ("-" if amount < 0 else "+") + money(abs(amount), currency)
@@ -155,6 +160,38 @@ def cut(project: Project, task) -> None:
     task.people = []
 
 
+HOLDING_IMPACTS = (m.DelayImpact, m.ExtraEffortImpact, m.ScopeChangeImpact)
+"""The impacts that act on a task's work: while the risk's request is open, that work cannot finish (``hold``)."""
+
+
+def held_work(project: Project, impacts) -> list:
+    """The unfinished tasks whose work ``impacts`` act on (delay, extra effort, scope change), in file order."""
+    ids: set[str] = set()
+    for impact in impacts:
+        if isinstance(impact, HOLDING_IMPACTS):
+            ids.update(impact.tasks if isinstance(impact, m.ExtraEffortImpact) else (impact.task,))
+    return [t for t in project.tasks.values() if t.id in ids and not t.resolved]
+
+
+def hold(project: Project, request: RiskRequest) -> None:
+    """The work a struck risk hits cannot finish (be signed off, delivered or cut over) while its request is open:
+    the impact the PM has not yet answered lands on it first.  Without this, work that finished before an unanswered
+    request fell due escaped the impact, and ignoring a struck risk beat every answer (docs/MODEL.md, "A struck
+    risk's request holds its work")."""
+    request.holds = [task.id for task in held_work(project, request.risk.spec.impacts)]
+
+
+def release(project: Project, request: RiskRequest) -> None:
+    """The request closed, its impact applied: a delivery or cutover that waited for it goes on (``Project._held``),
+    and work that waited to finish is settled by the next allocation (``Project._settle_answered``)."""
+    for tid in request.holds:
+        sleeper = project.tasks[tid].sleeper
+        if sleeper is not None:
+            sleeper.interrupt("answered")
+    if request.holds:
+        project.touch()
+
+
 def resolve(project: Project, request: EventRequest | RiskRequest, option_id: str) -> None:
     """Close ``request`` with ``option_id``: pay its cost and apply its effects."""
     del project.requests[request.id]
@@ -170,6 +207,7 @@ def resolve(project: Project, request: EventRequest | RiskRequest, option_id: st
             project.costs["responses"] += response.cost
         said = [apply(project, impact, factor, risk) for impact in risk.spec.impacts]
         risk.resolved = True
+        release(project, request)
     else:
         event = request.event
         spec = next(o for o in event.options if o.id == option_id)

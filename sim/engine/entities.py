@@ -6,12 +6,15 @@ import math
 import random
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import ClassVar, NamedTuple
+from typing import TYPE_CHECKING, ClassVar, NamedTuple
 
 from sim.schema.models import Event, Person, Profile, Risk, ThreePoint
 
 from . import rules
 from .rng import beta_pert, stream, uniforms
+
+if TYPE_CHECKING:
+    import simpy
 
 
 def hire_name(profile: Profile, ident: str) -> str:
@@ -139,7 +142,7 @@ class TaskState:
         "spec", "id", "kind", "skill", "max_people", "planned_effort", "weight", "effort", "remaining", "done",
         "state", "start", "finish", "people", "latent", "found", "blocked_until", "priority", "fast_tracked",
         "value", "deps", "rank", "attempts", "cutover_rng", "lead_time", "order", "blocked_since", "rework", "card", "ordered_at",
-        "overlap", "awaiting",
+        "overlap", "awaiting", "sleeper",
     )
 
     def __init__(self, spec, seed: int, order: int, plan_mode: bool):
@@ -173,6 +176,7 @@ class TaskState:
         self.fast_tracked = False
         self.overlap: dict[str, float] = {}  # fast-tracked: per predecessor overlapped, its share of work left at our start
         self.awaiting = False  # fast-tracked: effort done, but an overlapped predecessor has not finished yet
+        self.sleeper: simpy.Process | None = None  # the delivery or cutover process waiting out a delay or an answer (Project._held)
         self.value = spec.value
         self.deps: list[TaskState] = []
         self.rank = 0.0
@@ -283,3 +287,4 @@ class RiskRequest(Request):
 
     kind: ClassVar[str] = "risk"
     risk: RiskState
+    holds: list[str] = field(default_factory=list)  # the tasks it hits: none can finish while it is open (effects.hold)

@@ -219,7 +219,7 @@ def _unique(pairs: list[tuple[str, object]]) -> dict:
     return out
 
 
-MODEL_SINCE = (0, 2, 0)
+MODEL_SINCE = (0, 3, 0)
 """The first kit version with this kit's model: a log recorded by an earlier kit replays differently, so it is refused."""
 
 

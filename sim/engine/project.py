@@ -55,6 +55,7 @@ class Project:
         self._earning_at = -1
         self.tasks: dict[str, TaskState] = {}
         self._fast_tracked: list[TaskState] = []  # in file order (see fast_track)
+        self._answer_waits: list[TaskState] = []  # effort done, waiting for a struck risk's request on it (_settle_answered)
         for tid in world.topological_order():  # file order, but never a task before one it depends on
             self.add_task(world.tasks[tid])
         self.baseline_tasks = list(self.tasks.values())
@@ -464,9 +465,11 @@ class Project:
         if self._fast_tracked:  # a predecessor's progress, which no touch() marks, may let a fast-tracked task start
             changed = changed or any(t.state is WAITING for t in self._fast_tracked)
             for task in self._fast_tracked:
-                if task.awaiting and all(d.resolved for d in task.deps):  # an overlapped predecessor was cut
+                if task.awaiting and task not in self._answer_waits and all(d.resolved for d in task.deps):  # an overlapped predecessor was cut
                     task.awaiting = False
                     self._effort_done(task, now)
+        if self._answer_waits:
+            self._settle_answered(now)
         self._allocated_at = self._changes
         while changed:
             changed = False
@@ -558,6 +561,11 @@ class Project:
             task.awaiting = True  # work cannot be finished before the work it overlaps: wait for its rework
             self._release_people(task)
             self.touch()
+        elif self._awaits_answer(task):
+            task.awaiting = True  # it cannot finish before the PM answers the risk that hit it (_settle_answered)
+            self._answer_waits.append(task)
+            self._release_people(task)
+            self.touch()
         else:
             self._complete(task, at)
 
@@ -574,7 +582,7 @@ class Project:
                 other.rework += extra
                 if not self.plan:
                     self.say(f"{task.spec.name} finished: fast-tracked {other.spec.name} needs {extra:.1f} person-days of rework.", "rework", other.id)
-            if other.awaiting and (other.remaining > 1e-9 or all(d.resolved for d in other.deps)):
+            if other.awaiting and other not in self._answer_waits and (other.remaining > 1e-9 or all(d.resolved for d in other.deps)):
                 other.awaiting = False
                 self.touch()
                 if other.remaining <= 1e-9:
@@ -585,9 +593,36 @@ class Project:
                 self.fire(event)
 
     def _held(self, task: TaskState):
-        """Wait out any delay imposed on ``task`` meanwhile."""
-        while task.blocked_until > self.now:
-            yield self.env.timeout(task.blocked_until - self.now)
+        """Wait out any delay imposed on ``task`` meanwhile, and any open request of a risk that hit it (whose answer
+        may delay it further): ``effects.release`` interrupts the wait when such a request closes."""
+        while True:
+            if self._awaits_answer(task):
+                wait = self.env.event()  # never triggered: only the release ends this wait
+            elif task.blocked_until > self.now:
+                wait = self.env.timeout(task.blocked_until - self.now)
+            else:
+                return
+            task.sleeper = self.env.active_process
+            try:
+                yield wait
+            except simpy.Interrupt:
+                pass  # a request on it closed: look again
+            finally:
+                task.sleeper = None
+
+    def _awaits_answer(self, task: TaskState) -> bool:
+        """Whether a struck risk's request that hits ``task`` is still open (``effects.hold``)."""
+        return any(isinstance(r, RiskRequest) and task.id in r.holds for r in self.requests.values())
+
+    def _settle_answered(self, now: float) -> None:
+        """Work whose effort was done while a request on it was open: once the request has closed and any delay it
+        brought has passed, it finishes, or goes back to work if the answer added effort."""
+        for task in [t for t in self._answer_waits if not self._awaits_answer(t) and t.blocked_until <= now]:
+            self._answer_waits.remove(task)
+            task.awaiting = False
+            self.touch()
+            if task.remaining <= 1e-9:
+                self._effort_done(task, now)
 
     def _deliver(self, task: TaskState):
         yield self.env.timeout(task.lead_time)
@@ -619,6 +654,9 @@ class Project:
             for risk in self._about.get(task.id, ()):
                 if not risk.hit and not self.ended and risk.time > self.now and rules.strikes(risk.u_occur, risk.probability):
                     self._hit(risk)
+            if task.blocked_until > self.now or self._awaits_answer(task):  # struck: it waits, then takes the next window
+                self.env.process(self._cutover(task))
+                return
         task.attempts += 1
         rng = task.cutover_rng
         assert rng is not None, "every cutover task has its own stream"
@@ -755,10 +793,14 @@ class Project:
         ]
         words = "; ".join(effects.describe(self, impact, factor) for impact in risk.spec.impacts)
         self.say(f"Risk hit: {risk.spec.title}" + ("" if risk.warned else " (no warning was reported)"), "risk", risk.id)
-        self._open(RiskRequest(f"risk:{risk.id}", risk.spec.title,
-                               f"The risk '{risk.spec.title}' has occurred. Accepting the impact means: {words} "
-                               f"(worth about {effects.money(loss, cur)}). Choose a response.",
-                               options, "accept", self.now + self.p.decisions.decision_deadline, risk))
+        held = effects.held_work(self, risk.spec.impacts)
+        waits = f" Until you answer, {effects.listed([t.spec.name for t in held])} cannot finish." if held else ""
+        request = RiskRequest(f"risk:{risk.id}", risk.spec.title,
+                              f"The risk '{risk.spec.title}' has occurred. Accepting the impact means: {words} "
+                              f"(worth about {effects.money(loss, cur)}).{waits} Choose a response.",
+                              options, "accept", self.now + self.p.decisions.decision_deadline, risk)
+        effects.hold(self, request)
+        self._open(request)
         for event in self.world.events_after.get(("risk", risk.id), ()):
             self.fire(event)
 

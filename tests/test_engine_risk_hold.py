@@ -1,0 +1,89 @@
+"""A struck risk's request holds the work it hits: that work cannot finish, be delivered or be cut over while the
+request is open, so its impact lands whether the PM answers at once, late or never (issue 14, item 5;
+docs/MODEL.md, "A struck risk's request holds its work").
+
+Before, a task that finished before an unanswered request fell due escaped the impact, so ignoring a struck risk
+beat every answer: in network_migration, seed 1, leaving R-FIRMWARE unanswered finished on day 165 and accepting it
+on day 182, and the debrief credited premium vendor support with +8 working days against no answer.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from sim.engine import Session, World, outcome
+from sim.engine.decisions import Choose
+
+
+@pytest.fixture(scope="module")
+def world() -> World:
+    return World.from_file("network_migration")
+
+
+def certain(world: World, edited, risk: str) -> World:
+    """``world`` with ``risk`` certain to strike (its timing and everything else as in the file)."""
+
+    def edit(data):
+        next(r for r in data["risks"] if r["id"] == risk)["probability"] = 1.0
+
+    return edited(world, edit)
+
+
+def play(world: World, seed: int, risk: str, answer: str | None) -> Session:
+    """A run that answers ``risk``'s request with ``answer`` as soon as it opens (never with None), and nothing else."""
+    session = Session(world, seed)
+    while not session.done:
+        report = session.observe()
+        session.step([Choose(request=q["id"], option=answer) for q in report.requests if q["id"] == f"risk:{risk}" and answer])
+    return session
+
+
+def closed(session: Session, risk: str) -> float:
+    """The day the risk's request closed: answered, or its default applied."""
+    title = session.project.risks[risk].spec.title
+    return next(e["day"] for e in session.project.events if e["kind"] in ("decision", "default") and e["text"].startswith(
+        (f"{title}:", f"No decision on '{title}'")))
+
+
+def test_an_unanswered_risk_costs_what_accepting_it_costs_and_an_answer_is_credited_against_that(world):
+    runs = {answer: play(world, 1, "R-FIRMWARE", answer) for answer in (None, "accept", "RSP-FW-TAC")}
+    finish = {a: outcome(s.project)["finish_day"] for a, s in runs.items()}
+    cost = {a: outcome(s.project)["cost"] for a, s in runs.items()}
+    assert all(s.project.risks["R-FIRMWARE"].hit for s in runs.values())
+    assert finish[None] >= finish["accept"] and cost[None] >= cost["accept"]  # was 165 against 182: ignoring paid
+    assert finish["RSP-FW-TAC"] < finish[None]  # the vendor's engineer halves the impact: it is worth time
+    ignored = runs[None]
+    stage = ignored.project.tasks["STAGE-SW"]
+    assert stage.finish > closed(ignored, "R-FIRMWARE") == 79  # struck on day 73.2, due 5 working days later
+
+
+def test_the_request_says_which_work_waits_for_the_answer(world):
+    session = Session(world, 1)
+    while not session.done:
+        report = session.advance()
+        asked = [q for q in report.requests if q["id"] == "risk:R-FIRMWARE"]
+        if asked:
+            break
+    assert asked, "R-FIRMWARE strikes in seed 1"
+    assert asked[0]["description"].endswith(
+        "Until you answer, Stage, upgrade firmware and configure the switches cannot finish. Choose a response.")
+
+
+def test_a_delivery_is_not_taken_in_while_a_risk_on_it_is_unanswered(world, edited):
+    slow = certain(world, edited, "R-SW-LEADTIME")
+    ignored, accepted = play(slow, 5, "R-SW-LEADTIME", None), play(slow, 5, "R-SW-LEADTIME", "accept")
+    for session in (ignored, accepted):
+        order = session.project.tasks["PROC-SW"]
+        assert order.finish >= closed(session, "R-SW-LEADTIME") + 15  # the 15-day slip counts from the answer
+    assert ignored.project.tasks["PROC-SW"].finish >= accepted.project.tasks["PROC-SW"].finish
+
+
+def test_a_risk_that_strikes_at_a_cutover_attempt_holds_that_cutover_to_a_later_window(world, edited):
+    refused = certain(world, edited, "R-SITE-ACCESS")
+    session = play(refused, 6, "R-SITE-ACCESS", "accept")
+    project = session.project
+    struck = next(e["day"] for e in project.events if e["kind"] == "risk" and e["ref"] == "R-SITE-ACCESS")
+    groningen = project.tasks["CUT-GRN"]
+    assert struck % 1 == 0.25  # at the cutover's Saturday attempt (windows open at a quarter past the day)
+    assert groningen.finish >= struck + 5  # refused access: the 5-day delay, then the next window (was: cut over anyway)
+    assert not any(e["kind"] == "cutover" and e["ref"] == "CUT-GRN" and e["day"] == struck for e in project.events)
