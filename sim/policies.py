@@ -164,7 +164,7 @@ class Reference:
             if indicator["day"] < r.day - self.warning_days:
                 continue
             risk = next(x for x in r.risks if x["id"] == indicator["risk"])
-            if not risk["hit"]:
+            if risk["can_strike"]:
                 best = _best_response(r, risk, self.margin, warned=True)
                 if best:
                     out.append(d.BuyResponse(risk=risk["id"], response=best["id"]))

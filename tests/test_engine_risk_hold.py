@@ -87,3 +87,28 @@ def test_a_risk_that_strikes_at_a_cutover_attempt_holds_that_cutover_to_a_later_
     assert struck % 1 == 0.25  # at the cutover's Saturday attempt (windows open at a quarter past the day)
     assert groningen.finish >= struck + 5  # refused access: the 5-day delay, then the next window (was: cut over anyway)
     assert not any(e["kind"] == "cutover" and e["ref"] == "CUT-GRN" and e["day"] == struck for e in project.events)
+
+
+# ---------------------------------------------------------------- responses to risks that can no longer strike
+
+
+def test_a_risk_can_no_longer_strike_once_its_task_is_done_or_its_window_is_over(world):
+    from sim.engine.decisions import BuyResponse, DecisionError
+
+    session = Session(world, 1)
+    while not session.done and session.project.now < 120:
+        session.advance()
+    project = session.project
+    lines = {x["id"]: x for x in session.observe().risks}
+    rehearsal = project.risks["R-CUT-OUTAGE"]  # about the HQ core cutover, which is live by day 120
+    assert project.tasks["CUT-HQ-CORE"].state == "done" and not rehearsal.hit
+    assert lines["R-CUT-OUTAGE"]["can_strike"] is False
+    price = project.risks["R-PRICE-RISE"]  # about the project at large: its window is days 12 to 35
+    assert price.spec.during is None and price.spec.window.end == 35 and lines["R-PRICE-RISE"]["can_strike"] is False
+    assert all(x["can_strike"] == (not x["hit"]) for x in Session(world, 1).observe().risks)  # at the start: all open
+    with pytest.raises(DecisionError, match=r"risk 'R-CUT-OUTAGE' can no longer strike \(HQ cutover: core .* has "
+                                            r"finished or was cut\): a response would buy nothing"):
+        session.decide(BuyResponse(risk="R-CUT-OUTAGE", response="RSP-REHEARSAL"))
+    with pytest.raises(DecisionError, match=r"risk 'R-PRICE-RISE' can no longer strike \(its window ended on working day "
+                                            r"35\): a response would buy nothing"):
+        session.decide(BuyResponse(risk="R-PRICE-RISE", response="RSP-FIX-PRICE"))

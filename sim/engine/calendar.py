@@ -8,6 +8,12 @@ import math
 
 from sim.schema.models import WEEKDAYS, Calendar, Period
 
+
+def day_text(date: dt.date) -> str:
+    """``Fri 15 Jan 2027``: the one way a date is written, in the news and everywhere else (``sim.results.words``)."""
+    return f"{date:%a} {date.day} {date:%b %Y}"
+
+
 EMERGENCY_WEEKDAY = "sat"
 """An emergency cutover window falls on this weekday when the scenario names no weekly cutover days."""
 

@@ -16,6 +16,7 @@ import simpy
 from sim.schema.models import Person, Profile
 
 from . import effects, evm, rules
+from .calendar import day_text
 from .entities import (
     ACTIVE,
     CUT,
@@ -617,11 +618,11 @@ class Project:
     def _settle_answered(self, now: float) -> None:
         """Work whose effort was done while a request on it was open: once the request has closed and any delay it
         brought has passed, it finishes, or goes back to work if the answer added effort."""
-        for task in [t for t in self._answer_waits if not self._awaits_answer(t) and t.blocked_until <= now]:
+        for task in [t for t in self._answer_waits if t.resolved or (not self._awaits_answer(t) and t.blocked_until <= now)]:
             self._answer_waits.remove(task)
             task.awaiting = False
             self.touch()
-            if task.remaining <= 1e-9:
+            if not task.resolved and task.remaining <= 1e-9:  # (a task cut meanwhile stays cut)
                 self._effort_done(task, now)
 
     def _deliver(self, task: TaskState):
@@ -663,7 +664,7 @@ class Project:
         u = rng.random()
         if self.plan or rules.cutover_succeeds(u, task.spec.success_probability):
             if not self.plan:
-                self.say(f"Cutover {task.spec.name} succeeded ({self.cal.date(window):%a %d %b}).", "cutover", task.id, success=True)
+                self.say(f"Cutover {task.spec.name} succeeded ({day_text(self.cal.date(window))}).", "cutover", task.id, success=True)
             self._complete(task, self.now)
             return
         self.set_state(task, ACTIVE)
@@ -840,7 +841,8 @@ class Project:
 
     def _expire_requests(self) -> None:
         for request in [r for r in self.requests.values() if r.due <= self.now]:
-            self.say(f"No decision on '{request.title}' in time: '{request.default}' applies.", "default", request.id, option=request.default)
+            label = next(o["label"] for o in request.options if o["id"] == request.default)
+            self.say(f"No decision on '{request.title}' in time: '{label}' applies.", "default", request.id, option=request.default)
             effects.resolve(self, request, request.default)
 
     def _defer(self, event):
@@ -901,7 +903,7 @@ class Project:
         for st in self.scenario.stakeholders:
             self.nudge(st.id, -s.incident_penalty * st.drivers.incidents * self.incidents)
             self.nudge(st.id, s.outcome_weight * st.drivers.outcome * (2 * outcome - 1))
-        self.say(f"Project finished on {self.cal.date(self.finished - 1):%d %b %Y}; {self.incidents} incidents after go-live.", "end")
+        self.say(f"Project finished on {day_text(self.cal.date(self.finished - 1))}; {self.incidents} incidents after go-live.", "end")
         self.stop("end")
 
     def _abandon(self) -> None:
@@ -925,6 +927,17 @@ class Project:
         """The money value of impacts at the team present now (``World.impact_money``): what the PM may know."""
         burn = sum(x.rate for x in self.staff)
         return self.world.impact_money(impacts, burn, burn / len(self.staff) if self.staff else 0.0)
+
+    def can_strike(self, risk: RiskState) -> bool:
+        """Whether ``risk`` may still strike, from what the PM can know (never its drawn luck): it has not struck,
+        and the task it is about has not finished or been cut, or, for a risk about the project at large, the
+        last day of its window has not passed.  A response to a risk that can no longer strike buys nothing."""
+        if risk.hit:
+            return False
+        if risk.spec.during is not None:
+            task = self.tasks.get(risk.spec.during)
+            return task is not None and not task.resolved
+        return self.now < risk.spec.window.end + 1
 
     def scope_share(self) -> float:
         """Business value delivered as a share of the planned value."""

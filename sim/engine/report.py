@@ -123,10 +123,11 @@ def _task(t) -> dict:
     return line
 
 
-def _risk(card: dict, r) -> dict:
+def _risk(card: dict, r, can_strike: bool) -> dict:
     line = card.copy()
     line["probability"] = r.probability
     line["hit"] = r.hit
+    line["can_strike"] = can_strike
     line["bought"] = list(r.bought)
     return line
 
@@ -161,7 +162,7 @@ class _Lines:
         if self._risks is None:
             project = self._source()
             cards = project.world.risk_cards
-            self._risks = [_risk(cards[r.id], r) for r in project.risks.values()]
+            self._risks = [_risk(cards[r.id], r, project.can_strike(r)) for r in project.risks.values()]
         return self._risks
 
     def market(self) -> list[dict]:

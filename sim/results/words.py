@@ -10,6 +10,7 @@ import datetime as dt
 import math
 
 from sim.engine import World, effects
+from sim.engine.calendar import day_text  # noqa: F401  (written from here too)
 from sim.engine.effects import signed_money  # noqa: F401  (written from here too)
 from sim.results.charts.base import compact as compact_amount
 
@@ -21,11 +22,6 @@ def money(amount: float, currency: str, compact: bool = False) -> str:
     if amount is None or (isinstance(amount, float) and math.isnan(amount)):
         return "n/a"
     return f"{currency} {compact_amount(amount)}" if compact else effects.money(amount, currency)
-
-
-def day_text(date: dt.date) -> str:
-    """``Fri 15 Jan 2027``: the one way a date is written."""
-    return f"{date:%a} {date.day} {date:%b %Y}"
 
 
 def short_day(date: dt.date) -> str:
