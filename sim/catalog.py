@@ -15,7 +15,7 @@ def scenario_table(difficulty: str = "standard") -> pd.DataFrame:
         rows.append({
             "id": s.id, "title": s.title, "kind": s.kind.replace("_", " "), "tasks": len(s.tasks), "team": len(s.team),
             "risks": len(s.risks), "start": s.calendar.start, "deadline": s.calendar.deadline,
-            "budget": f"{s.budget.budget_at_completion:,.0f} {s.budget.currency}",
+            "budget": round(s.budget.budget_at_completion), "currency": s.budget.currency,  # whole units, as shown
         })
     return pd.DataFrame(rows).set_index("id")
 

@@ -125,7 +125,7 @@ def test_a_home_gets_the_roles_notebooks_once_and_an_edited_one_is_kept(tmp_path
     notebooks = ROOT / "notebooks"
     home = tmp_path / "ana"
     home.mkdir()
-    assert start.provision(home, notebooks, "trainee") == ["00_start_here.ipynb", "01_play.ipynb"]
+    assert start.provision(home, notebooks, "trainee") == ["00_start_here.ipynb", "01_play.ipynb", "app.ipynb"]
     assert stat.S_IMODE((home / "sessions").stat().st_mode) == 0o700
     (home / "01_play.ipynb").write_text("edited")
     assert start.provision(home, notebooks, "trainee") == []

@@ -3,7 +3,8 @@
 The app notebook (``notebooks/app.ipynb``, what ``itpm-sim serve`` serves) is served by Voilà on loopback and
 played from the choice of world to the exported report in Debian's Chromium: a risk response bought in planning,
 a hire and a release, every slider set by typing a percent into its readout (10, 10%), every kind of request answered,
-scope cut and restored, the sponsor asked for money and time, lessons written and the report exported.  After
+scope cut and restored, the sponsor asked for money and time (the answer checked), lessons written and the report
+exported.  After
 each step the test asserts what the screen shows; at each stage it checks the layout (no scrollbar that is not
 needed, no control covered by another element, every control inside the 1280-px viewport) and saves a
 screenshot (in $ITPM_SCREENSHOT_DIR if set).  The time from each week's click to a fully updated dashboard is
@@ -98,6 +99,8 @@ class Game:
             page.evaluate(f"window.scrollTo(0, {top})")
             problems |= set(page.evaluate(LAYOUT))
         assert not problems, f"{where}: " + "; ".join(sorted(problems))
+        nulls = page.evaluate("[...document.querySelectorAll('.itpm-app [title=\"null\"]')].map(e => e.innerText)")
+        assert not nulls, f"{where}: a label's tooltip reads 'null': {nulls}"
 
     def type_into_readout(self, slider, text: str) -> None:
         """Type ``text`` into a slider's readout, as a trainee does, and leave it (the readout applies on blur)."""
@@ -246,7 +249,16 @@ def test_a_whole_game_in_voila_through_every_control(page, tmp_path):
                 amount.fill("20000")
                 amount.press("Tab")
                 panel.get_by_role("button", name="Ask for budget").click()
-                expect(page.locator(".itpm-app")).to_contain_text(re.compile("sponsor", re.I))
+                def said(pattern: str):  # the message bar, which shows what the sponsor answered
+                    return page.locator(".itpm-app .itpm-ok").filter(has_text=re.compile(pattern)).first
+
+                expect(said(r"The sponsor (granted|refused) EUR 20,000 more budget")).to_be_visible()
+                days = panel.locator("input[type=number]").nth(1)
+                days.fill("5")
+                days.press("Tab")
+                panel.get_by_role("button", name="Ask for time").click()
+                expect(said(r"The sponsor (moved|refused to move) the deadline by 5 working days")).to_be_visible()
+                expect(log).to_contain_text("Ask the sponsor for 5 more working days")
                 used.add("sponsor")
                 game.layout("execute, decisions")
                 game.shot("execute-decisions", panel)
@@ -254,6 +266,10 @@ def test_a_whole_game_in_voila_through_every_control(page, tmp_path):
                 board = page.locator(".itpm-app .lm-TabBar").first
                 for name in ("Earned value", "Budget", "Risks", "Team", "Stakeholders", "Defects", "Schedule"):
                     board.locator(".lm-TabBar-tab", has_text=name).click()
+                    chart = page.locator(f".itpm-chart-{name.lower().replace(' ', '-')}")
+                    expect(chart).to_be_visible()  # each tab draws its chart when it is opened
+                    assert chart.evaluate("e => (e.querySelector('img') || e).naturalWidth || e.getBoundingClientRect().height") > 100, name
+                    game.layout(f"execute, dashboard tab {name}")
                 game.shot("execute-dashboard", page.locator(".itpm-stage", has_text="3 · Run"))
             stop = page.locator(".itpm-drawn").text_content()
             t = time.perf_counter()
@@ -266,8 +282,16 @@ def test_a_whole_game_in_voila_through_every_control(page, tmp_path):
             game.forecasts.append(time.perf_counter() - t)
             if outlook != "ENDED":
                 assert re.search(r"finish P50 .+ · P80 .+ cost P50 .+ on time", outlook), outlook
+                # one story: the finish light is read from the same share of futures the line shows
+                on_time = re.search(r"(\d+)% on time", outlook).group(1)
+                finish = page.locator(".itpm-kpi", has_text="Finish at today")
+                expect(finish).to_have_attribute("title", re.compile(
+                    rf"^(Green|Amber|Red) from the live forecast: {on_time}% of its futures finish on time\."))
+                light = finish.get_attribute("title").split(" ", 1)[0].lower()
+                share = int(on_time)
+                assert light == ("green" if share >= 80 else "amber" if share >= 50 else "red"), (light, outlook)
         assert used == {"pace", "team", "risks", "scope", "sponsor"}, used
-        assert answered, "no request came in this game"
+        assert answered == {"risk", "event"}, f"answered only {answered}: this game should bring both kinds"
 
         # ---------------------------------------------------------------- 4. close
         close = page.locator(".itpm-stage", has_text="4 · Close")

@@ -70,3 +70,30 @@ def test_where_it_cannot_run_the_dashboard_says_why(tmp_path, monkeypatch):
     dashboard = Dashboard(m)
     assert m.outlook is None
     assert "No live forecast: the live forecast needs a system with &lt;fork&gt;." in dashboard.outlook.value
+
+
+def _finish_and_cost_boxes(dashboard) -> list[str]:
+    """The HTML of the finish and cost KPI boxes."""
+    boxes = dashboard.kpis.value.split('<div class="itpm-kpi ')[1:]
+    return [b for b in boxes if "Finish at today" in b or "(EAC)" in b]
+
+
+def test_the_finish_and_cost_lights_tell_the_live_forecasts_story_once_it_arrives(model):
+    dashboard = Dashboard(model)
+    model.wait_for_outlook()
+    r = model.report
+    gloomy = outlook.summarise(r.day, [(r.deadline_day + 30, r.budget * 2, False, False)] * 9
+                               + [(r.deadline_day - 5, r.budget * 0.9, True, True)])
+    model.outlook = gloomy  # 10% on time and within budget + reserve, whatever the trend says
+    finish, cost = _finish_and_cost_boxes(dashboard)
+    assert finish.startswith('itpm-red" title="Red from the live forecast: 10% of its futures finish on time.')
+    assert cost.startswith('itpm-red" title="Red from the live forecast: 10% of its futures stay within budget + reserve.')
+    model.outlook = outlook.summarise(r.day, [(r.deadline_day - 1, r.budget * 0.9, True, True)] * 4
+                                      + [(r.deadline_day + 9, r.budget * 0.9, False, True)] * 3)
+    finish, cost = _finish_and_cost_boxes(dashboard)  # 4 of 7 on time (57%): amber; all within budget: green
+    assert finish.startswith('itpm-amber" title="Amber from the live forecast: 57% of its futures finish on time.')
+    assert cost.startswith('itpm-green" title="Green from the live forecast: 100% of its futures')
+    assert "Green, amber, red. SPI and CPI: green at 0.95 or more" in cost  # the thresholds, on hover
+    model.outlook = outlook.summarise(r.day - 5, [(r.deadline_day + 30, r.budget * 2, False, False)])  # another day's
+    finish, _ = _finish_and_cost_boxes(dashboard)
+    assert "from today&#x27;s trend, until the live forecast arrives" in finish

@@ -30,7 +30,8 @@ def test_choose_stage_shows_the_briefing_of_the_chosen_world(tmp_path):
     first = view.briefing.value
     assert "<h2>Objectives</h2>" in first
     view.scenario.value = "network_migration"
-    assert view.briefing.value != first and "network_migration" in view.table.value
+    assert view.briefing.value != first and "Network Refresh 2027 at Veldkamp Foodservice" in view.table.value
+    assert "<th>id</th>" not in view.table.value and "EUR 1,015,000" in view.table.value  # titles, and money as written
     assert view.briefing.value.count("<h1>") == 1 and "<h1>Network Refresh 2027 — Veldkamp" in view.briefing.value
     assert "Mon 1 Feb 2027" in view.table.value and "2027-02-01" not in view.table.value  # the app's date format
     assert "<h1>Leaving Harbour Lane" in first  # a briefing without a title of its own gets the scenario's

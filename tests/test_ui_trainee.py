@@ -182,6 +182,23 @@ def test_a_struck_risks_request_lists_what_still_acts_with_the_cost_of_accepting
         assert option["loss"] < accept["loss"]  # only what still acts on the impact is offered
 
 
+def test_an_open_requests_chosen_option_and_rationale_survive_another_decision(tmp_path):
+    app = _start(tmp_path, scenario="network_migration", seed=1)
+    app.plan.commit.click()
+    execute = app.execute
+    while app.model.stage == "execute" and not app.model.report.requests:
+        execute.advance.click()
+    request = app.model.report.requests[0]
+    choice, why, _go = execute.requests.forms[request["id"]]
+    other = next(v for _, v in choice.options if v != request["default"])
+    choice.value, why.value = other, "Half typed, then I looked at the team"
+    execute.panel.overtime.value = 10  # another decision first: a new report, and the forms are drawn again
+    execute.panel.apply_pace.click()
+    assert app.model.report.settings["overtime"] == 0.1, app.model.message
+    choice, why, _go = execute.requests.forms[request["id"]]
+    assert (choice.value, why.value) == (other, "Half typed, then I looked at the team")
+
+
 def test_the_decision_log_cut_and_release_controls(tmp_path):
     app = _start(tmp_path, scenario="network_migration", seed=1)
     app.plan.communication.value = 12
@@ -243,3 +260,53 @@ def test_the_plan_and_the_register_say_which_task_a_risk_is_about(tmp_path):
     text = board.register.value
     assert "Stage, upgrade firmware and configure the switches (waiting)" in text
     assert text.count("<tr>") == len(app.model.report.risks) + 1
+
+
+# ---------------------------------------------------------------- layout: no label's tooltip reads "null"
+
+
+def _described_without_tooltip(widget, found: list) -> list:
+    """Every labelled widget in the tree with no tooltip: ipywidgets 8 writes its tooltip into the label's title, so
+    a missing one showed "null" when the trainee pointed at the label."""
+    from ipywidgets.widgets.widget_description import DescriptionWidget
+
+    if isinstance(widget, DescriptionWidget) and widget.description and widget.tooltip is None:
+        found.append(widget.description)
+    for child in getattr(widget, "children", ()):
+        _described_without_tooltip(child, found)
+    return found
+
+
+def test_every_labelled_control_of_every_stage_has_a_tooltip(tmp_path):
+    from sim.ui.author import workbench
+
+    app = play(save_dir=tmp_path, scenario="network_migration", seed=1)
+    assert _described_without_tooltip(app.widget, []) == []  # choose: Scenario, Difficulty, Seed, Saved
+    app.choose.start.click()
+    assert _described_without_tooltip(app.widget, []) == []  # plan: Release, Reserve, Quality, ...
+    app.plan.commit.click()
+    assert app.model.stage == "execute", app.model.message
+    seen = set()
+    while app.model.stage == "execute" and not (seen >= {"risk", "event"}):
+        seen |= {q["kind"] for q in app.model.report.requests}
+        assert _described_without_tooltip(app.widget, []) == []  # the panel: Profile, Person, Response, Task, Amount, ...
+        app.execute.advance.click()
+    assert seen >= {"risk", "event"}, "the request forms were checked"
+    assert _described_without_tooltip(workbench(folder=tmp_path).widget, []) == []
+
+
+def test_the_panel_sells_no_response_to_a_risk_that_can_no_longer_strike(tmp_path):
+    app = _start(tmp_path, scenario="network_migration", seed=1)
+    app.plan.commit.click()
+    offered = {v.split("/")[0] for _, v in app.execute.panel.response.options}
+    assert "R-PRICE-RISE" in offered  # at the start: the price rise (days 12 to 35) is for sale
+    while app.model.stage == "execute" and app.model.report.day < 40:
+        for form in list(app.execute.requests.forms.values()):
+            form[2].click()
+        app.execute.advance.click()
+    offered = {v.split("/")[0] for _, v in app.execute.panel.response.options}
+    assert "R-PRICE-RISE" not in offered and offered  # its window is over; others are still for sale
+    price = next(x for x in app.model.report.risks if x["id"] == "R-PRICE-RISE")
+    register = app.execute.dashboard.register.value
+    row = register[register.index("Hardware prices rise"):].split("</tr>")[0]
+    assert ("has hit" if price["hit"] else "can no longer strike") in row, row

@@ -57,7 +57,8 @@ scenario_table()
 Read a briefing first: it is what the sponsor tells you on day one. Then play the scenario in
 [the play notebook, `01_play.ipynb`](01_play.ipynb): it walks you through planning, weekly execution and
 closure. Your session is saved after every decision, so you can stop and resume at any time. To play without
-any code on screen, open it in Voilà instead: `voila notebooks/01_play.ipynb`.
+any code on screen, open [the app alone, `app.ipynb`](app.ipynb) in Voilà: `.venv/bin/itpm-sim serve` (or
+`voila notebooks/app.ipynb`) shows it first on the page, and it keeps your saved sessions too.
 """),
     code("""
 Markdown(briefing("network_migration"))
@@ -168,9 +169,16 @@ Hover over any underlined word in the app for its meaning. The ones you will use
 - **Critical path**: the chain of tasks that sets the finish date; a day lost on it is a day lost at the end.
 - **Fast-track**: start a task before its predecessors finish; it saves time and costs rework.
 
+**The traffic lights.** SPI, CPI and progress are green at 0.95 or more, amber at 0.85 or more, red below. The
+finish and the cost follow the live forecast once it has arrived: green when 80% or more of its futures finish
+on time (for the cost: within budget + reserve), amber at 50% or more, red below. While it is being made they
+follow today's trend: the finish green by the deadline, amber up to 5% of the planned duration late, red later;
+the cost green within budget, amber within budget + reserve, red over. Hover over a light to see which it
+followed.
+
 Time runs in working days. A status meeting is held every week; an event or a risk that needs you stops the
 clock earlier. A request you leave unanswered takes its default when it falls due: not deciding is a decision
-too.
+too. While a struck risk waits for your answer, the work it hits cannot finish.
 """),
     md("""
 ## The app

@@ -29,7 +29,7 @@ APP = "app.ipynb"  # the app alone, first on screen, for Voilà
 SESSIONS = "sessions"
 # The notebook each role lands on, and which notebooks of the folder it receives (None: all of them).
 LANDING = {"trainee": PLAY, "instructor": "00_start_here.ipynb", "candidate": APP}
-RECEIVES = {"trainee": ("00_start_here.ipynb", PLAY), "candidate": (APP,), "instructor": None}
+RECEIVES = {"trainee": ("00_start_here.ipynb", PLAY, APP), "candidate": (APP,), "instructor": None}
 # A class pack (``itpm-sim class create``) instead of the kit's notebooks: its notebook plays its exercise.
 PACK_EXERCISE, PACK_NOTEBOOK = "exercise.json", "play.ipynb"
 PANEL_APP = "panel-app"  # on a panel day, the folder of the candidate's one-cell notebook (rewritten at each start)

@@ -27,23 +27,27 @@ class Workbench:
         self.folder = Path(folder)
         points = list(author.starting_points())
         self.source = w.Dropdown(options=points, value=source if source in points else points[0], description="Start from",
+                                 tooltip="A bundled scenario or a template to start the draft from.",
                                  layout=w.Layout(width="360px"))
         self.load = button("Load", "Replace the draft with the chosen starting point.")
         self.load.on_click(lambda _: self.start(self.source.value))
         self.text = w.Textarea(layout=w.Layout(width="98%", height="420px"))
         self.text.add_class("itpm-yaml")
-        self.difficulty = w.ToggleButtons(options=list(DIFFICULTIES), value="standard", description="Difficulty")
+        self.difficulty = w.ToggleButtons(options=list(DIFFICULTIES), value="standard", description="Difficulty",
+                                         tooltip="The difficulty the network and the balance check use.")
         self.check_button = button("Check", "Validate the draft: every problem with its line and column.", "primary")
         self.check_button.on_click(lambda _: self.check())
         self.draw_button = button("Draw the network", "The tasks at their planned dates, with the critical path.")
         self.draw_button.on_click(lambda _: self.draw())
-        self.runs = w.BoundedIntText(value=RUNS, min=20, max=5000, step=20, description="Runs", layout=w.Layout(width="160px"))
+        self.runs = w.BoundedIntText(value=RUNS, min=20, max=5000, step=20, description="Runs",
+                                     tooltip="Monte Carlo runs per policy in the balance check.", layout=w.Layout(width="160px"))
         self.band = w.FloatRangeSlider(value=author.BAND, min=0, max=1, step=0.05, description="Band",
+                                       tooltip="The share of runs in which doing nothing should succeed: a realistic minority.",
                                        readout_format=".0%", layout=w.Layout(width="360px"))
         self.balance_button = button("Balance check", "Monte Carlo of passive and reference: is doing nothing in the band, "
                                      "and does the reference PM do better?", "info")
         self.balance_button.on_click(lambda _: self.balance())
-        self.name = w.Text(description="Save as", placeholder="my_scenario.yaml", layout=w.Layout(width="360px"))
+        self.name = w.Text(description="Save as", tooltip="A new file name in the scenarios folder.", placeholder="my_scenario.yaml", layout=w.Layout(width="360px"))
         self.save_button = button("Save", "Write the draft to a new file (never over one).", "success")
         self.save_button.on_click(lambda _: self.save())
         self.report = w.HTML()

@@ -49,7 +49,7 @@ class GateView(View):
         super().__init__(model)
         ex = model.opened
         self.rules = w.HTML(f'<div class="itpm-stage">{esc(ex.title)}</div>{panel_rules(ex)}')
-        self.code = w.Password(description="Access code", placeholder="XXXX-XXXX-XXXX", style={"description_width": "100px"},
+        self.code = w.Password(description="Access code", tooltip="The code the panel gave you.", placeholder="XXXX-XXXX-XXXX", style={"description_width": "100px"},
                                layout=w.Layout(width="340px"))
         self.enter = button("Sign in ▶", "Check the code the panel gave you.", "info")
         self.enter.on_click(lambda _: self._enter())

@@ -7,7 +7,7 @@ import ipywidgets as w
 from sim.schema import DIFFICULTIES
 
 from .parts import View, button, heading, message_bar, set_options
-from .text import day_text, frame, markdown, tip
+from .text import day_text, frame, markdown, money, tip
 
 DIFFICULTY_TIPS = {
     "easy": "More slack, fewer risks: learn the controls.",
@@ -26,9 +26,9 @@ class ChooseView(View):
         options = [(row.title, sid) for sid, row in table.iterrows()]
         if model.scenario not in table.index:
             options.append((model.scenario, model.scenario))
-        self.scenario = w.Dropdown(options=options, description="Scenario", disabled="scenario" in fixed,
+        self.scenario = w.Dropdown(options=options, description="Scenario", tooltip="The IT project to run.", disabled="scenario" in fixed,
                                    layout=w.Layout(width="98%"))
-        self.difficulty = w.ToggleButtons(options=list(DIFFICULTIES), description="Difficulty",
+        self.difficulty = w.ToggleButtons(options=list(DIFFICULTIES), description="Difficulty", tooltip="Deadline, budget, team and risks.",
                                           tooltips=[DIFFICULTY_TIPS.get(d, d) for d in DIFFICULTIES],
                                           disabled="difficulty" in fixed)
         self.seed = w.BoundedIntText(min=0, max=2**31 - 1, description="Seed", tooltip=tip("seed"),
@@ -41,7 +41,7 @@ class ChooseView(View):
         self.briefing = w.HTML(layout=w.Layout(max_width="900px"))
         self.start = button("Start planning ▶", "Open a new session on this scenario, difficulty and seed.", "primary")
         self.start.on_click(lambda _: model.start())
-        self.saved = w.Dropdown(description="Saved", layout=w.Layout(width="70%"))
+        self.saved = w.Dropdown(description="Saved", tooltip="A session you saved in this folder.", layout=w.Layout(width="70%"))
         self.resume = button("Resume ▶", "Reopen the saved session where you stopped.", "success")
         self.resume.on_click(lambda _: self.saved.value and model.resume(self.saved.value))
         self.resume_box = w.VBox([
@@ -66,9 +66,10 @@ class ChooseView(View):
         self._saved_changed()
 
     def _world_changed(self, _=None) -> None:
-        table = self.model.scenarios().reset_index()
+        table = self.model.scenarios().reset_index(drop=True)  # titles, not ids
         for column in ("start", "deadline"):  # the app's one date format, not pandas' ISO dates
             table[column] = table[column].map(day_text)
+        table["budget"] = [money(b, c) for b, c in zip(table.pop("budget"), table.pop("currency"), strict=True)]
         self.table.value = "<b>The scenarios</b>" + frame(table)
         self.briefing.value = markdown(self.model.briefing())
 

@@ -10,7 +10,7 @@ from sim.engine import evm, plan_critical_path
 from sim.results import charts
 
 from .parts import View, image
-from .text import RAG, abbr, day_text, esc, money, pct, table
+from .text import RAG, abbr, day_text, esc, money, pct, table, tip
 
 TABS = ("Schedule", "Earned value", "Budget", "Risks", "Team", "Stakeholders", "Defects")
 NOTES = {
@@ -24,10 +24,11 @@ NOTES = {
 }
 
 
-def kpi(label: str, value: str, small: str = "", status: str = "") -> str:
-    """One headline figure; ``status`` green, amber or red colours its box and says so in words (not only colour)."""
+def kpi(label: str, value: str, small: str = "", status: str = "", why: str = "") -> str:
+    """One headline figure; ``status`` green, amber or red colours its box and says so in words (not only colour),
+    and its hover text says what the light was read from (``why``) and the thresholds."""
     mark = {"green": "● ", "amber": "▲ ", "red": "■ "}.get(status, "")
-    title = f' title="{status}: see the glossary for the thresholds"' if status else ""
+    title = f' title="{esc(status.title() + (" " + why if why else "") + ". " + tip("traffic lights"))}"' if status else ""
     return (f'<div class="itpm-kpi itpm-{status or "plain"}"{title}>{label}<b>{mark}{value}</b>'
             f'<small>{small}</small></div>')
 
@@ -35,6 +36,12 @@ def kpi(label: str, value: str, small: str = "", status: str = "") -> str:
 def rag_index(value: float) -> str:
     """Green at or above ``RAG['index_green']``, amber at or above ``RAG['index_amber']``, red below."""
     return "green" if value >= RAG["index_green"] else "amber" if value >= RAG["index_amber"] else "red"
+
+
+def likely_light(share: float) -> str:
+    """A light from the live forecast: green when ``RAG['likely_green']`` of the futures or more keep the target,
+    amber at ``RAG['likely_amber']`` or more, red below."""
+    return "green" if share >= RAG["likely_green"] else "amber" if share >= RAG["likely_amber"] else "red"
 
 
 def progress_shares(baseline, r) -> tuple[float, float]:
@@ -80,6 +87,7 @@ class Dashboard(View):
         self.widget = w.VBox([self.kpis, self.outlook, self.tabs, self.drawn])  # the headline sits in the execute view's sticky bar
         self.watch(self.update, ["report"])
         self.watch(self.show_outlook, ["outlook", "outlook_note"])
+        self.watch(self.show_kpis, ["outlook"])
         self.update()
         self.show_outlook()
 
@@ -113,24 +121,42 @@ class Dashboard(View):
         model, r = self.model, self.model.report
         if r is None:
             return
-        cur = r.currency
         week = max(1, math.ceil(r.day / 5)) if r.day else 0
         when = "before the start" if r.day == 0 else f"status on {day_text(model.status_date())}"
         why = {"event": " · an event needs your decision", "risk": " · a risk has hit", "end": " · the project has ended"}
         day = f"{r.day:g}" if r.day == int(r.day) else f"{math.floor(r.day) + 1} (during the day)"
         self.headline.value = (f'<div class="itpm-stage">Week {week} · working day {day} · {when}'
                                f'{why.get(r.reason, "")}</div>')
+        self.show_kpis()
+        self._lists(r)
+        self.stale = set(TABS)
+        self._draw_visible()
+
+    def show_kpis(self, _=None) -> None:
+        """The headline figures.  The finish and cost lights follow the live forecast once it has arrived for this
+        status point (the shares its line shows), else the deterministic trend, and each light says which."""
+        model, r = self.model, self.model.report
+        if r is None:
+            return
+        cur = r.currency
         late = r.forecast_finish_day - r.deadline_day
         finish = model.date(max(0.0, r.forecast_finish_day - 1))
         team = [p for p in r.team if p["status"] != "left"]
         earned, planned = progress_shares(model.world.baseline, r)
         spi, cpi = rag_index(r.spi), rag_index(r.cpi)
-        slack = RAG["finish_amber_share"] * r.planned_finish_day
-        on_time = "green" if late <= 0 else "amber" if late <= slack else "red"
-        on_budget = ("green" if r.forecast_cost <= r.budget else "amber" if r.forecast_cost <= r.budget + r.reserve
-                     else "red")
+        o = model.outlook
+        if o is not None and o.day == r.day:
+            on_time, on_budget = likely_light(o.on_time), likely_light(o.on_budget)
+            time_why = f"from the live forecast: {pct(o.on_time)} of its futures finish on time"
+            cost_why = f"from the live forecast: {pct(o.on_budget)} of its futures stay within budget + reserve"
+        else:
+            slack = RAG["finish_amber_share"] * r.planned_finish_day
+            on_time = "green" if late <= 0 else "amber" if late <= slack else "red"
+            on_budget = ("green" if r.forecast_cost <= r.budget else "amber" if r.forecast_cost <= r.budget + r.reserve
+                         else "red")
+            time_why = cost_why = "from today's trend, until the live forecast arrives"
         self.kpis.value = '<div class="itpm-kpis">' + "".join([
-            kpi(abbr("progress", "Progress"), pct(earned, 1), f"plan {pct(planned, 1)}", spi),
+            kpi(abbr("progress", "Progress"), pct(earned, 1), f"plan {pct(planned, 1)}", spi, "from SPI"),
             kpi(abbr("SPI"), f"{r.spi:.2f}", "behind" if r.spi < 0.95 else "on plan" if r.spi <= 1.05 else "ahead", spi),
             kpi(abbr("CPI"), f"{r.cpi:.2f}", "over cost" if r.cpi < 0.95 else "on cost" if r.cpi <= 1.05 else "under cost", cpi),
             kpi("Spent", money(r.spent, cur, compact=True), f"of {money(r.budget, cur, compact=True)} "
@@ -140,17 +166,15 @@ class Dashboard(View):
                 f"deterministic trend: {abs(late):.0f} working days {'late' if late > 0 else 'early'} (deadline {day_text(r.deadline)}"
                 + (f", originally {day_text(model.date(max(0.0, r.original_deadline_day - 1)))}"
                    if r.deadline_day != r.original_deadline_day else "")
-                + ")", on_time),
-            kpi(abbr("EAC", "Forecast cost (EAC)"), money(r.forecast_cost, cur, compact=True),
-                "within budget" if on_budget == "green" else "needs the reserve" if on_budget == "amber"
-                else "over budget + reserve", on_budget),
+                + ")", on_time, time_why),
+            kpi(abbr("EAC", "Cost at today's CPI (EAC)"), money(r.forecast_cost, cur, compact=True),
+                "deterministic trend: " + ("within budget" if r.forecast_cost <= r.budget else "needs the reserve"
+                                           if r.forecast_cost <= r.budget + r.reserve else "over budget + reserve"),
+                on_budget, cost_why),
             kpi("Team", f"{len(team)} people", f"morale {pct(sum(p['morale'] for p in team) / max(1, len(team)))}, "
                 f"max fatigue {pct(max((p['fatigue'] for p in team), default=0))}"),
             kpi("Defects found", f"{r.defects_found:.0f}", "by tests so far"),
         ]) + "</div>"
-        self._lists(r)
-        self.stale = set(TABS)
-        self._draw_visible()
 
     def _draw_visible(self) -> None:
         """Draw the chart on the open tab if it is out of date (the others wait until they are opened)."""
@@ -191,6 +215,8 @@ class Dashboard(View):
         def status(risk: dict) -> str:
             if risk["hit"]:
                 return "has hit"
+            if not risk["can_strike"]:
+                return "can no longer strike"
             return f"{len(risk['bought'])} response(s) in place" if risk["bought"] else "open"
 
         self.register.value = "<b>The register</b>" + table(

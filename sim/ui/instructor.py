@@ -144,8 +144,8 @@ class InstructorDashboard:
 
     def _compare(self) -> w.Widget:
         options = [(self.labels[s], s) for s in self.cohort.students]
-        self.a = w.Dropdown(options=options, description="Student A", layout=w.Layout(width="45%"))
-        self.b = w.Dropdown(options=options, description="Student B", layout=w.Layout(width="45%"))
+        self.a = w.Dropdown(options=options, description="Student A", tooltip="The first student to compare.", layout=w.Layout(width="45%"))
+        self.b = w.Dropdown(options=options, description="Student B", tooltip="The second student to compare.", layout=w.Layout(width="45%"))
         if len(options) > 1:
             self.b.value = options[-1][1]  # the best and the last, to start with
         self.compared = w.HTML()

@@ -16,7 +16,7 @@ from .parts import (
     set_options,
     share,
 )
-from .text import acts, esc, money, tip
+from .text import acts, day_text, esc, money, tip
 
 
 class DecisionPanel(View):
@@ -33,20 +33,20 @@ class DecisionPanel(View):
         self.pace_why = rationale(model.rationale_required)
         self.apply_pace.on_click(lambda _: self._pace())
 
-        self.hire_profile = w.Dropdown(description="Profile", layout=w.Layout(width="95%"))
+        self.hire_profile = w.Dropdown(description="Profile", tooltip="Who the market offers: rate, lead time and skills.", layout=w.Layout(width="95%"))
         self.hire = button("Hire", "Start hiring: they arrive after the lead time, then ramp up (Brooks' law).", "warning")
-        self.release_person = w.Dropdown(description="Person", layout=w.Layout(width="95%"))
+        self.release_person = w.Dropdown(description="Person", tooltip="A member of the team to release.", layout=w.Layout(width="95%"))
         self.release = button("Release", "Release this person from the project now (no morale shock if their work is done).")
         self.team_why = rationale(model.rationale_required)
         self.hire.on_click(lambda _: self._do({"type": "hire", "profile": self.hire_profile.value}, self.team_why))
         self.release.on_click(lambda _: self._do({"type": "release", "person": self.release_person.value}, self.team_why))
 
-        self.response = w.Dropdown(description="Response", layout=w.Layout(width="95%"))
+        self.response = w.Dropdown(description="Response", tooltip="A response from the risk register, with its cost.", layout=w.Layout(width="95%"))
         self.buy = button("Buy response", "Buy this response now, before the risk hits.", "warning")
         self.risk_why = rationale(model.rationale_required)
         self.buy.on_click(lambda _: self._buy())
 
-        self.task = w.Dropdown(description="Task", layout=w.Layout(width="95%"))
+        self.task = w.Dropdown(description="Task", tooltip="The task to prioritise, cut, restore or fast-track.", layout=w.Layout(width="95%"))
         self.task.observe(self._task_chosen, "value")
         self.priority = w.IntSlider(min=-10, max=10, description="Priority", continuous_update=False,
                                     tooltip="Higher priority tasks get people first.", layout=w.Layout(width="95%"))
@@ -63,10 +63,11 @@ class DecisionPanel(View):
 
         bac = model.world.scenario.budget.budget_at_completion
         self.budget_amount = w.BoundedFloatText(min=0, max=params.decisions.max_budget_request * bac, step=1000,
-                                                description=f"Amount ({model.report.currency})",
+                                                description=f"Amount ({model.report.currency})", tooltip="The budget to ask the sponsor for.",
                                                 style={"description_width": "130px"}, layout=w.Layout(width="65%"))
         self.request_budget = button("Ask for budget", "The sponsor grants it, unhappily: it costs satisfaction.")
         self.time_days = w.BoundedIntText(min=0, max=params.decisions.max_time_request, description="Working days",
+                                          tooltip="The working days to ask the sponsor to add to the deadline.",
                                           style={"description_width": "130px"}, layout=w.Layout(width="65%"))
         self.request_time = button("Ask for time", "The sponsor moves the deadline, unhappily: it costs satisfaction.")
         self.sponsor_why = rationale(model.rationale_required)
@@ -105,7 +106,7 @@ class DecisionPanel(View):
                     + [(f"{p['name']} ({p['role']}, {p['status']})", p["id"]) for p in r.team if p["status"] != "left"])
         set_options(self.response, [
             (f"{x['title']}: {y['strategy']} — {y['description']} ({money(y['cost'], cur)})", f"{x['id']}/{y['id']}")
-            for x in r.risks if not x["hit"] for y in x["responses"] if y["id"] not in x["bought"] and acts(y)])
+            for x in r.risks if x["can_strike"] for y in x["responses"] if y["id"] not in x["bought"] and acts(y)])
         set_options(self.task, [(f"{t['name']} ({t['scope']}, {t['state']})", t["id"]) for t in r.tasks if t["state"] != TaskStatus.DONE])
         for control in (self.hire, self.release, self.buy, self.cut, self.restore, self.fast_track, self.prioritise):
             control.disabled = r.done
@@ -179,6 +180,8 @@ class RequestsView(View):
 
     def refresh(self, _=None) -> None:
         r, date = self.model.report, self.model.date
+        # what the trainee chose and typed in a form whose request is still open survives any other decision
+        kept = {rid: (choice.value, why.value) for rid, (choice, why, _go) in self.forms.items()}
         for child in self.widget.children:
             close_tree(child)
         self.forms = {}
@@ -187,9 +190,12 @@ class RequestsView(View):
             return
         boxes = [w.HTML(f"<b>Decisions needed ({len(r.requests)})</b>")]
         for q in r.requests:
-            choice = w.RadioButtons(options=describe_options(q, r.currency), value=q["default"],
+            options = describe_options(q, r.currency)
+            chosen, typed = kept.get(q["id"], (q["default"], ""))
+            choice = w.RadioButtons(options=options, value=chosen if chosen in {v for _, v in options} else q["default"],
                                     layout=w.Layout(width="95%"))
             why = rationale(self.model.rationale_required)
+            why.value = typed
             go = button("Decide", "Apply the chosen option now.", "primary")
             go.on_click(lambda _, q=q, choice=choice, why=why: self.model.decide(
                 {"type": "choose", "request": q["id"], "option": choice.value}, why.value))
@@ -197,7 +203,7 @@ class RequestsView(View):
             default = next((o["label"] for o in q["options"] if o["id"] == q["default"]), q["default"])
             form = w.VBox([
                 w.HTML(f"<b>{'Risk hit' if q['kind'] == 'risk' else 'Event'}: {esc(q['title'])}</b><br>{esc(q['description'])}"
-                       f'<br><span class="itpm-note">Answer by {date(max(0.0, q["due"] - 1)):%a %d %b}, '
+                       f'<br><span class="itpm-note">Answer by {day_text(date(max(0.0, q["due"] - 1)))}, '
                        f"or “{esc(default)}” applies.</span>"),
                 choice, why, go,
             ], layout=w.Layout(border="2px solid #E69F00", padding="6px", margin="4px 0"))

@@ -8,10 +8,13 @@ import math
 from sim.results import markup
 from sim.results.words import day_text, money, short_day, signed_money  # noqa: F401  (the app writes them from here too)
 
-RAG = {"index_green": 0.95, "index_amber": 0.85, "finish_amber_share": 0.05}
+RAG = {"index_green": 0.95, "index_amber": 0.85, "finish_amber_share": 0.05, "likely_green": 0.8, "likely_amber": 0.5}
 """The dashboard's traffic lights (how a PMO reads a status report, not part of the model): SPI and CPI green at
-0.95 or more, amber at 0.85 or more, red below; the finish green by the deadline, amber up to 5% of the planned
-duration late, red later; the forecast cost green within the budget, amber within budget and reserve, red over."""
+0.95 or more, amber at 0.85 or more, red below.  The finish and the cost follow the live forecast when it has
+arrived for the status shown (``dashboard.likely_light``): green when 80% or more of its futures keep the deadline
+(the budget plus reserve), amber at 50% or more, red below; the same shares its line shows.  Until it arrives they
+follow the deterministic trend: the finish green by the deadline, amber up to 5% of the planned duration late, red
+later; the cost green within the budget, amber within budget and reserve, red over."""
 
 GLOSSARY = {
     "PERT": "PERT estimate (O + 4M + P) / 6: the expected effort from the optimistic (O), most likely (M) and "
@@ -51,9 +54,11 @@ GLOSSARY = {
                      "each time (efforts of tasks not begun, risks not yet struck, absences, cutovers) and no further "
                      "decision. Half the futures finish by the P50 date, four in five by the P80. It updates after "
                      "every week and decision.",
-    "traffic lights": "Green, amber, red: SPI and CPI green at 0.95 or more, amber at 0.85 or more, red below; the finish "
-                      "green by the deadline, amber up to 5% of the planned duration late, red later; the forecast cost "
-                      "green within budget, amber within budget + reserve, red over.",
+    "traffic lights": "Green, amber, red. SPI and CPI: green at 0.95 or more, amber at 0.85 or more, red below. Finish "
+                      "and cost, from the live forecast: green when 80% or more of its futures finish on time (cost: "
+                      "within budget + reserve), amber at 50% or more, red below. While the live forecast is being made "
+                      "they follow today's trend: the finish green by the deadline, amber up to 5% of the planned "
+                      "duration late; the cost green within budget, amber within budget + reserve.",
     "rationale": "Optional: one line on why you decide this. It is kept in the session log and the debrief.",
 }
 
