@@ -99,8 +99,9 @@ class Game:
             page.evaluate(f"window.scrollTo(0, {top})")
             problems |= set(page.evaluate(LAYOUT))
         assert not problems, f"{where}: " + "; ".join(sorted(problems))
-        nulls = page.evaluate("[...document.querySelectorAll('.itpm-app [title=\"null\"]')].map(e => e.innerText)")
-        assert not nulls, f"{where}: a label's tooltip reads 'null': {nulls}"
+        nulls = page.evaluate("""[...document.querySelectorAll('.itpm-app [title="null"]')]
+            .filter(e => e.innerText.trim() && e.getBoundingClientRect().width > 0).map(e => e.innerText)""")
+        assert not nulls, f"{where}: a label's tooltip reads 'null': {nulls}"  # (an empty, unlabelled one shows none)
 
     def type_into_readout(self, slider, text: str) -> None:
         """Type ``text`` into a slider's readout, as a trainee does, and leave it (the readout applies on blur)."""
@@ -249,8 +250,8 @@ def test_a_whole_game_in_voila_through_every_control(page, tmp_path):
                 amount.fill("20000")
                 amount.press("Tab")
                 panel.get_by_role("button", name="Ask for budget").click()
-                def said(pattern: str):  # the message bar, which shows what the sponsor answered
-                    return page.locator(".itpm-app .itpm-ok").filter(has_text=re.compile(pattern)).first
+                def said(pattern: str):  # the message bar: what the sponsor answered (a refusal marked ⚠)
+                    return page.locator(".itpm-app .itpm-ok, .itpm-app .itpm-error").filter(has_text=re.compile(pattern)).first
 
                 expect(said(r"The sponsor (granted|refused) EUR 20,000 more budget")).to_be_visible()
                 days = panel.locator("input[type=number]").nth(1)
@@ -266,9 +267,11 @@ def test_a_whole_game_in_voila_through_every_control(page, tmp_path):
                 board = page.locator(".itpm-app .lm-TabBar").first
                 for name in ("Earned value", "Budget", "Risks", "Team", "Stakeholders", "Defects", "Schedule"):
                     board.locator(".lm-TabBar-tab", has_text=name).click()
-                    chart = page.locator(f".itpm-chart-{name.lower().replace(' ', '-')}")
-                    expect(chart).to_be_visible()  # each tab draws its chart when it is opened
-                    assert chart.evaluate("e => (e.querySelector('img') || e).naturalWidth || e.getBoundingClientRect().height") > 100, name
+                    chart = f".itpm-chart-{name.lower().replace(' ', '-')}"
+                    expect(page.locator(chart)).to_be_visible()
+                    page.wait_for_function(  # each tab draws its chart when it is opened: a real picture, not a blank
+                        "c => { const e = document.querySelector(c); return e && e.naturalWidth > 300; }", arg=chart,
+                        timeout=WAIT)
                     game.layout(f"execute, dashboard tab {name}")
                 game.shot("execute-dashboard", page.locator(".itpm-stage", has_text="3 · Run"))
             stop = page.locator(".itpm-drawn").text_content()
