@@ -130,6 +130,17 @@ def play_two_weeks(page, name: str, tmp_path: Path) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     page.locator(".itpm-stage", has_text="2 · Plan the project").evaluate("e => e.scrollIntoView({block: 'start'})")
     page.screenshot(path=str(folder / f"{name}-plan.png"))
+    # the plan's risk register is usable here too: a response's box is clicked as a trainee clicks it (Playwright
+    # refuses a box that another element covers, as the squeezed register's blocks once did)
+    page.locator(".itpm-app .lm-TabBar-tab", has_text="Risks").first.click()
+    register = page.locator(".itpm-risk-register")
+    sync_api.expect(register).to_be_visible()
+    register.locator("input[type=checkbox]").nth(1).check()
+    sync_api.expect(page.locator(".itpm-app").get_by_text(re.compile(r"Your plan: \d+ decisions?"))).to_contain_text(
+        "Your plan: 1 decision,")
+    sync_api.expect(register.locator(".itpm-risk-block").nth(1)).to_contain_text("expected loss avoided")
+    register.evaluate("e => e.scrollIntoView({block: 'start'})")
+    page.screenshot(path=str(folder / f"{name}-plan-risks.png"))
     commit.click()
     advance = page.get_by_role("button", name="Advance one week ▶", exact=True)
     advance.wait_for()
