@@ -112,3 +112,18 @@ def test_a_risk_can_no_longer_strike_once_its_task_is_done_or_its_window_is_over
     with pytest.raises(DecisionError, match=r"risk 'R-PRICE-RISE' can no longer strike \(its window ended on working day "
                                             r"35\): a response would buy nothing"):
         session.decide(BuyResponse(risk="R-PRICE-RISE", response="RSP-FIX-PRICE"))
+
+
+def test_work_cut_while_it_waits_for_an_answer_stays_cut(world, edited):
+    from sim.engine import effects
+
+    session = Session(certain(world, edited, "R-FIRMWARE"), 1)
+    project = session.project
+    stage = project.tasks["STAGE-SW"]
+    while not session.done and stage not in project._answer_waits:
+        session.step([])  # nobody answers: the staging's effort is done while the request is still open
+    assert stage in project._answer_waits and stage.state == "active"
+    effects.cut(project, stage)  # as a cut_task impact would (the PM may not cut must-have work)
+    while not session.done and stage in project._answer_waits:
+        session.step([])
+    assert stage.state == "cut" and not stage.awaiting
