@@ -41,6 +41,10 @@ LAYOUT = """
       problems.push('horizontal scrollbar: ' + name(e) + ' ' + e.scrollWidth + '>' + e.clientWidth);
     if (s.overflowY === 'scroll' && e.scrollHeight <= e.clientHeight)
       problems.push('scrollbar without overflow: ' + name(e));
+    // A squeezed box with a scrollbar of its own (the plan's risk blocks once shrank to ~30 px each this way)
+    if ((s.overflowY === 'auto' || s.overflowY === 'scroll') && e.scrollHeight > e.clientHeight + 1
+        && e.clientHeight > 0 && e.clientHeight < 80)
+      problems.push('squeezed, scrolling box: ' + name(e) + ' ' + e.scrollHeight + '>' + e.clientHeight);
   }
   const controls = app.querySelectorAll('button, input, select, textarea, .widget-readout, .lm-TabBar-tab');
   for (const c of controls) {
