@@ -127,3 +127,12 @@ def test_work_cut_while_it_waits_for_an_answer_stays_cut(world, edited):
     while not session.done and stage in project._answer_waits:
         session.step([])
     assert stage.state == "cut" and not stage.awaiting
+
+
+def test_a_risk_that_strikes_at_a_cutover_attempt_warns_its_lead_days_before_that_attempt(world, edited):
+    session = play(certain(world, edited, "R-SITE-ACCESS"), 6, "R-SITE-ACCESS", "accept")
+    events = session.project.events
+    struck = next(e["day"] for e in events if e["kind"] == "risk" and e["ref"] == "R-SITE-ACCESS")
+    warned = [e["day"] for e in events if e["kind"] == "warning" and e["ref"] == "R-SITE-ACCESS"]
+    # lead_days (7) before the Saturday attempt, but not before the cutover is ready and its window known; was: never
+    assert len(warned) == 1 and struck - 7 <= warned[0] < struck, (warned, struck)

@@ -648,6 +648,11 @@ class Project:
                 for s in self.scenario.stakeholders:
                     if s.role == "operations":
                         self.nudge(s.id, -self.p.communication.surprise_penalty)
+        if not task.attempts and not self.plan:  # a risk that will strike at this first attempt warns before it
+            for risk in self._about.get(task.id, ()):
+                indicator = risk.spec.indicator
+                if indicator is not None and not risk.hit and not risk.warned and risk.time > window + 0.25:
+                    self.env.process(self._warn_before_attempt(risk, task, window + 0.25 - indicator.lead_days))
         yield self.env.timeout(window + 0.25 - self.now)
         if task.state is not WINDOW:
             return
@@ -763,17 +768,30 @@ class Project:
             yield self.env.timeout(max(0.0, risk.time - indicator.lead_days - self.now))
             if risk.epoch != epoch:
                 return
-            if (not risk.hit and rules.strikes(risk.u_occur, risk.probability) and risk.u_seen < self.visibility()
-                    and not (about is not None and about.resolved)):
-                risk.warned = True
-                self.indicators.append({"risk": risk.id, "signal": indicator.signal, "day": self.now})
-                self.say(f"Early warning: {indicator.signal}", "warning", risk.id)
+            self._warn(risk, about)
         yield self.env.timeout(max(0.0, risk.time - self.now))
         if risk.hit or risk.epoch != epoch:
             return  # it struck at its cutover's attempt (see _cutover), or a forecast redrew its luck
         if self.ended or not rules.strikes(risk.u_occur, risk.probability) or (about is not None and about.resolved):
             return  # (a risk about a task that has finished, or was cut, no longer can strike)
         self._hit(risk)
+
+    def _warn(self, risk: RiskState, about: TaskState | None) -> None:
+        """Report ``risk``'s early warning now if it is still going to strike and the warning is seen (u_seen below
+        the visibility), and its task, for a risk about a task, has not finished."""
+        indicator = risk.spec.indicator
+        if (indicator is not None and not risk.warned and not risk.hit and rules.strikes(risk.u_occur, risk.probability)
+                and risk.u_seen < self.visibility() and not (about is not None and about.resolved)):
+            risk.warned = True
+            self.indicators.append({"risk": risk.id, "signal": indicator.signal, "day": self.now})
+            self.say(f"Early warning: {indicator.signal}", "warning", risk.id)
+
+    def _warn_before_attempt(self, risk: RiskState, task: TaskState, day: float):
+        """A risk that strikes at a cutover's first attempt warns ``lead_days`` before that attempt (``day``)."""
+        epoch = risk.epoch
+        yield self.env.timeout(max(0.0, day - self.now))
+        if risk.epoch == epoch and task.state is WINDOW and not task.attempts:
+            self._warn(risk, task)
 
     def _hit(self, risk: RiskState) -> None:
         """The risk strikes now: a surprise unless warned, and a request for the PM's response."""
