@@ -161,24 +161,20 @@ def cut(project: Project, task) -> None:
 
 
 HOLDING_IMPACTS = (m.DelayImpact, m.ExtraEffortImpact, m.ScopeChangeImpact)
-"""The impacts that act on a task's work: while the risk's request is open, that work cannot finish (``hold``)."""
+"""The impacts that act on a task's work: while the risk's request is open, that work cannot finish (``held_work``)."""
 
 
 def held_work(project: Project, impacts) -> list:
-    """The unfinished tasks whose work ``impacts`` act on (delay, extra effort, scope change), in file order."""
+    """The unfinished tasks whose work ``impacts`` act on (delay, extra effort, scope change), in file order: when a
+    risk strikes, none of them can finish (be signed off, delivered or cut over) while its request is open, so the
+    impact the PM has not yet answered lands on them first.  Without this, work that finished before an unanswered
+    request fell due escaped the impact, and ignoring a struck risk beat every answer (docs/MODEL.md, "A struck
+    risk's request holds its work")."""
     ids: set[str] = set()
     for impact in impacts:
         if isinstance(impact, HOLDING_IMPACTS):
             ids.update(impact.tasks if isinstance(impact, m.ExtraEffortImpact) else (impact.task,))
     return [t for t in project.tasks.values() if t.id in ids and not t.resolved]
-
-
-def hold(project: Project, request: RiskRequest) -> None:
-    """The work a struck risk hits cannot finish (be signed off, delivered or cut over) while its request is open:
-    the impact the PM has not yet answered lands on it first.  Without this, work that finished before an unanswered
-    request fell due escaped the impact, and ignoring a struck risk beat every answer (docs/MODEL.md, "A struck
-    risk's request holds its work")."""
-    request.holds = [task.id for task in held_work(project, request.risk.spec.impacts)]
 
 
 def release(project: Project, request: RiskRequest) -> None:

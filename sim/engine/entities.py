@@ -287,4 +287,4 @@ class RiskRequest(Request):
 
     kind: ClassVar[str] = "risk"
     risk: RiskState
-    holds: list[str] = field(default_factory=list)  # the tasks it hits: none can finish while it is open (effects.hold)
+    holds: list[str] = field(default_factory=list)  # the tasks it hits: none can finish while it is open (effects.held_work)

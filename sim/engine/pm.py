@@ -80,21 +80,13 @@ def _buy(project: Project, x: d.BuyResponse) -> None:
     _check(x.response in responses, f"risk {x.risk!r} has no response {x.response!r} (expected one of: {', '.join(responses) or 'none'})")
     _check(x.response not in risk.bought, f"response {x.response!r} is already in place")
     _check(not risk.hit, f"risk {x.risk!r} has already hit; answer its request instead")
-    _check(project.can_strike(risk), f"risk {x.risk!r} can no longer strike ({_why_over(project, risk)}): a response would buy nothing")
+    over = project.strikes_no_more(risk)
+    _check(not over, f"risk {x.risk!r} can no longer strike ({over}): a response would buy nothing")
     response = responses[x.response]
     _afford(project, response.cost, f"response {x.response!r}")
     risk.buy(x.response)
     project.costs["responses"] += response.cost
     project.say(f"Bought response '{response.description}' for risk '{risk.spec.title}'.", "decision", x.risk)
-
-
-def _why_over(project: Project, risk) -> str:
-    """Why a risk that has not struck can no longer strike, in words."""
-    during = risk.spec.during
-    if during is None:
-        return f"its window ended on working day {risk.spec.window.end:g}"
-    task = project.tasks.get(during)
-    return f"{task.spec.name} has finished or was cut" if task is not None else "the task it is about is not in this plan"
 
 
 def _choose(project: Project, x: d.Choose) -> None:

@@ -612,7 +612,7 @@ class Project:
                 task.sleeper = None
 
     def _awaits_answer(self, task: TaskState) -> bool:
-        """Whether a struck risk's request that hits ``task`` is still open (``effects.hold``)."""
+        """Whether a struck risk's request that hits ``task`` is still open (``effects.held_work``)."""
         return any(isinstance(r, RiskRequest) and task.id in r.holds for r in self.requests.values())
 
     def _settle_answered(self, now: float) -> None:
@@ -812,14 +812,12 @@ class Project:
         ]
         words = "; ".join(effects.describe(self, impact, factor) for impact in risk.spec.impacts)
         self.say(f"Risk hit: {risk.spec.title}" + ("" if risk.warned else " (no warning was reported)"), "risk", risk.id)
-        held = effects.held_work(self, risk.spec.impacts)
+        held = effects.held_work(self, risk.spec.impacts)  # none of it can finish while the request is open
         waits = f" Until you answer, {effects.listed([t.spec.name for t in held])} cannot finish." if held else ""
-        request = RiskRequest(f"risk:{risk.id}", risk.spec.title,
-                              f"The risk '{risk.spec.title}' has occurred. Accepting the impact means: {words} "
-                              f"(worth about {effects.money(loss, cur)}).{waits} Choose a response.",
-                              options, "accept", self.now + self.p.decisions.decision_deadline, risk)
-        effects.hold(self, request)
-        self._open(request)
+        self._open(RiskRequest(f"risk:{risk.id}", risk.spec.title,
+                               f"The risk '{risk.spec.title}' has occurred. Accepting the impact means: {words} "
+                               f"(worth about {effects.money(loss, cur)}).{waits} Choose a response.",
+                               options, "accept", self.now + self.p.decisions.decision_deadline, risk, [t.id for t in held]))
         for event in self.world.events_after.get(("risk", risk.id), ()):
             self.fire(event)
 
@@ -946,16 +944,23 @@ class Project:
         burn = sum(x.rate for x in self.staff)
         return self.world.impact_money(impacts, burn, burn / len(self.staff) if self.staff else 0.0)
 
-    def can_strike(self, risk: RiskState) -> bool:
-        """Whether ``risk`` may still strike, from what the PM can know (never its drawn luck): it has not struck,
-        and the task it is about has not finished or been cut, or, for a risk about the project at large, the
-        last day of its window has not passed.  A response to a risk that can no longer strike buys nothing."""
+    def strikes_no_more(self, risk: RiskState) -> str:
+        """Why ``risk`` can no longer strike, from what the PM can know (never its drawn luck), or "" while it can:
+        it has struck, the task it is about has finished or been cut, or, for a risk about the project at large, the
+        last day of its window has passed.  A response to a risk that can no longer strike buys nothing."""
         if risk.hit:
-            return False
+            return "it has struck"
         if risk.spec.during is not None:
             task = self.tasks.get(risk.spec.during)
-            return task is not None and not task.resolved
-        return self.now < risk.spec.window.end + 1
+            if task is None:
+                return "the task it is about is not in this plan"
+            return f"{task.spec.name} has finished or was cut" if task.resolved else ""
+        end = risk.spec.window.end
+        return "" if self.now < end + 1 else f"its window ended on working day {end:g}"
+
+    def can_strike(self, risk: RiskState) -> bool:
+        """Whether ``risk`` may still strike, as far as the PM can know (``strikes_no_more``)."""
+        return not self.strikes_no_more(risk)
 
     def scope_share(self) -> float:
         """Business value delivered as a share of the planned value."""

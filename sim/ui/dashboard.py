@@ -144,17 +144,16 @@ class Dashboard(View):
         team = [p for p in r.team if p["status"] != "left"]
         earned, planned = progress_shares(model.world.baseline, r)
         spi, cpi = rag_index(r.spi), rag_index(r.cpi)
+        slack = RAG["finish_amber_share"] * r.planned_finish_day
+        on_time = "green" if late <= 0 else "amber" if late <= slack else "red"  # the deterministic trend's lights
+        on_budget = "green" if r.forecast_cost <= r.budget else "amber" if r.forecast_cost <= r.budget + r.reserve else "red"
+        cost_trend = {"green": "within budget", "amber": "needs the reserve", "red": "over budget + reserve"}[on_budget]
+        time_why = cost_why = "from today's trend, until the live forecast arrives"
         o = model.outlook
-        if o is not None and o.day == r.day:
+        if o is not None and o.day == r.day:  # the live forecast of this status point has arrived: its lights instead
             on_time, on_budget = likely_light(o.on_time), likely_light(o.on_budget)
             time_why = f"from the live forecast: {pct(o.on_time)} of its futures finish on time"
             cost_why = f"from the live forecast: {pct(o.on_budget)} of its futures stay within budget + reserve"
-        else:
-            slack = RAG["finish_amber_share"] * r.planned_finish_day
-            on_time = "green" if late <= 0 else "amber" if late <= slack else "red"
-            on_budget = ("green" if r.forecast_cost <= r.budget else "amber" if r.forecast_cost <= r.budget + r.reserve
-                         else "red")
-            time_why = cost_why = "from today's trend, until the live forecast arrives"
         self.kpis.value = '<div class="itpm-kpis">' + "".join([
             kpi(abbr("progress", "Progress"), pct(earned, 1), f"plan {pct(planned, 1)}", spi, "from SPI"),
             kpi(abbr("SPI"), f"{r.spi:.2f}", "behind" if r.spi < 0.95 else "on plan" if r.spi <= 1.05 else "ahead", spi),
@@ -168,9 +167,7 @@ class Dashboard(View):
                    if r.deadline_day != r.original_deadline_day else "")
                 + ")", on_time, time_why),
             kpi(abbr("EAC", "Cost at today's CPI (EAC)"), money(r.forecast_cost, cur, compact=True),
-                "deterministic trend: " + ("within budget" if r.forecast_cost <= r.budget else "needs the reserve"
-                                           if r.forecast_cost <= r.budget + r.reserve else "over budget + reserve"),
-                on_budget, cost_why),
+                f"deterministic trend: {cost_trend}", on_budget, cost_why),
             kpi("Team", f"{len(team)} people", f"morale {pct(sum(p['morale'] for p in team) / max(1, len(team)))}, "
                 f"max fatigue {pct(max((p['fatigue'] for p in team), default=0))}"),
             kpi("Defects found", f"{r.defects_found:.0f}", "by tests so far"),
