@@ -1,3 +1,3 @@
 """ITPM Sim: an IT project-management simulator and training kit."""
 
-__version__ = "0.3.0"
+__version__ = "0.3.1"

@@ -28,7 +28,6 @@ DEFECT_DAYS = _VALUATION["defect_days"]  # days of a mean rate to fix one defect
 REPLACEMENT_DAYS = _VALUATION["replacement_days"]  # days of a mean rate to replace a person who leaves
 MORALE_DAYS, MORALE_LOSS = _VALUATION["morale_days"], _VALUATION["morale_loss"]  # a morale hit: this share of the burn for these days
 RESPONSE_MONEY_SHARE = 0.5  # never spend more than this share of the money left on one risk response
-CHANGE_SLACK_DAYS = 10  # accept a change request only with this many days of forecast slack
 
 
 def _burn(r: StatusReport) -> float:
@@ -77,13 +76,7 @@ def _answer(r: StatusReport, request: dict, accept_changes: bool | None) -> d.Ch
                 best = x["id"]
         return d.Choose(request=request["id"], option=best)
     affordable = {o["id"]: o for o in request["options"] if o["cost"] <= max(0.0, r.money_left)}
-    if "accept" in options and "reject" in options:
-        if accept_changes is None:
-            days, money, work = _change(r, options["accept"].get("effects", []))
-            slack = r.deadline_day + days - r.forecast_finish_day
-            fits = r.forecast_cost + options["accept"]["cost"] + work - money < r.budget + r.reserve
-            # room for it in time and money, or it brings time enough of its own (the sponsor pays for what it asks)
-            accept_changes = (slack > CHANGE_SLACK_DAYS and fits) or days >= CHANGE_SLACK_DAYS
+    if "accept" in options and "reject" in options and accept_changes is not None:
         return d.Choose(request=request["id"], option="accept" if accept_changes and "accept" in affordable else "reject")
     if request["default"] in affordable:
         best = min(affordable.values(), key=lambda o: (_option_loss(r, o), o["id"] != request["default"]))["id"]
@@ -93,13 +86,31 @@ def _answer(r: StatusReport, request: dict, accept_changes: bool | None) -> d.Ch
 
 
 def _option_loss(r: StatusReport, option: dict) -> float:
-    """What an event's option costs the project in a PM's money: its price, the money value of its effects, less the
-    goodwill it wins (each unit of one stakeholder's satisfaction worth what the scorecard gives as many points of
-    cost for: cost_tolerance × the original budget / the number of stakeholders)."""
+    """What an option of a scripted event or change request costs the project in a PM's money: its price, the money
+    value of its effects and the cost of the work it adds (``_change``), less the money and the days of deadline it
+    brings (a day at the value of a day of delay), the pay a person who leaves no longer draws to the forecast finish,
+    and the goodwill it wins (each unit of one stakeholder's satisfaction worth what the scorecard gives as many
+    points of cost for: cost_tolerance × the original budget / the number of stakeholders)."""
     effects = option.get("effects", [])
     goodwill = _SHIPPED["score_scales"]["cost_tolerance"] * r.original_budget / max(1, len(r.satisfaction))
     won = sum(e["delta"] for e in effects if e["type"] == "satisfaction")
-    return option["cost"] + impact_money(r, effects) - goodwill * won
+    days, money, work = _change(r, effects)
+    left = max(0.0, r.forecast_finish_day - r.day)
+    saved = sum(_covered_pay(r, e["person"]) * left for e in effects if e["type"] == "lose_person")
+    return option["cost"] + impact_money(r, effects) + work - DELAY_VALUE * _burn(r) * days - money - saved - goodwill * won
+
+
+def _covered_pay(r: StatusReport, person: str) -> float:
+    """The daily pay a leaver no longer draws, when someone staying is at least as proficient in every skill of
+    theirs that unfinished work needs (else 0: the work would wait for them, and their pay is not a saving)."""
+    staying = [p for p in r.team if p["status"] != "left" and p["id"] != person]
+    leaver = next((p for p in r.team if p["id"] == person and p["status"] != "left"), None)
+    if leaver is None:
+        return 0.0
+    needed = {t["skill"] for t in r.tasks if t["state"] not in (TaskStatus.DONE, TaskStatus.CUT) and t["skill"]}
+    covered = all(any(p["skills"].get(skill, 0.0) >= level for p in staying)
+                  for skill, level in leaver["skills"].items() if skill in needed and level > 0)
+    return leaver["daily_rate"] if covered else 0.0
 
 
 def _change(r: StatusReport, effects: list[dict]) -> tuple[float, float, float]:
@@ -127,10 +138,10 @@ class Reference:
     """A competent PM: buys cost-effective mitigations, hires early only, uses short overtime bursts,
     keeps communication and quality at healthy levels, protects must-have scope."""
 
-    margin = 1.0  # buy a response when its cost times this is below the expected loss it saves
+    margin = 0.7  # buy a response when its cost times this is below the expected loss it saves (MODEL.md, The reference PM)
     communication = 0.12  # share of time, set at the start
     quality = 0.12  # share of time, set at the start
-    accept_changes: bool | None = None  # None: accept when there is slack and money for it
+    accept_changes: bool | None = None  # None: weigh a change request by its options, as any event (_option_loss)
     warning_days = 5  # act on an early warning reported this recently
     hire_before = 0.35  # share of the planned duration after which hiring no longer pays (Brooks)
     hire_when_late = 0.1  # hire only when the forecast finish is this share of the planned duration late
@@ -157,6 +168,8 @@ class Reference:
         out: list = []
         if r.stop == 0:
             out += [d.SetCommunication(level=self.communication), d.SetQuality(level=self.quality)]
+            if r.max_reserve > r.reserve:  # the reserve the risk register justifies, worth the sponsor's small displeasure
+                out.append(d.SetReserve(amount=r.max_reserve))
             out += self.mitigate(r)
         for request in r.requests:
             out.append(_answer(r, request, self.accept_changes))

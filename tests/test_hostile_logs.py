@@ -137,14 +137,17 @@ def test_replay_reads_the_log_for_positions_only_to_locate_an_error(played, tmp_
     assert fingerprint(replay(log)) == expected and resume(log).stops == json.loads(log.read_text())["stops"]
     assert reads == []
     data = json.loads(log.read_text())
-    data["decisions"][12]["day"] += 1
+    made = data["decisions"]
+    # a decision from the middle of the log whose day, a day later, is still in order with the next one's
+    i = next(i for i in range(len(made) // 2, len(made)) if i + 1 == len(made) or made[i + 1]["day"] >= made[i]["day"] + 1)
+    made[i]["day"] += 1
     bad = tmp_path / "bad.json"
     bad.write_text(json.dumps(data, indent=1))
     lines = bad.read_text().splitlines()
     starts = [n for n, text in enumerate(lines, 1) if text == "  {"]  # each decision's object, at indent 1
     with pytest.raises(LogError) as caught:
         replay(bad)
-    assert str(caught.value).startswith(f"{bad}:{starts[12]}:3: decision 12: made at stop ")
+    assert str(caught.value).startswith(f"{bad}:{starts[i]}:3: decision {i}: made at stop ")
     assert reads == [str(bad)]
 
 

@@ -1,25 +1,24 @@
 """The rubric discriminates: over 100 seeds, the reference PM's rubric total beats the cautious and the passive
 policies' on every bundled scenario (a one-sided paired t-test on the same seeds, p < 0.01).
 
-Measured on the current model (these 100 seeds, child_seeds(2024); the default weights; rubric totals, mean
-gap, share of seeds reference is ahead, paired t, one-sided p):
+Measured with kit 0.3.1 (these 100 seeds, child_seeds(2024); the default weights; rubric totals, mean gap, share of
+seeds reference is ahead, paired t, one-sided p):
 
-    scenario           vs passive                             vs cautious
-    network_migration  67.8 - 52.8 = +15.0, 97%, t 18.6, p 2e-34  67.8 - 66.3 = +1.5, 55%, t 2.27, p 0.013
-    cloud_rollout      74.5 - 55.2 = +19.3, 99%, t 26.3, p 1e-46  74.5 - 75.6 = -1.1, 42%, t -1.73, p 0.96
-    software_build     74.6 - 52.7 = +21.9, 100%, t 27.1, p 7e-48 74.6 - 71.9 = +2.7, 62%, t 2.75, p 0.0035
+    scenario           vs passive                              vs cautious
+    network_migration  76.4 - 53.3 = +23.1, 100%, t 27.8, p 7e-49  76.4 - 71.5 = +4.9, 76%, t 7.57, p 1e-11
+    cloud_rollout      79.5 - 53.4 = +26.1, 100%, t 28.5, p 8e-50  79.5 - 76.9 = +2.5, 61%, t 3.59, p 0.0003
+    software_build     77.9 - 52.7 = +25.2, 99%, t 29.4, p 5e-51   77.9 - 71.4 = +6.5, 69%, t 6.73, p 6e-10
 
-Reference beats cautious at p < 0.01 on software_build only: under today's model cautious's extra communication
-and quality effort (15% against 12%) wins about as much satisfaction and quality as its lateness costs in
-planning and budget.  Issue #12 ("A model that cannot be gamed") changes exactly that ("maximum communication"
-and "maximum quality" may not beat reference), and this issue's rubric is to be scored on that model; until then
-those two cases are expected to fail, strictly: once reference beats cautious there, they pass, the strict xfail
-fails, and the marker is to be removed.
+Before kit 0.2.0 reference beat cautious at p < 0.01 on software_build only: cautious's extra communication and
+quality effort (15% against 12%) won about as much satisfaction and quality as its lateness cost in planning and
+budget.  Issue #12 ("A model that cannot be gamed") changed exactly that, and this issue's rubric is scored on that
+model.
 
 Kit 0.2.0 (issue #12's model, and a reference PM that reads what an event's options do) made reference beat
-cautious on network_migration at p < 0.01 (measured in this test's run), so that marker is gone.  On cloud_rollout
-cautious still ties reference (on the score, +0.7 points for reference over 100 seeds, one-sided p 0.02): that case
-stays a strict xfail, an open gap rather than a hidden one.
+cautious on network_migration at p < 0.01.  On cloud_rollout cautious still tied reference until kit 0.3.1, whose
+reference PM asks the justified reserve, values an event's options by their money, time and people, and buys risk
+responses at a margin of 0.7 (docs/MODEL.md, The reference PM): measured on these 100 seeds, reference's rubric
+total is 2.5 points above cautious's there (p 0.0003), so no case is expected to fail any more.
 """
 
 from __future__ import annotations
@@ -41,7 +40,6 @@ stats = pytest.importorskip("scipy.stats")
 SEEDS = 100
 POLICIES = ("reference", "cautious", "passive")
 WEIGHTS = {key: 1.0 for key in DUTY_KEYS}  # the default rubric
-AWAITING_ISSUE_12 = {("cloud_rollout", "cautious")}
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(3600)]
 
@@ -60,10 +58,7 @@ def totals(scenario: str) -> dict[str, np.ndarray]:
         return {p: np.array(list(pool.map(_total, [scenario] * SEEDS, [p] * SEEDS, seeds, chunksize=10))) for p in POLICIES}
 
 
-CASES = [pytest.param(s.stem, other, marks=pytest.mark.xfail(
-             (s.stem, other) in AWAITING_ISSUE_12, strict=True,
-             reason="cautious ties reference under today's model; see the module docstring and issue #12"))
-         for s in bundled_scenarios() for other in ("cautious", "passive")]
+CASES = [(s.stem, other) for s in bundled_scenarios() for other in ("cautious", "passive")]
 
 
 @pytest.mark.parametrize(("scenario", "other"), CASES)
