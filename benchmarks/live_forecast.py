@@ -41,11 +41,13 @@ def main() -> None:
         model.live_runs = args.runs
     assert model.start() and model.commit_plan(), model.message
     times: list[float] = []
+    cpu: list[float] = []  # the futures' CPU time (user and system, workers reaped): what other load does not stretch
     while True:
-        t = time.perf_counter()
+        t, c = time.perf_counter(), _children_cpu()
         result = model.wait_for_outlook(120)
         assert result is not None and result.day == model.report.day, model.outlook_note
         times.append(time.perf_counter() - t)  # from just after the report (the fork happens before it returns)
+        cpu.append(_children_cpu() - c)
         print(f"day {result.day:5g}: {1000 * times[-1]:6.0f} ms  P50 day {result.p50_finish_day:g}, P80 day "
               f"{result.p80_finish_day:g}", flush=True)
         model.advance()
@@ -63,7 +65,16 @@ def main() -> None:
     print(f"\n{len(times)} forecasts of {model.live_runs} futures on {os.cpu_count()} cores, process {rss:.0f} MB, "
           f"load average {os.getloadavg()[0]:.1f}")
     print(f"arrival: median {1000 * statistics.median(times):.0f} ms, p95 {1000 * q[18]:.0f} ms, max {1000 * max(times):.0f} ms")
+    print(f"CPU of the futures per forecast: median {1000 * statistics.median(cpu):.0f} ms, max {1000 * max(cpu):.0f} ms "
+          f"(on two idle cores the forecast takes about half of it)")
     print(f"one fork and its pipe: {fork_ms:.1f} ms")
+
+
+def _children_cpu() -> float:
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 if __name__ == "__main__":

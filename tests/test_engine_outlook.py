@@ -1,6 +1,7 @@
 """The live forecast (sim/engine/outlook.py, docs/MODEL.md "The live forecast"): its rules against hand-computed
-values, futures that keep what the PM has seen and redraw what is hidden, the same result in a forked copy as on a
-replayed session, and a session left as it was."""
+values, futures that keep what the PM has seen and redraw what is hidden, the same result on the project rebuilt
+from the session's decisions as on a forked copy of the live one and on a replayed session, and a session left as
+it was."""
 
 from __future__ import annotations
 
@@ -14,12 +15,15 @@ from sim.engine import Session, World, outlook, rules
 from sim.engine.entities import ACTIVE, WAITING
 from sim.engine.outlook import (
     OutlookError,
+    Script,
     future_seed,
+    rebuilt,
     redraw_future,
     run_future,
     summarise,
 )
 from sim.engine.rng import derived_seed
+from sim.policies import Reference
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="the live forecast forks")
 
@@ -96,6 +100,43 @@ def test_a_future_in_a_forked_copy_equals_the_same_future_on_a_replayed_session(
         assert (forecast.finish_days[k], forecast.costs[k]) == (finish, cost)
     assert forecast.p50_finish_day >= session.project.now
     assert len(set(forecast.finish_days)) > 1, "the futures differ: their luck is fresh"
+
+
+def played(scenario: str, seed: int, stops: int) -> Session:
+    """A session the reference PM has played for ``stops`` stops: hires, responses, answers, a reserve."""
+    session, policy = Session(World.from_file(scenario, "standard"), seed), Reference()
+    report = session.observe()
+    for _ in range(stops):
+        for decision in policy(report):
+            session.decide(decision, rationale="as the reference PM would")
+        report = session.advance()
+    return session
+
+
+@pytest.mark.parametrize("scenario, stops", [("network_migration", 14), ("cloud_rollout", 25), ("software_build", 30)])
+def test_the_project_rebuilt_from_the_decisions_runs_the_futures_the_live_one_would(scenario, stops):
+    """Each future runs on the project rebuilt from the world, the seed and the decisions at their stops; it must
+    give, to the bit, what the same future gives on a forked copy of the live project, decisions made at the
+    stop shown included."""
+    session = played(scenario, 8, stops)
+    for decision in Reference()(session.observe()):  # decided at the stop shown, not yet advanced past
+        session.decide(decision)
+    assert len({d["stop"] for d in session.decisions}) >= 3, "decisions at several stops"
+    assert not session.done
+    forecast = outlook.forecast(session, runs=6, n_workers=2)
+    for k in range(6):
+        pid, fd = outlook._fork(lambda k=k: run_future(session.project, future_seed(8, k)))
+        assert (forecast.finish_days[k], forecast.costs[k]) == tuple(outlook._collect(pid, fd)[:2])
+
+
+def test_a_rebuilt_project_that_does_not_reach_the_live_state_is_refused():
+    """A forecast never runs on a past other than the session's: a decision missing from the script is caught."""
+    session = played("network_migration", 3, 8)
+    script = Script.of(session)
+    assert rebuilt(script).now == session.project.now
+    missing = Script(script.world, script.seed, script.without_risks, script.decisions[1:], script.stops, script.state)
+    with pytest.raises(OutlookError, match="differs from the live one"):
+        rebuilt(missing)
 
 
 def test_the_forecast_leaves_the_session_as_it_was_and_is_the_same_with_any_number_of_workers():

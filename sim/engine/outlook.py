@@ -6,11 +6,15 @@ so far).  The outlook answers the sponsor's next question, how sure: it continue
 further decision (every open and later request takes its default when due), and summarises the finish days
 and costs as P50 and P80.  docs/MODEL.md, "The live forecast", gives the rules.
 
-The project's processes are SimPy generators, which cannot be copied, so each future runs in a copy of the whole
-process made by ``os.fork``: ``start`` forks one worker per core from the project as it stands, each worker
-forks one short-lived child per future, and ``Outlook.result`` collects them.  Future ``k`` draws its luck
-from ``derived_seed(world seed, "future", k)``, per entity, so the forecast is a function of the project's
-state alone: the same in any process, and two trainees in the same state get the same forecast.
+The project's processes are SimPy generators, which cannot be copied.  But a world, a seed and the decisions at
+their stops make the same project to the bit in any process (docs/MODEL.md, "Randomness and reproducibility"), so each future
+starts from the project rebuilt that way: ``start`` forks one worker per core from the session as it stands, and
+each worker rebuilds the project for every future it runs (``rebuilt``), checks that it has reached the live state,
+and runs it on.  Rebuilding costs the part of a run already played; copying the project by forking a child per
+future cost a fork of the kernel-sized process and the copy of every page the future touched, three times as much
+(benchmarks/README.md).  Future ``k`` draws its luck from ``derived_seed(world seed, "future", k)``, per entity,
+so the forecast is a function of the project's state alone: the same in any process, and two trainees in the
+same state get the same forecast.
 """
 
 from __future__ import annotations
@@ -26,13 +30,16 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from . import rules
+from . import pm, rules
+from .decisions import DECISION
 from .measures import outcome
+from .project import Project
 from .rng import derived_seed, uniforms
 
 if TYPE_CHECKING:
-    from .project import Project
+    from .decisions import Decision
     from .session import Session
+    from .world import World
 
 RUNS = 100  # futures per forecast: P80 within about 4 percentile points, in about a second on two cores (benchmarks/)
 REDRAWS = 64  # draws of a risk's luck before concluding that it no longer strikes (see _redraw_risk)
@@ -123,12 +130,57 @@ def _redraw_risk(project: Project, risk, seed: int, now: float) -> None:
 def run_future(project: Project, seed: int) -> tuple[float, float, bool, bool]:
     """Redraw the hidden luck under ``seed`` and run to the end without deciding: (finish day, cost, on time, on budget).
 
-    It changes ``project`` for good: run it on a copy (a forked process, or a session replayed to the same stop).
+    It changes ``project`` for good: run it on a copy (``rebuilt``, or a session replayed to the same stop).
     """
     redraw_future(project, seed)
+    project.recording = False  # the outcome needs no daily rows: about a sixth of a future's time
     project.env.run()  # every request takes its default when due; the project ends (goes live or is abandoned)
     o = outcome(project)
     return o["finish_day"], o["cost"], o["on_time"], o["on_budget"]
+
+
+@dataclass(frozen=True)
+class Script:
+    """What rebuilds a session's project: its world and seed, its decisions at their stops, and the stops played."""
+
+    world: World
+    seed: int
+    without_risks: tuple[str, ...]
+    decisions: tuple[tuple[int, Decision], ...]
+    stops: int
+    state: tuple  # the live project's ``_state``: a rebuilt project must reach it
+
+    @classmethod
+    def of(cls, session: Session) -> Script:
+        project = session.project
+        return cls(session.world, session.seed, project.without_risks,
+                   tuple((d["stop"], DECISION.validate_python(d["decision"])) for d in session.decisions),
+                   session.stops, _state(project))
+
+
+def _state(project: Project) -> tuple:
+    """A summary of a project's state that any difference in the past would change: a rebuilt copy must equal it."""
+    return (project.now, project.spent, project.budget, project.reserve, project.deadline_day, project.defects_found,
+            len(project.news), len(project.events), tuple(t.remaining for t in project.tasks.values()),
+            tuple(project.satisfaction.values()), tuple(p.morale for p in project.staff))
+
+
+def rebuilt(script: Script) -> Project:
+    """The session's project as it stands, made afresh: the same world, seed and decisions at the same stops."""
+    project = Project(script.world, script.seed, without_risks=script.without_risks)
+    project.recording = False
+    stops = 0
+    for stop, decision in script.decisions:
+        while stops < stop:
+            project.to_next_stop()
+            stops += 1
+        pm.apply(project, decision)
+    while stops < script.stops:
+        project.to_next_stop()
+        stops += 1
+    if _state(project) != script.state:
+        raise OutlookError("the project rebuilt from the session's decisions differs from the live one")
+    return project
 
 
 def future_seed(world_seed: int, k: int) -> int:
@@ -172,9 +224,10 @@ class Running:
         self.cancelled = False
         self._children: list[tuple[int, int]] = []  # (pid, read end of its pipe)
         seeds = [future_seed(session.seed, k) for k in range(runs)]
+        script = Script.of(session)
         count = min(runs, n_workers or workers())
         for w in range(count):
-            self._children.append(_fork(lambda part=seeds[w::count]: _worker(session.project, part), group=True))
+            self._children.append(_fork(lambda part=seeds[w::count]: _worker(script, part), group=True))
 
     def result(self) -> Outlook:
         """Wait for every future (in the order of k) and summarise them; OutlookError if cancelled or failed.
@@ -215,11 +268,12 @@ def forecast(session: Session, runs: int = RUNS, n_workers: int | None = None) -
     return start(session, runs, n_workers).result()
 
 
-def _worker(project: Project, seeds: list[int]) -> list:
-    """In a worker (lowered in priority by ``NICENESS``; its children inherit it): each future in a child of its
-    own, forked from this untouched copy of the project."""
+def _worker(script: Script, seeds: list[int]) -> list:
+    """In a worker (lowered in priority by ``NICENESS``): each future on the project rebuilt afresh."""
     os.nice(NICENESS)
-    return [_collect(*_fork(lambda s=s: run_future(project, s))) for s in seeds]
+    gc.freeze()  # the kernel's objects, inherited: never traversed, so never copied page by page
+    gc.enable()  # a rebuilt project's cycles (SimPy's processes) are collected between futures
+    return [run_future(rebuilt(script), s) for s in seeds]
 
 
 def _fork(work, group: bool = False) -> tuple[int, int]:

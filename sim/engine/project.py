@@ -94,6 +94,7 @@ class Project:
         self.hired: Counter[str] = Counter()
         self.arrivals: list[dict] = []
         self.timeline: list[TimelineRow] = []
+        self.recording = True  # a row a day in ``timeline``; off in a forecast's future, whose outcome needs none
         self.planned_done_by_day: list[float] = []
         self.planned_cost_by_day: list[float] = []
         self.pressure = 1.0
@@ -238,6 +239,14 @@ class Project:
         self.news.append((self.now, text))
         self.events.append({"day": self.now, "kind": kind, "ref": ref, "text": text, **data})
 
+    def to_next_stop(self) -> None:
+        """Run until the model next hands control to the PM (``stop``), or the project ends."""
+        self.stop_reason = ""
+        stop = self.stop_event = self.env.event()
+        step = self.env.step
+        while stop.callbacks is not None:  # env.run(until=stop), without its exception at every stop
+            step()
+
     def stop(self, reason: str) -> None:
         """Hand control back to the PM (at most one stop per instant)."""
         if self.stop_event is not None and not self.stop_event.triggered:
@@ -364,7 +373,7 @@ class Project:
         if self.plan:
             self.planned_done_by_day.append(self._earned_share())
             self.planned_cost_by_day.append(self.spent)
-        else:
+        elif self.recording:
             self._record(day + 1, present, morale, fatigue)
 
     def _fit(self, person: PersonState, skill: str) -> tuple[float, float]:

@@ -175,11 +175,7 @@ class Session:
         self._move_on()
         project = self.project
         self._news_seen = len(project.news)
-        project.stop_reason = ""
-        stop = project.stop_event = project.env.event()
-        step = project.env.step
-        while stop.callbacks is not None:  # env.run(until=stop), without its exception at every stop
-            step()
+        project.to_next_stop()
         self.stops += 1
         self._report = self._build()
         self.save()
