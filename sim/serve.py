@@ -43,6 +43,28 @@ def voila_arguments(notebook: str | Path, port: int = DEFAULT_PORT, *, host: str
     ]
 
 
+def write_server_culling(config_dir: str | Path, cull_idle_timeout: int = CULL_IDLE_TIMEOUT,
+                         cull_interval: int = CULL_INTERVAL) -> Path:
+    """Turn the idle-kernel culler on for every Jupyter server that reads ``config_dir``; returns the file written.
+
+    Voilà served as a Jupyter server extension (Binder's ``voila/render/...`` link) starts a kernel for every
+    page load in that server's kernel manager, which keeps them all unless told to cull: this sets
+    ``MappingKernelManager`` as ``serve`` does in ``config_dir/jupyter_server_config.json``, keeping whatever
+    else the file holds.  (Files in ``jupyter_server_config.d`` are read only to enable extensions.)
+    """
+    import json
+
+    path = Path(config_dir) / "jupyter_server_config.json"
+    config = json.loads(path.read_text("utf-8")) if path.exists() else {}
+    if not isinstance(config, dict):
+        raise ServeError(f"{path}: not a Jupyter configuration (expected a JSON object)")
+    config.setdefault("MappingKernelManager", {}).update(
+        {"cull_idle_timeout": cull_idle_timeout, "cull_interval": cull_interval, "cull_connected": False})
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(config, indent=1) + "\n", "utf-8")
+    return path
+
+
 def serve(notebook: str | Path = PLAY_NOTEBOOK, port: int = DEFAULT_PORT, *, host: str = LOOPBACK,
           cull_idle_timeout: int = CULL_IDLE_TIMEOUT, cull_interval: int = CULL_INTERVAL, cull_connected: bool = False,
           strip_sources: bool = True, extra: Sequence[str] = ()) -> int:

@@ -43,7 +43,7 @@ def test_benchmark_script_reports_every_target_on_small_sizes():
     assert {name: d["decisions"] > 0 and d["seconds"] > 0 for name, d in r["debrief"].items()} == dict.fromkeys(engine["scenarios"], True)
     log = r["replay"]
     assert log["decisions"] == 40 and log["stops"] > 10 and log["log_kb"] > 5
-    assert log["replay_s"] > 0 and log["resume_s"] > 0
+    assert log["replay_s"] > 0 and log["resume_s"] > 0 and log["command_s"] > log["replay_s"]
     c = r["collect"]
     assert (c["students"], c["verified"]) == (4, 4) and c["logs_kb"] > 10
     assert c["seconds_1_worker"] > 0 and c["seconds_2_workers"] > 0

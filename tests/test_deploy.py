@@ -131,6 +131,32 @@ def test_binder_builds_from_the_root_environment_and_post_build():
     assert "itpm-sim validate scenarios/*.yaml" in post.read_text()
 
 
+def test_binder_culls_the_kernels_of_abandoned_voila_pages(tmp_path):
+    """postBuild, run as repo2docker runs it, leaves a config that the Jupyter server behind Binder's
+    voila/render link reads: its kernel manager culls idle kernels no page is connected to, as itpm-sim serve does."""
+    import os
+    import subprocess
+    import sys
+
+    from sim.serve import CULL_IDLE_TIMEOUT, CULL_INTERVAL, write_server_culling
+
+    prefix = tmp_path / "env"
+    (prefix / "etc" / "jupyter").mkdir(parents=True)
+    (prefix / "etc" / "jupyter" / "jupyter_server_config.json").write_text('{"ServerApp": {"open_browser": false}}')
+    env = {**os.environ, "CONDA_PREFIX": str(prefix), "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+    subprocess.run(["bash", str(ROOT / "postBuild")], cwd=ROOT, env=env, check=True, capture_output=True, timeout=120)
+    probe = ("from jupyter_server.serverapp import ServerApp; app = ServerApp(); "
+             "app.initialize(argv=['--port=0'], find_extensions=False, new_httpserver=False); k = app.kernel_manager; "
+             "print(k.cull_idle_timeout, k.cull_interval, k.cull_connected, app.open_browser)")
+    read = subprocess.run([sys.executable, "-c", probe], env={**env, "JUPYTER_CONFIG_PATH": str(prefix / "etc" / "jupyter"),
+                          "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime")}, check=True, capture_output=True, text=True, timeout=120)
+    assert read.stdout.split() == [str(CULL_IDLE_TIMEOUT), str(CULL_INTERVAL), "False", "False"]  # the file's other settings kept
+    (tmp_path / "bad").mkdir()
+    (tmp_path / "bad" / "jupyter_server_config.json").write_text("[]")
+    with pytest.raises(ValueError, match="not a Jupyter configuration"):
+        write_server_culling(tmp_path / "bad")
+
+
 def test_the_proxy_is_pinned_by_the_lock_file():
     deploy = ROOT / "deploy" / "jupyterhub"
     wanted = json.loads((deploy / "package.json").read_text())["dependencies"]["configurable-http-proxy"]

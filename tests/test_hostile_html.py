@@ -4,6 +4,7 @@ in every HTML the kit writes: the reports and every widget of the app."""
 from __future__ import annotations
 
 import itertools
+import json
 import re
 
 import ipywidgets as w
@@ -142,3 +143,37 @@ def test_the_class_handout_runs_no_scenario_text_or_title(hostile):
     exercise = make_exercise("class", hostile, id="hostile-class", title=PAYLOADS[1], seed=3)
     page = handout(exercise)
     assert dangers(page, _report_css(page)) == [] and page.count(MARK) >= 5
+
+
+def test_the_exercise_app_runs_no_title_name_or_scenario_text(hostile, tmp_path):
+    from sim.engine.exercise import make_exercise, write_exercise
+
+    roster = [{"id": f"s{i}", "name": payload[:100], "team": "red"} for i, payload in enumerate(PAYLOADS)]
+    exercise = make_exercise("class", hostile, id="hostile-class", title=PAYLOADS[1], seed=3, minutes=30, roster=roster)
+    app = play(exercise=write_exercise(exercise, tmp_path / "exercise.json"), save_dir=tmp_path / "sessions")
+    assert _check(app) >= 3  # the title, the briefing, the roster's names in the picker's page
+    view = app.choose
+    view.choice.value = "s1"
+    view.confirm.click()
+    assert MARK in view.who.value  # the name the student picked, shown escaped
+    view.start.click()
+    assert app.model.stage == "plan", app.model.message
+    assert _check(app) > 10
+
+
+def test_the_authors_workbench_runs_no_text_of_a_draft(hostile, tmp_path):
+    from sim.ui.author import Workbench
+
+    bench = Workbench("template", tmp_path / "saved")
+    css = APP_CSS + (".itpm-yaml textarea { font-family: monospace; font-size: 12px; }",)
+    bench.text.value = "title: x\n" + "".join(f"{json.dumps(p)}: 1\n" for p in PAYLOADS)  # unknown keys, named back
+    assert not bench.check()
+    pages = _html_of(bench.widget)
+    assert all(dangers(page, css) == [] for page in pages) and sum(page.count(MARK) for page in pages) >= len(PAYLOADS)
+    bench.text.value = hostile.read_text("utf-8")
+    bench.name.value = "hostile.yaml"
+    assert bench.check(), bench.report.value[:500]
+    bench.save()
+    bench.name.value = PAYLOADS[0]  # saved under its last part, shown escaped
+    bench.save()
+    assert all(dangers(page, css) == [] for page in _html_of(bench.widget))
