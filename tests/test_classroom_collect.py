@@ -266,3 +266,26 @@ def test_a_log_of_an_earlier_kit_is_sorted_as_outdated_with_its_reason(exercise,
     assert row.reason.endswith(f"recorded with ITPM Sim 0.1.0, whose model differs from this kit's {sim.__version__}: "
                                "replay it with that version")
     assert collection.counts() == {"outdated": 1}
+
+
+@pytest.mark.parametrize("keep", ["first", "latest"])
+def test_two_sessions_started_in_one_second_are_two_attempts_not_two_saves(exercise, class_folder, tmp_path, keep):
+    """Saves of one session share its start and its decisions; two sessions that only share the start second (two
+    machines, or a start time edited to merge attempts) are two attempts, and --keep first keeps the one that ran first."""
+    folder = tmp_path / "bob"
+    folder.mkdir()
+    for name in ("first.session.json", "second.session.json"):
+        shutil.copy(class_folder / "bob" / name, folder / name)
+    second = folder / "second.session.json"
+    data = json.loads(second.read_text())
+    data["started"] = json.loads((folder / "first.session.json").read_text())["started"]
+    for entry in data["decisions"]:  # played an hour after the first, as its start said before the edit
+        entry["wall_time"] = (dt.datetime.fromisoformat(entry["wall_time"]) + dt.timedelta(hours=1)).isoformat()
+    second.write_text(json.dumps(data, indent=1))
+    collection = collect(exercise, [folder], keep=keep)
+    logs = collection.logs.set_index(collection.logs["source"].str.rsplit("/", n=1).str[-1])
+    assert by_student(collection)["bob"].attempts == 2
+    assert not logs["reason"].str.contains("earlier save").any()
+    dropped = "second.session.json" if keep == "first" else "first.session.json"
+    assert logs.loc[dropped, "status"] == "duplicate"
+    assert logs.loc[dropped, "reason"].startswith(f"attempt {1 if keep == 'latest' else 2} of 2 by bob (the {keep} is kept")

@@ -12,7 +12,9 @@ student called it, and never written over), verifies each by replay
   against ``reference`` on the same seed, the decision count and the attempts.
 
 A student's attempts are their sessions (a session is known by when it
-started); of several saves of one session the furthest is kept, of several
+started and by its decisions: an earlier save holds the first of them, so two
+sessions started in the same second are two attempts); of several saves of
+one session the furthest is kept, of several
 sessions the latest by default (or the first, or the best score).  Numbers
 always come from the replay, never from the file.
 """
@@ -20,6 +22,7 @@ always come from the replay, never from the file.
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import shutil
 import tempfile
@@ -210,15 +213,19 @@ def _mark_attempts(rows: list[dict], keep: str) -> None:
         sessions: dict[str, list[dict]] = {}
         for row in logs:
             sessions.setdefault(row["started"] or row["sha256"], []).append(row)
-        heads = []
+        heads: list[dict] = []
         for saves in sessions.values():
             saves.sort(key=lambda r: (r["finished"], r["stops"], r["sha256"]), reverse=True)
-            head = saves[0]
-            heads.append(head)
-            for row in saves[1:]:
-                _duplicate(row, f"an earlier save of the same session by {who} ({row['stops']} status points; "
-                                f"{head['source']} is further and kept)")
-        heads.sort(key=lambda r: (r["started"] or "", r["sha256"]))
+            mine_heads: list[dict] = []
+            for row in saves:  # furthest first: a save is an earlier one of a session whose decisions it begins
+                head = next((h for h in mine_heads if _earlier_save(h, row)), None)
+                if head is None:
+                    mine_heads.append(row)
+                else:
+                    _duplicate(row, f"an earlier save of the same session by {who} ({row['stops']} status points; "
+                                    f"{head['source']} is further and kept)")
+            heads += mine_heads
+        heads.sort(key=lambda r: (r["started"] or "", r["_decisions"][-1][0] if r["_decisions"] else "", r["sha256"]))
         for i, head in enumerate(heads, 1):
             head["attempt"] = i
         kept = _kept(heads, keep)
@@ -226,6 +233,26 @@ def _mark_attempts(rows: list[dict], keep: str) -> None:
         for head in heads:
             if head is not kept:
                 _duplicate(head, f"attempt {head['attempt']} of {len(heads)} by {who} (the {keep} is kept: {kept['source']})")
+
+
+def _decision_entries(data: bytes) -> tuple[tuple[str, int, str], ...]:
+    """A log's decisions as (wall time, stop, the rest): to tell saves of one session from sessions that only share
+    their start second."""
+    try:
+        entries = json.loads(data).get("decisions", [])
+        return tuple((str(e.get("wall_time", "")), int(e.get("stop", 0)),
+                      json.dumps({k: v for k, v in e.items() if k != "wall_time"}, sort_keys=True)) for e in entries)
+    except (ValueError, AttributeError, TypeError):
+        return ()
+
+
+def _earlier_save(whole: dict, part: dict) -> bool:
+    """Whether ``part`` is an earlier save of the session ``whole``: its decisions begin ``whole``'s (clock times
+    aside: the same decisions at the same stops are the same play) and ``whole`` made no other before ``part``'s stop."""
+    mine, theirs = part["_decisions"], whole["_decisions"]
+    if len(mine) > len(theirs) or any(a[2] != b[2] for a, b in zip(theirs[:len(mine)], mine, strict=True)):
+        return False
+    return len(theirs) == len(mine) or theirs[len(mine)][1] >= part["stops"]
 
 
 def _kept(attempts: list[dict], keep: str) -> dict:
@@ -253,12 +280,13 @@ def _log_rows(exercise: Exercise, found: list[HandIn], folder: Path, workers: in
         row: dict[str, Any] = {"source": hand_in.origin, "stored": "", "sha256": "", "handed_in_by": hand_in.student or "",
                "submitted": hand_in.submitted or "", "participant": "", "status": "unreadable", "check": "unreadable",
                "reason": hand_in.problem, "kept": False, "attempt": 0, "started": "", "stops": 0, "finished": False,
-               "score": None, "result": None}
+               "score": None, "result": None, "_decisions": ()}
         rows.append(row)
         if hand_in.data is None:
             continue
         digest = hashlib.sha256(hand_in.data).hexdigest()
         row["sha256"] = digest
+        row["_decisions"] = _decision_entries(hand_in.data)
         key = (digest, hand_in.student)
         if key in first:
             original = first[key]
