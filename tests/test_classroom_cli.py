@@ -46,6 +46,8 @@ def test_create_writes_the_exercise_the_notebook_and_the_handout(pack):
     assert str(ex.seed) not in handout  # never the seed
     nb = nbformat.read(folder / "play.ipynb", 4)
     assert nb.cells[-1].source == 'from sim.ui import play\n\nplay(exercise="exercise.json")'
+    for name in (f"sessions/itpm-101-{ex.sha256[:8]}-<your id>.session.json", f"sessions/itpm-101-{ex.sha256[:8]}-<your id>.notes.json"):
+        assert name.replace("<", "&lt;").replace(">", "&gt;") in handout and f"`{name}`" in nb.cells[0].source  # both hand-ins, both places
 
 
 def test_the_students_notebook_opens_the_exercise(pack, tmp_path):
@@ -149,3 +151,51 @@ def test_collect_refuses_bad_input_with_one_located_line(pack, hand_ins, tmp_pat
 def test_python_m_sim_class_needs_an_action():
     result = subprocess.run([sys.executable, "-m", "sim", "class"], capture_output=True, text=True, timeout=60)
     assert result.returncode == 2 and "ACTION" in result.stderr
+
+
+def test_a_pack_folder_given_where_a_collection_belongs_is_named_as_a_pack(pack, hand_ins, tmp_path, cli):
+    """The pack and the collection both hold an exercise.json: mixing them up is told apart, with what to do."""
+    folder, _ = pack
+    into_pack = cli("class", "collect", str(folder / "exercise.json"), str(hand_ins), "--out", str(folder))
+    assert into_pack.returncode == 2 and f"--out {folder}: is a class pack" in into_pack.stderr
+    assert "holds the results of a collection" not in into_pack.stderr and "expected a new or empty folder" in into_pack.stderr
+    assert sorted(p.name for p in folder.iterdir()) == ["exercise.json", "handout.html", "play.ipynb"]
+    report = cli("class", "report", str(folder), "--html", str(tmp_path / "debrief.html"))
+    assert report.returncode == 2 and f"{folder}: is a class pack, not a collection: collect the students' logs first" in report.stderr
+    assert "cannot be read" not in report.stderr and report.stderr.count("\n") == 1
+    assert not (tmp_path / "debrief.html").exists()
+
+
+def test_the_dashboard_notebook_shows_a_wrong_folder_as_one_line_not_a_traceback(pack):
+    """02_instructor.ipynb opens the class with open_class(CLASS): a pack given for CLASS reads as one line."""
+    from IPython.core.interactiveshell import InteractiveShell
+    from IPython.utils.capture import capture_output
+
+    folder, _ = pack
+    shell = InteractiveShell.instance()
+    try:
+        with capture_output() as shown:
+            result = shell.run_cell(f"from sim.ui.instructor import open_class\nopen_class({str(folder)!r})")
+    finally:
+        InteractiveShell.clear_instance()
+    assert result.error_in_exec is not None
+    assert shown.stdout.strip() == f"Cannot open the class: {folder}: is a class pack, not a collection: collect the students' " \
+                                   f"logs first (itpm-sim class collect {folder / 'exercise.json'} LOGS... --out NEWDIR), then give NEWDIR"
+    assert "Traceback" not in shown.stdout + shown.stderr
+
+
+def test_a_log_whose_replay_fails_is_listed_with_its_path_once(pack, hand_ins, tmp_path, cli):
+    folder, _ = pack
+    ann = hand_ins / "ann" / f"ann{store.LOG_SUFFIX}"
+    data = json.loads(ann.read_text())
+    bought = next(e for e in data["decisions"] if e["decision"]["type"] == "buy_response")
+    bought["decision"]["response"] = "golden_ticket"  # a response the scenario does not offer: refused on replay
+    doctored = tmp_path / "in" / "ann" / ann.name
+    doctored.parent.mkdir(parents=True)
+    doctored.write_text(json.dumps(data, indent=1))
+    result = cli("class", "collect", str(folder / "exercise.json"), str(tmp_path / "in"), "--out", str(tmp_path / "out"))
+    assert result.returncode == 0, result.stderr
+    listed = [line for line in result.stdout.splitlines() if line.startswith("  tampered    ")]
+    assert len(listed) == 1 and listed[0].count(str(doctored)) == 1, result.stdout
+    assert listed[0].startswith(f"  tampered    ann: the replay fails: {doctored}:39:3: decision 2:"), listed
+    assert "golden_ticket" in listed[0] and "  tampered 1" in result.stdout.splitlines(), result.stdout

@@ -49,9 +49,9 @@ from sim.results import store
 from sim.schema.files import UnreadableFile, create_file, read_bounded, reason
 
 from .handins import HandIn, find_hand_ins
+from .pack import EXERCISE_FILE, NOTEBOOK_FILE
 from .verify import Verdict, verify_log
 
-EXERCISE_FILE = "exercise.json"
 LOGS_FILE = "logs.csv"
 COHORT_FILE = "cohort.csv"
 LOGS_DIR = "logs"
@@ -97,10 +97,18 @@ def holds_results(folder: Path) -> bool:
     return any((folder / name).exists() for name in (LOGS_FILE, COHORT_FILE, EXERCISE_FILE, LOGS_DIR))
 
 
+def is_pack(folder: Path) -> bool:
+    """Whether ``folder`` is a class pack (the exercise with its notebook and handout) rather than a collection."""
+    return (folder / EXERCISE_FILE).is_file() and (folder / NOTEBOOK_FILE).is_file() and not (folder / LOGS_FILE).exists()
+
+
 def _prepare(out: Path, exercise: Exercise, update: bool) -> pd.DataFrame:
     """Check the folder ``out`` and return the logs an earlier collection there found (empty if none)."""
     if out.exists() and not out.is_dir():
         raise CollectError(f"--out {out}: got a file, expected a folder")
+    if is_pack(out):
+        raise CollectError(f"--out {out}: is a class pack (its exercise, notebook and handout), expected a new or empty "
+                           "folder for the collection, for example one beside the pack")
     if not out.exists() or not holds_results(out):
         return pd.DataFrame(columns=LOG_COLUMNS)
     if not update:
@@ -426,6 +434,9 @@ def read_collection(folder: str | Path) -> Collection:
     folder = Path(folder)
     if not folder.is_dir():
         raise CollectError(f"{folder}: not a folder (expected one written by itpm-sim class collect)")
+    if is_pack(folder):
+        raise CollectError(f"{folder}: is a class pack, not a collection: collect the students' logs first "
+                           f"(itpm-sim class collect {folder / EXERCISE_FILE} LOGS... --out NEWDIR), then give NEWDIR")
     try:
         exercise = read_exercise(folder / EXERCISE_FILE)
     except ExerciseError as exc:

@@ -136,6 +136,11 @@ def hand_in_file(exercise: Exercise, participant: str = "<your id>") -> str:
     return f"sessions/{exercise.id}-{exercise.sha256[:8]}-{participant}{LOG_SUFFIX}"
 
 
+def notes_file(exercise: Exercise, participant: str = "<your id>") -> str:
+    """The name of the lessons-learned notes saved beside that log (handed in with it)."""
+    return hand_in_file(exercise, participant).removesuffix(LOG_SUFFIX) + NOTES_SUFFIX
+
+
 _HANDOUT = jinja2.Environment(autoescape=True).from_string("""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>{{ ex.title }}</title>
 <style>
@@ -177,7 +182,7 @@ def handout(exercise: Exercise) -> str:
     briefing = markup.render(briefing_of(sc))
     log = hand_in_file(exercise)
     return _HANDOUT.render(ex=exercise, rules=rules(exercise), briefing=briefing, notebook=NOTEBOOK_FILE, log=log,
-                           notes=log.removesuffix(LOG_SUFFIX) + NOTES_SUFFIX, made=f"{exercise.created:%d %b %Y}",
+                           notes=notes_file(exercise), made=f"{exercise.created:%d %b %Y}",
                            start=f"{sc.calendar.start:%a %d %b %Y}", deadline=f"{sc.calendar.deadline:%a %d %b %Y}",
                            budget=money(sc.budget.budget_at_completion), reserve=money(sc.budget.management_reserve))
 
@@ -186,10 +191,12 @@ def play_notebook(exercise: Exercise):
     """The students' notebook: what to do, and one cell that opens the app on the exercise."""
     import nbformat  # here, not at the top: the app imports this module in every kernel (see sim.hub)
 
+    log, notes = hand_in_file(exercise), notes_file(exercise)
     intro = (f"# {markup.literal(exercise.title)}\n\nRun every cell (menu *Run ▸ Run All Cells*), then work in the app "
              "below: say who you are, read the rules and the briefing, and start. Everything you decide is saved at once "
              "in the `sessions` folder beside this notebook; if the page reloads, run the cells again and your session "
-             f"reopens where you were.\n\nWhen you have finished, hand in `{hand_in_file(exercise)}` as your instructor asks.")
+             f"reopens where you were.\n\nWhen you have finished, hand in `{log}` and `{notes}` beside it (your lessons learned) "
+             "as your instructor asks.")
     nb = nbformat.v4.new_notebook(cells=[
         nbformat.v4.new_markdown_cell(intro),
         nbformat.v4.new_code_cell(f'from sim.ui import play\n\nplay(exercise="{EXERCISE_FILE}")'),

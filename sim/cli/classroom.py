@@ -91,7 +91,8 @@ def _problems(logs) -> list[str]:
         if row.status in ("verified",) or (row.status == "duplicate" and row.check == "duplicate"):
             continue
         who = row.participant or row.handed_in_by or "?"
-        text = row.reason if row.status == "unreadable" else f"{row.source}: {row.reason}"
+        named = row.status == "unreadable" or str(row.source) in str(row.reason)  # the reason locates it already
+        text = row.reason if named else f"{row.source}: {row.reason}"
         out.append(f"{row.status:<10}  {who}: {text}" if row.status != "unreadable" else f"{row.status:<10}  {text}")
     return out
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import ipywidgets as w
 
-from sim.classroom import collect
+from sim.classroom import CollectError, collect
 from sim.classroom.charts import decision_heat, outcomes, side_by_side, spread
 from sim.classroom.cohort import Cohort
 from sim.classroom.demo import simulated_class
@@ -33,10 +33,20 @@ def open_class(folder: str | Path | None = None) -> Cohort:
     """The collected class in ``folder`` (written by ``itpm-sim class collect``); with None, a simulated class of 30,
     made afresh in a temporary folder (removed when the cohort is), to explore the dashboard with."""
     if folder is not None:
-        return Cohort.read(folder)
+        try:
+            return Cohort.read(folder)
+        except CollectError as exc:
+            raise ClassFolderError(str(exc)) from None
     made = tempfile.TemporaryDirectory(prefix="itpm-demo-class-")
     exercise, hand_ins = simulated_class(made.name, students=30)
     return DemoCohort(collect(exercise, [hand_ins], Path(made.name) / "collected"), made)
+
+
+class ClassFolderError(ValueError):
+    """``open_class`` was given a folder that is not a collection; shown in a notebook as its one-line message."""
+
+    def _render_traceback_(self) -> list[str]:  # IPython shows these lines instead of a traceback
+        return [f"Cannot open the class: {self}"]
 
 
 class DemoCohort(Cohort):
