@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import math
 import os
+import time
+import uuid
 
 import pytest
 
@@ -192,9 +194,35 @@ def test_a_cancelled_forecast_leaves_no_process_behind():
             os.waitpid(pid, os.WNOHANG)  # reaped: no longer a child of this process
 
 
-def test_the_futures_run_below_the_kernels_priority(monkeypatch):
-    """On a shared hub every kernel's week goes before any forecast: the futures run ``NICENESS`` steps nicer."""
+def test_the_futures_run_only_when_no_kernel_wants_the_cpu(monkeypatch):
+    """On a shared hub every kernel's week goes before any forecast: the workers run in Linux's idle class."""
     session = at_stop("network_migration", 1, 1)
-    mine = os.getpriority(os.PRIO_PROCESS, 0)
-    monkeypatch.setattr(outlook, "run_future", lambda project, seed: (os.getpriority(os.PRIO_PROCESS, 0), 0.0, True, True))
-    assert outlook.forecast(session, runs=3, n_workers=1).finish_days == (min(mine + outlook.NICENESS, 19),) * 3
+    monkeypatch.setattr(outlook, "run_future", lambda project, seed: (float(os.sched_getscheduler(0)), 0.0, True, True))
+    assert outlook.forecast(session, runs=3, n_workers=1).finish_days == (float(os.SCHED_IDLE),) * 3
+    assert os.sched_getscheduler(0) == os.SCHED_OTHER  # the kernel itself is untouched
+
+
+@pytest.mark.parametrize("count", [1, 2])
+def test_on_a_shared_server_no_more_forecasts_compute_at_once_than_there_are_slots(monkeypatch, count):
+    """Two kernels forecast at once; with one slot the second forecast's futures start after the first's end."""
+    monkeypatch.setenv(outlook.SLOTS_ENV, f"itpm-test-{uuid.uuid4().hex}:{count}")
+    assert outlook.workers() == 1
+
+    def timed(project, seed):
+        began = time.monotonic()
+        time.sleep(0.3)
+        return began, time.monotonic(), True, True
+
+    monkeypatch.setattr(outlook, "run_future", timed)
+    sessions = [at_stop("network_migration", 1, 1), at_stop("cloud_rollout", 1, 1)]
+    running = [outlook.start(s, runs=2) for s in sessions]
+    spans = [(min(o.finish_days), max(o.costs)) for o in (r.result() for r in running)]
+    first, second = sorted(spans)
+    overlap = first[1] > second[0]  # the first forecast's last future ended after the second's first began
+    assert overlap == (count == 2), spans
+
+
+def test_a_malformed_slot_setting_is_named(monkeypatch):
+    monkeypatch.setenv(outlook.SLOTS_ENV, "itpm:none")
+    with pytest.raises(OutlookError, match=r"\$ITPM_FORECAST_SLOTS is 'itpm:none', expected NAME:COUNT with a whole COUNT >= 1"):
+        outlook.start(at_stop("network_migration", 1, 1), runs=2)

@@ -216,6 +216,17 @@ def test_the_hub_listens_on_loopback_unless_told_and_keeps_its_internals_there(t
     assert c.JupyterHub.db_url == f"sqlite:///{tmp_path / 'jupyterhub.sqlite'}"
 
 
+def test_every_server_gets_the_hubs_forecast_slots_one_per_cpu_unless_told(tmp_path):
+    from sim.engine.outlook import SLOTS_ENV
+    from sim.hub.config import forecast_slots_name
+
+    name = forecast_slots_name(tmp_path.resolve())
+    assert _configured(tmp_path).Spawner.environment[SLOTS_ENV] == f"{name}:{os.cpu_count()}"
+    assert _configured(tmp_path, ITPM_HUB_FORECAST_SLOTS="3").Spawner.environment[SLOTS_ENV] == f"{name}:3"
+    other = _configured(tmp_path / "other").Spawner.environment[SLOTS_ENV]
+    assert other.startswith("itpm-sim-forecast-") and other.split(":")[0] != name  # two hubs never share slots
+
+
 def test_the_hub_takes_personal_passwords_https_and_no_culling_when_asked(tmp_path):
     c = _configured(tmp_path, ITPM_HUB_AUTH="native", ITPM_HUB_IP="0.0.0.0", ITPM_HUB_IDLE_MINUTES="0",
                     ITPM_HUB_SSL_KEY="/etc/ssl/k.pem", ITPM_HUB_SSL_CERT="/etc/ssl/c.pem")

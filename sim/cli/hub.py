@@ -17,7 +17,7 @@ import socket
 import sys
 from pathlib import Path
 
-from .common import UsageError, bounded
+from .common import UsageError, bounded, workers_type
 
 DEFAULT_STATE = "/var/lib/itpm-hub"
 DEFAULT_HOMES = "/home"
@@ -215,7 +215,8 @@ def start(args: argparse.Namespace) -> int:
            "ITPM_HUB_COLLECT_PORT": str(free_port()), "ITPM_HUB_AUTH": args.auth,
            "ITPM_HUB_NOTEBOOKS": str(notebooks), "ITPM_HUB_IDLE_MINUTES": str(args.idle_minutes),
            "ITPM_HUB_SSL_KEY": args.ssl_key or "", "ITPM_HUB_SSL_CERT": args.ssl_cert or "",
-           "ITPM_HUB_PANEL": str(_panel(args.panel)) if args.panel else ""}
+           "ITPM_HUB_PANEL": str(_panel(args.panel)) if args.panel else "",
+           "ITPM_HUB_FORECAST_SLOTS": str(args.forecast_slots)}
     if bool(args.ssl_key) != bool(args.ssl_cert):
         raise UsageError("give both --ssl-key and --ssl-cert, or neither")
     scheme = "https" if args.ssl_cert else "http"
@@ -253,6 +254,9 @@ def register(sub) -> None:
                    help="the folder whose notebooks users receive (default the kit's; a class pack's for a class)")
     p.add_argument("--idle-minutes", type=int, default=60, metavar="M",
                    help="stop a server after M minutes without traffic (default 60; 0 never)")
+    p.add_argument("--forecast-slots", type=workers_type, default=os.cpu_count() or 1, metavar="N",
+                   help="live forecasts computed at once, for every user together (default this machine's "
+                        f"{os.cpu_count() or 1} CPUs; a forecast waits for a free one, and a week never waits for it)")
     p.add_argument("--panel", metavar="DIR", help="a panel day: candidates land in the app of the panel made with "
                                                   "`itpm-sim panel create DIR` (its secret stays in DIR)")
     p = command("adduser", "add users, each with a system account and a private home", adduser)

@@ -24,7 +24,10 @@ import gc
 import json
 import math
 import os
+import random
 import signal
+import socket
+import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -43,7 +46,9 @@ if TYPE_CHECKING:
 
 RUNS = 100  # futures per forecast: P80 within about 4 percentile points, in about a second on two cores (benchmarks/)
 REDRAWS = 64  # draws of a risk's luck before concluding that it no longer strikes (see _redraw_risk)
-NICENESS = 10  # the workers yield the CPU to every kernel's week: on a shared hub a forecast waits, a week does not
+NICENESS = 10  # where the idle class is not offered, the workers run this much nicer than the kernel
+SLOTS_ENV = "ITPM_FORECAST_SLOTS"  # "NAME:COUNT" on a shared server: at most COUNT workers compute at once, machine-wide
+SLOT_POLL_S = 0.05  # how often a worker waiting for a slot tries again
 
 
 @dataclass(frozen=True)
@@ -201,11 +206,48 @@ def available() -> str:
 
 
 def workers() -> int:
-    """One worker per core this process may use."""
+    """Workers per forecast: one per core this process may use, or one on a shared server (see ``slots``)."""
+    if slots() is not None:
+        return 1  # the cores are shared by every kernel's forecast: many forecasts at once, one worker each
     try:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:
         return max(1, os.cpu_count() or 1)
+
+
+def slots() -> tuple[str, int] | None:
+    """The machine-wide forecast slots from ``$ITPM_FORECAST_SLOTS`` (set by the hub), or None when not shared.
+
+    On a hub every kernel forecasts after every click; without a bound, thirty kernels' workers would share two
+    cores and every forecast would arrive too late to be seen (benchmarks/README.md).  A worker computes only
+    while it holds a slot, so at most COUNT forecasts run at once and each of them finishes in about a second.
+    """
+    value = os.environ.get(SLOTS_ENV, "")
+    if not value:
+        return None
+    name, _, count = value.rpartition(":")
+    if not name or not count.isdigit() or int(count) < 1:
+        raise OutlookError(f"${SLOTS_ENV} is {value!r}, expected NAME:COUNT with a whole COUNT >= 1 (the hub sets it)")
+    return name, int(count)
+
+
+def _take_slot(name: str, count: int) -> socket.socket:
+    """Wait for a free slot and hold it: a slot is an abstract socket name, bound by one process at a time.
+
+    The kernel frees the name when its holder ends, however it ends (a cancelled worker is killed), and abstract
+    names need no shared folder, so servers running as different users share the slots.
+    """
+    order, rng = list(range(count)), random.Random()  # seeded afresh: forked children must not share one order
+    while True:
+        rng.shuffle(order)  # no slot is everyone's first choice
+        for i in order:
+            sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            try:
+                sock.bind(f"\0{name}-{i}")
+                return sock
+            except OSError:
+                sock.close()
+        time.sleep(SLOT_POLL_S)
 
 
 class Running:
@@ -225,9 +267,10 @@ class Running:
         self._children: list[tuple[int, int]] = []  # (pid, read end of its pipe)
         seeds = [future_seed(session.seed, k) for k in range(runs)]
         script = Script.of(session)
+        shared = slots()
         count = min(runs, n_workers or workers())
         for w in range(count):
-            self._children.append(_fork(lambda part=seeds[w::count]: _worker(script, part), group=True))
+            self._children.append(_fork(lambda part=seeds[w::count]: _worker(script, part, shared), group=True))
 
     def result(self) -> Outlook:
         """Wait for every future (in the order of k) and summarise them; OutlookError if cancelled or failed.
@@ -268,12 +311,25 @@ def forecast(session: Session, runs: int = RUNS, n_workers: int | None = None) -
     return start(session, runs, n_workers).result()
 
 
-def _worker(script: Script, seeds: list[int]) -> list:
-    """In a worker (lowered in priority by ``NICENESS``): each future on the project rebuilt afresh."""
-    os.nice(NICENESS)
-    gc.freeze()  # the kernel's objects, inherited: never traversed, so never copied page by page
-    gc.enable()  # a rebuilt project's cycles (SimPy's processes) are collected between futures
-    return [run_future(rebuilt(script), s) for s in seeds]
+def _worker(script: Script, seeds: list[int], shared: tuple[str, int] | None = None) -> list:
+    """In a worker, below every kernel in priority: each future on the project rebuilt afresh (in a slot if shared)."""
+    _yield_cpu()
+    slot = _take_slot(*shared) if shared else None
+    try:
+        gc.freeze()  # the kernel's objects, inherited: never traversed, so never copied page by page
+        gc.enable()  # a rebuilt project's cycles (SimPy's processes) are collected between futures
+        return [run_future(rebuilt(script), s) for s in seeds]
+    finally:
+        if slot is not None:
+            slot.close()
+
+
+def _yield_cpu() -> None:
+    """Run only when no kernel wants the CPU (Linux's idle class), else ``NICENESS`` nicer: a forecast waits, a week does not."""
+    try:
+        os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
+    except (AttributeError, OSError):
+        os.nice(NICENESS)
 
 
 def _fork(work, group: bool = False) -> tuple[int, int]:

@@ -3,25 +3,30 @@
 deploy/jupyterhub/jupyterhub_config.py calls ``configure(c, os.environ)``; keeping the logic here makes it
 testable and keeps the config file a few lines long.  Settings (all set by ``itpm-sim hub start``):
 
-======================  ================================================================================
-ITPM_HUB_STATE          the state folder: roster, codes, database, cookie secret, audit log (mode 0700)
-ITPM_HUB_IP, _PORT      where users connect (loopback unless told otherwise)
-ITPM_HUB_HUB_PORT       the hub's own port on loopback (the proxy forwards to it)
-ITPM_HUB_API_PORT       the proxy's REST API on loopback (only the hub uses it)
-ITPM_HUB_AUTH           ``class-code`` or ``native`` (see sim.hub.auth)
-ITPM_HUB_NOTEBOOKS      the folder whose notebooks users receive (the kit's, or a class pack's)
-ITPM_HUB_IDLE_MINUTES   a server without traffic for this long is stopped (0: never)
-ITPM_HUB_SSL_KEY, _CERT HTTPS for the users' side (empty: plain HTTP, for loopback or behind a TLS proxy)
-ITPM_HUB_COLLECT_PORT   the collect service's port on loopback
-ITPM_HUB_PANEL          a panel day: the panel folder, whose signer the hub runs for the candidates (empty: none)
-======================  ================================================================================
+=======================  =================================================================================
+ITPM_HUB_STATE           the state folder: roster, codes, database, cookie secret, audit log (mode 0700)
+ITPM_HUB_IP, _PORT       where users connect (loopback unless told otherwise)
+ITPM_HUB_HUB_PORT        the hub's own port on loopback (the proxy forwards to it)
+ITPM_HUB_API_PORT        the proxy's REST API on loopback (only the hub uses it)
+ITPM_HUB_AUTH            ``class-code`` or ``native`` (see sim.hub.auth)
+ITPM_HUB_NOTEBOOKS       the folder whose notebooks users receive (the kit's, or a class pack's)
+ITPM_HUB_IDLE_MINUTES    a server without traffic for this long is stopped (0: never)
+ITPM_HUB_SSL_KEY, _CERT  HTTPS for the users' side (empty: plain HTTP, for loopback or behind a TLS proxy)
+ITPM_HUB_COLLECT_PORT    the collect service's port on loopback
+ITPM_HUB_FORECAST_SLOTS  live forecasts computed at once on the machine, every user's together (default: its CPUs)
+ITPM_HUB_PANEL           a panel day: the panel folder, whose signer the hub runs for the candidates (empty: none)
+=======================  =================================================================================
 """
 
 from __future__ import annotations
 
+import hashlib
+import os
 import sys
 from collections.abc import Mapping
 from pathlib import Path
+
+from sim.engine.outlook import SLOTS_ENV
 
 from .auth import AUTHENTICATORS
 from .codes import read_codes
@@ -37,6 +42,11 @@ COLLECT_SERVICE = "collect"
 
 def _qualified(cls: type) -> str:
     return f"{cls.__module__}.{cls.__name__}"
+
+
+def forecast_slots_name(state: Path) -> str:
+    """The abstract socket names of a hub's forecast slots (two hubs on one machine never share them)."""
+    return "itpm-sim-forecast-" + hashlib.sha256(str(state).encode()).hexdigest()[:16]
 
 
 def configure(c, env: Mapping[str, str]) -> None:
@@ -81,7 +91,9 @@ def configure(c, env: Mapping[str, str]) -> None:
     c.Spawner.ip = LOOPBACK
     # glibc gives each thread of a server or kernel its own malloc arena (up to 8 per core), and the heap they
     # fragment is held for good; two arenas are enough for Jupyter's few threads (measured: benchmarks/README.md).
-    c.Spawner.environment = {"MALLOC_ARENA_MAX": "2"}
+    # Every kernel forecasts after every click; the slots bound how many compute at once (sim.engine.outlook.slots).
+    slots = int(env.get("ITPM_HUB_FORECAST_SLOTS") or os.cpu_count() or 1)
+    c.Spawner.environment = {"MALLOC_ARENA_MAX": "2", SLOTS_ENV: f"{forecast_slots_name(state)}:{slots}"}
     # A class logging in at once starts many servers on a few cores: give them time.
     c.Spawner.start_timeout = 300
     c.Spawner.http_timeout = 300
