@@ -15,6 +15,9 @@ kernel sends back, so the load on the server is a browser's, without 30 browsers
 Reported (JSON on stdout, a summary on stderr):
 - week advance: from the click to the headline update ("headline"), and to the whole dashboard updated (the
   chart drawn and the button enabled again: "dashboard"); p50, p95, max; bytes received per advance;
+- the live forecast: from the click to the forecast of the new week on screen (its line for the new day, no
+  longer "updating"), p50 and p95 of those that arrived, and how many had not arrived when the user clicked
+  again (a forecast the next click overtakes is cancelled);
 - time to first usable page: from the login to the app's state received (the Start button usable);
 - memory per user: the peak PSS (and RSS) of each user's processes (server and kernel), and the machine's
   memory in use before and at the peak;
@@ -159,6 +162,23 @@ class User:
                  and s.get("description") == description and not s.get("disabled")]
         return found[-1] if found else None
 
+    def outlook_day(self) -> str | None:
+        """The day of the live forecast on screen ("" while it is updating or absent)."""
+        found = [s.get("value") or "" for s in self.models.values() if "itpm-outlook" in (s.get("_dom_classes") or ())]
+        if not found or "itpm-updating" in found[-1]:
+            return ""
+        day = re.search(r'data-day="([^"]+)"', found[-1])
+        return day.group(1) if day else ""
+
+    async def forecast(self, before: str, clicked: float, within: float) -> float | None:
+        """Milliseconds from the click to a forecast for another day than ``before`` on screen; None if none came
+        within ``within`` seconds (the user clicks on, and that forecast is cancelled)."""
+        try:
+            arrived = await asyncio.wait_for(self.until(lambda: self.outlook_day() not in ("", before), "forecast"), within)
+        except TimeoutError:
+            return None
+        return (arrived - clicked) * 1e3
+
     def headline(self) -> str | None:
         found = [s.get("value") for s in self.models.values() if "itpm-headline" in (s.get("_dom_classes") or ())]
         return found[-1] if found else None
@@ -224,9 +244,16 @@ async def play(user: User, weeks: int, think: tuple[float, float], rng: random.R
         await user.click(COMMIT)
         await user.until(lambda: user.button(ADVANCE) is not None, "the Advance button")
         result["advances"] = []
+        wait = rng.uniform(*think)
         for _ in range(weeks):
-            await asyncio.sleep(rng.uniform(*think))
-            result["advances"].append(await user.advance())
+            await asyncio.sleep(wait)
+            before = user.outlook_day()
+            advance = await user.advance()
+            wait = rng.uniform(*think)  # reading the new week, the forecast arriving meanwhile, or not
+            t = time.monotonic()
+            advance["forecast_ms"] = await user.forecast(before, advance["clicked"], wait)
+            wait = max(0.0, wait - (time.monotonic() - t))
+            result["advances"].append(advance)
     except (TimeoutError, Failure, OSError) as exc:
         result["failure"] = f"{type(exc).__name__}: {exc}"
     finally:
@@ -304,7 +331,15 @@ async def run(args: argparse.Namespace) -> dict:
                     break
             except OSError:
                 pass
+            if hub.poll() is not None:
+                break
             await asyncio.sleep(0.5)
+        else:
+            hub.terminate()
+            hub.wait(10)
+        if hub.poll() is not None:
+            tail = log.read_text(errors="replace").strip().splitlines()[-5:]
+            raise SystemExit("the hub did not start (`./kit hub` installs its proxy); its log ends:\n  " + "\n  ".join(tail))
         baseline = used_mb()
         rng = random.Random(args.seed)
         results = [{"user": n} for n in names]
@@ -348,6 +383,9 @@ async def run(args: argparse.Namespace) -> dict:
                                  "max": max((a["dashboard_ms"] for a in advances), default=float("nan"))},
                 "headline_ms": {"p50": pct([a["headline_ms"] for a in advances], 50),
                                 "p95": pct([a["headline_ms"] for a in advances], 95)},
+                "forecast_ms": {"p50": pct([a["forecast_ms"] for a in advances if a["forecast_ms"] is not None], 50),
+                                "p95": pct([a["forecast_ms"] for a in advances if a["forecast_ms"] is not None], 95),
+                                "not_before_next_click": sum(a["forecast_ms"] is None for a in advances)},
                 "bytes_median": statistics.median([a["bytes"] for a in advances]) if advances else None,
                 "after_every_page_is_up": {"count": len(steady),
                                            "dashboard_ms": {"p50": pct([a["dashboard_ms"] for a in steady], 50),
@@ -386,6 +424,8 @@ def summary(r: dict) -> str:
         f"week advance to the whole dashboard: p50 {wa['dashboard_ms']['p50']:.0f} ms, p95 {wa['dashboard_ms']['p95']:.0f} ms, "
         f"max {wa['dashboard_ms']['max']:.0f} ms over {wa['count']} (headline p50 {wa['headline_ms']['p50']:.0f}, "
         f"p95 {wa['headline_ms']['p95']:.0f} ms; {wa['bytes_median'] or 0:,.0f} bytes each)",
+        f"live forecast on screen from the click: p50 {wa['forecast_ms']['p50']:.0f} ms, p95 {wa['forecast_ms']['p95']:.0f} ms; "
+        f"{wa['forecast_ms']['not_before_next_click']} of {wa['count']} not there before the next click",
         f"  once every page was up: p50 {wa['after_every_page_is_up']['dashboard_ms']['p50']:.0f} ms, "
         f"p95 {wa['after_every_page_is_up']['dashboard_ms']['p95']:.0f} ms over {wa['after_every_page_is_up']['count']}",
         f"first usable page: p50 {r['first_usable_page_s']['p50']:.1f} s, p95 {r['first_usable_page_s']['p95']:.1f} s",

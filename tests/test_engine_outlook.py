@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 import os
+import socket
 import time
 import uuid
 
@@ -220,6 +221,22 @@ def test_on_a_shared_server_no_more_forecasts_compute_at_once_than_there_are_slo
     first, second = sorted(spans)
     overlap = first[1] > second[0]  # the first forecast's last future ended after the second's first began
     assert overlap == (count == 2), spans
+
+
+def test_a_forecast_waiting_for_a_slot_forks_nothing_and_cancelled_never_starts(monkeypatch):
+    name = f"itpm-test-{uuid.uuid4().hex}"
+    monkeypatch.setenv(outlook.SLOTS_ENV, f"{name}:1")
+    held = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    held.bind(f"\0{name}-0")  # another kernel's forecast holds the only slot
+    running = outlook.start(at_stop("network_migration", 1, 1), runs=2)
+    time.sleep(4 * outlook.SLOT_POLL_S)
+    assert running._children == []  # no process, no memory, while it waits its turn
+    running.cancel()
+    held.close()
+    with pytest.raises(OutlookError, match="the forecast was cancelled"):
+        running.result()
+    assert running._children == [] and not running._queue.is_alive()
+    assert outlook.forecast(at_stop("network_migration", 1, 1), runs=2).runs == 2  # the slot is free again
 
 
 def test_a_malformed_slot_setting_is_named(monkeypatch):

@@ -27,6 +27,7 @@ import os
 import random
 import signal
 import socket
+import threading
 import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -231,14 +232,15 @@ def slots() -> tuple[str, int] | None:
     return name, int(count)
 
 
-def _take_slot(name: str, count: int) -> socket.socket:
-    """Wait for a free slot and hold it: a slot is an abstract socket name, bound by one process at a time.
+def _take_slot(name: str, count: int, give_up) -> socket.socket | None:
+    """Wait for a free slot and hold it (None once ``give_up()``): a slot is an abstract socket name, bound by one
+    process at a time.
 
-    The kernel frees the name when its holder ends, however it ends (a cancelled worker is killed), and abstract
-    names need no shared folder, so servers running as different users share the slots.
+    The kernel frees the name when the last holder of the socket ends, however it ends (a cancelled worker is
+    killed), and abstract names need no shared folder, so servers running as different users share the slots.
     """
-    order, rng = list(range(count)), random.Random()  # seeded afresh: forked children must not share one order
-    while True:
+    order, rng = list(range(count)), random.Random()  # seeded afresh: kernels must not share one order
+    while not give_up():
         rng.shuffle(order)  # no slot is everyone's first choice
         for i in order:
             sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -248,10 +250,15 @@ def _take_slot(name: str, count: int) -> socket.socket:
             except OSError:
                 sock.close()
         time.sleep(SLOT_POLL_S)
+    return None
 
 
 class Running:
-    """A forecast under way: workers forked from the session as it stood; ``result`` waits for them."""
+    """A forecast under way: workers forked from the session as it stood; ``result`` waits for them.
+
+    On a shared server (``slots``) a thread forks each worker only once it holds a slot, and the slot passes to
+    the worker: a forecast waiting its turn costs no process and no memory, and a cancelled one never starts.
+    """
 
     def __init__(self, session: Session, runs: int = RUNS, n_workers: int | None = None):
         why = available()
@@ -265,19 +272,39 @@ class Running:
         self.runs = runs
         self.cancelled = False
         self._children: list[tuple[int, int]] = []  # (pid, read end of its pipe)
+        self._lock = threading.Lock()  # between forking in the queue's thread and cancelling
         seeds = [future_seed(session.seed, k) for k in range(runs)]
-        script = Script.of(session)
+        script = Script.of(session)  # a snapshot: the session may move on while the forecast waits for a slot
         shared = slots()
         count = min(runs, n_workers or workers())
-        for w in range(count):
-            self._children.append(_fork(lambda part=seeds[w::count]: _worker(script, part, shared), group=True))
+        parts = [seeds[w::count] for w in range(count)]
+        self._queue: threading.Thread | None = None
+        if shared is None:
+            self._children = [_fork(lambda part=part: _worker(script, part), group=True) for part in parts]
+        else:
+            self._queue = threading.Thread(target=self._fork_in_slots, args=(script, parts, shared),
+                                           name="itpm-forecast-slot", daemon=True)
+            self._queue.start()
+
+    def _fork_in_slots(self, script: Script, parts: list[list[int]], shared: tuple[str, int]) -> None:
+        for part in parts:
+            slot = _take_slot(*shared, give_up=lambda: self.cancelled)
+            if slot is None:
+                return
+            with slot, self._lock:  # the worker keeps the slot's name bound until it ends; this copy is closed
+                if self.cancelled:
+                    return
+                self._children.append(_fork(lambda part=part: _worker(script, part), group=True))
 
     def result(self) -> Outlook:
         """Wait for every future (in the order of k) and summarise them; OutlookError if cancelled or failed.
 
         It reaps the workers whatever happened, so call it once for every forecast started, cancelled or not.
         """
-        children, self._children = self._children, []
+        if self._queue is not None:
+            self._queue.join()
+        with self._lock:
+            children, self._children = self._children, []
         parts, failure = [], None
         for pid, fd in children:
             try:
@@ -294,11 +321,12 @@ class Running:
         return summarise(self.day, rows)
 
     def cancel(self) -> None:
-        """Stop the workers and their children at once; ``result`` (which may be waiting already) reaps them."""
-        self.cancelled = True
-        for pid, _ in self._children:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(pid, signal.SIGKILL)
+        """Stop the workers and their children at once (and any not yet forked); ``result`` reaps them."""
+        with self._lock:
+            self.cancelled = True
+            for pid, _ in self._children:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(pid, signal.SIGKILL)
 
 
 def start(session: Session, runs: int = RUNS, n_workers: int | None = None) -> Running:
@@ -311,17 +339,12 @@ def forecast(session: Session, runs: int = RUNS, n_workers: int | None = None) -
     return start(session, runs, n_workers).result()
 
 
-def _worker(script: Script, seeds: list[int], shared: tuple[str, int] | None = None) -> list:
-    """In a worker, below every kernel in priority: each future on the project rebuilt afresh (in a slot if shared)."""
+def _worker(script: Script, seeds: list[int]) -> list:
+    """In a worker, below every kernel in priority: each future on the project rebuilt afresh."""
     _yield_cpu()
-    slot = _take_slot(*shared) if shared else None
-    try:
-        gc.freeze()  # the kernel's objects, inherited: never traversed, so never copied page by page
-        gc.enable()  # a rebuilt project's cycles (SimPy's processes) are collected between futures
-        return [run_future(rebuilt(script), s) for s in seeds]
-    finally:
-        if slot is not None:
-            slot.close()
+    gc.freeze()  # the kernel's objects, inherited: never traversed, so never copied page by page
+    gc.enable()  # a rebuilt project's cycles (SimPy's processes) are collected between futures
+    return [run_future(rebuilt(script), s) for s in seeds]
 
 
 def _yield_cpu() -> None:
