@@ -51,7 +51,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import psutil
-from tornado.httpclient import AsyncHTTPClient, HTTPRequest
+from tornado.httpclient import AsyncHTTPClient, HTTPClientError, HTTPRequest
 from tornado.websocket import websocket_connect
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -254,7 +254,7 @@ async def play(user: User, weeks: int, think: tuple[float, float], rng: random.R
             advance["forecast_ms"] = await user.forecast(before, advance["clicked"], wait)
             wait = max(0.0, wait - (time.monotonic() - t))
             result["advances"].append(advance)
-    except (TimeoutError, Failure, OSError) as exc:
+    except (TimeoutError, Failure, OSError, HTTPClientError) as exc:  # a timed-out request is a failure too
         result["failure"] = f"{type(exc).__name__}: {exc}"
     finally:
         await user.close()
@@ -411,6 +411,10 @@ async def run(args: argparse.Namespace) -> dict:
         for n in names:
             subprocess.run(["userdel", "--remove", f"itpm-{n}"], capture_output=True)
         shutil.rmtree(homes, ignore_errors=True)
+        if report.get("failures") and (state / "hub.log").exists():  # kept, to find out why
+            kept = Path(tempfile.mkstemp(prefix="itpm-bench-hub-", suffix=".log", dir="/tmp")[1])
+            shutil.copyfile(state / "hub.log", kept)
+            report["hub_log"] = str(kept)
         shutil.rmtree(state, ignore_errors=True)
         report["load_after"] = os.getloadavg()
     return report
@@ -431,7 +435,8 @@ def summary(r: dict) -> str:
         f"first usable page: p50 {r['first_usable_page_s']['p50']:.1f} s, p95 {r['first_usable_page_s']['p95']:.1f} s",
         f"memory per user: PSS mean {mem['pss_mean']:.0f} MB (max {mem['pss_max']:.0f}), RSS mean {mem['rss_mean']:.0f} MB; "
         f"machine {r['machine_memory_mb']['per_user']:.0f} MB per user",
-        f"failures: {len(r['failures'])}" + "".join(f"\n  {f}" for f in r["failures"]),
+        f"failures: {len(r['failures'])}" + "".join(f"\n  {f}" for f in r["failures"])
+        + (f"\n  the hub's log is kept in {r['hub_log']}" if r.get("hub_log") else ""),
     ])
 
 

@@ -7,6 +7,7 @@ import base64
 import datetime as dt
 import json
 import os
+import socket
 import stat
 from pathlib import Path
 
@@ -157,6 +158,7 @@ def test_trainees_get_jupyterlab_on_the_play_notebook_and_candidates_voila_alone
     lab = start.command("trainee", tmp_path, ROOT / "notebooks")
     assert lab[1:3] == ["-m", "jupyterhub.singleuser"] and "--ServerApp.default_url=/lab/tree/01_play.ipynb" in lab
     assert "--ServerApp.terminals_enabled=False" in lab
+    assert "--VoilaExecutor.startup_timeout=300" in lab  # a page waits for its kernel as long as the hub for a server
     assert start.command("candidate", tmp_path, ROOT / "notebooks")[1:] == ["-m", "sim.hub.voila",
                                                                             str(tmp_path / "app.ipynb")]
     env = {"JUPYTERHUB_SERVICE_URL": "http://127.0.0.1:41234/user/cy/", "JUPYTERHUB_SERVICE_PREFIX": "/user/cy/"}
@@ -164,7 +166,8 @@ def test_trainees_get_jupyterlab_on_the_play_notebook_and_candidates_voila_alone
     assert {"--Voila.ip=127.0.0.1", "--Voila.port=41234", "--Voila.base_url=/user/cy/",
             "--VoilaConfiguration.strip_sources=True", "--VoilaConfiguration.file_denylist=.*",
             "--Voila.identity_provider_class=sim.hub.voila.HubIdentityProvider",
-            "--Voila.authorizer_class=jupyterhub.singleuser.extension.JupyterHubAuthorizer"} <= set(args)
+            "--Voila.authorizer_class=jupyterhub.singleuser.extension.JupyterHubAuthorizer",
+            "--VoilaExecutor.startup_timeout=300"} <= set(args)
 
 
 def test_on_a_panel_day_a_candidate_gets_the_panels_one_cell_notebook_in_a_folder_of_its_own(tmp_path):
@@ -255,3 +258,23 @@ def test_the_hub_command_refuses_a_bad_name_before_touching_anything(cli, tmp_pa
         assert done.returncode == 2 and "cannot use the name 'Ana Maria'" in done.stderr
         assert not list((tmp_path / "state").iterdir())
     assert "Traceback" not in done.stderr
+
+
+def test_a_server_port_is_free_and_below_the_ephemeral_ports_that_kernels_take():
+    from sim.hub.spawner import SERVER_PORTS, server_port
+
+    low = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    ports = {server_port() for _ in range(50)}
+    assert all(p in SERVER_PORTS and p < low for p in ports) and len(ports) > 40
+
+    class Picks:  # offers the port in use first, then the next one
+        def __init__(self, *ports):
+            self.ports = list(ports)
+
+        def choice(self, _):
+            return self.ports.pop(0)
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", server_port()))
+        busy = taken.getsockname()[1]
+        assert server_port(Picks(busy, busy + 1)) == busy + 1  # a port in use is never offered

@@ -1,15 +1,18 @@
 """The hub's spawner: each user's server runs the kit under the user's own system account.
 
-JupyterHub's LocalProcessSpawner, with three changes: the account is the one the roster names (``itpm-NAME``,
+JupyterHub's LocalProcessSpawner, with four changes: the account is the one the roster names (``itpm-NAME``,
 never an account the kit did not make, so a hub user called ``root`` cannot become root); the command is the
 role's (``sim.hub.start``; a candidate's server is told the panel signer's name on a panel day); and when a server
-stops, every process left under the account (a kernel, or something a trainee started from one) is ended with it.
+stops, every process left under the account (a kernel, or something a trainee started from one) is ended with it;
+and a server's port is taken below the system's ephemeral range (``server_port``).
 """
 
 from __future__ import annotations
 
 import asyncio
 import pwd
+import random
+import socket
 import sys
 from pathlib import Path
 
@@ -20,6 +23,27 @@ from sim.panel.signer import SIGNER_ENV
 
 from .accounts import end_processes
 from .roster import read_roster
+
+SERVER_PORTS = range(20000, 30000)  # below Linux's ephemeral ports (32768-60999), where every kernel binds five
+
+
+def server_port(rng: random.Random | None = None) -> int:
+    """A free loopback port for a user's server, outside the ephemeral range.
+
+    JupyterHub's own choice is an ephemeral port, free when chosen and bound by the server a few seconds later.
+    With thirty kernels binding ephemeral ports meanwhile, one of them took it in the 30-user benchmark: the
+    server could not start, and the hub waited five minutes on the kernel's port (benchmarks/README.md).
+    """
+    rng = rng or random.SystemRandom()
+    for _ in range(100):
+        port = rng.choice(SERVER_PORTS)
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError(f"no free port for a server among {SERVER_PORTS.start}-{SERVER_PORTS.stop - 1} after 100 tries")
 
 
 class KitSpawner(LocalProcessSpawner):
@@ -44,6 +68,7 @@ class KitSpawner(LocalProcessSpawner):
         home = pwd.getpwnam(member.account).pw_dir
         self.cmd = [self.python, "-m", "sim.hub.start", member.role, str(Path(self.notebooks).resolve())]
         self.notebook_dir = home
+        self.port = server_port()
         return await super().start()
 
     def make_preexec_fn(self, name):

@@ -32,6 +32,9 @@ LANDING = {"trainee": PLAY, "instructor": "00_start_here.ipynb", "candidate": AP
 RECEIVES = {"trainee": ("00_start_here.ipynb", PLAY, APP), "candidate": (APP,), "instructor": None}
 # A class pack (``itpm-sim class create``) instead of the kit's notebooks: its notebook plays its exercise.
 PACK_EXERCISE, PACK_NOTEBOOK = "exercise.json", "play.ipynb"
+# Voilà waits 60 s for a page's kernel by default; a class logging in at once starts thirty kernels on two cores,
+# and one of them waited longer (benchmarks/README.md): the page now waits as long as the hub waits for a server.
+KERNEL_START_S = 300
 PANEL_APP = "panel-app"  # on a panel day, the folder of the candidate's one-cell notebook (rewritten at each start)
 
 
@@ -79,7 +82,7 @@ def command(role: str, home: Path, notebooks: Path, panel_day: bool = False) -> 
     landing = plan(role, notebooks)[1]
     return [sys.executable, "-m", "jupyterhub.singleuser", f"--ServerApp.default_url=/lab/tree/{landing}",
             "--ServerApp.terminals_enabled=False", "--ServerApp.jpserver_extensions=jupyter_lsp=False",
-            "--LabApp.news_url=None",
+            "--LabApp.news_url=None", f"--VoilaExecutor.startup_timeout={KERNEL_START_S}",
             "--LabApp.check_for_updates_class=jupyterlab.handlers.announcements.NeverCheckForUpdate"]
 
 

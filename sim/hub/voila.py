@@ -26,6 +26,8 @@ from jupyterhub.singleuser.extension import (
 )
 from voila.app import Voila
 
+from .start import KERNEL_START_S
+
 
 class HubIdentityProvider(JupyterHubIdentityProvider):
     """JupyterHub's login for standalone Voilà, whose handlers are not prefixed with the server's base URL."""
@@ -57,6 +59,7 @@ def arguments(notebook: str, environ: os._Environ | dict = os.environ) -> list[s
         f"--Voila.authorizer_class={JupyterHubAuthorizer.__module__}.{JupyterHubAuthorizer.__name__}",
         "--VoilaConfiguration.strip_sources=True", "--VoilaConfiguration.file_denylist=.*",
         "--VoilaConfiguration.show_tracebacks=False", f"--Voila.connection_dir_root={jupyter_runtime_dir()}",
+        f"--VoilaExecutor.startup_timeout={KERNEL_START_S}",
         # a page closed without notice leaves its kernel: end it after an hour without traffic
         "--MappingKernelManager.cull_idle_timeout=3600", "--MappingKernelManager.cull_interval=300",
     ]
