@@ -239,6 +239,19 @@ def test_a_forecast_waiting_for_a_slot_forks_nothing_and_cancelled_never_starts(
     assert outlook.forecast(at_stop("network_migration", 1, 1), runs=2).runs == 2  # the slot is free again
 
 
+def test_in_a_container_the_workers_are_as_many_as_its_cpu_limit(tmp_path, monkeypatch):
+    limit = tmp_path / "cpu.max"
+    for text, cpus in (("150000 100000\n", 2), ("50000 100000\n", 1), ("max 100000\n", None), ("", None)):
+        limit.write_text(text)
+        assert outlook.cpu_quota(str(limit)) == cpus, text
+    assert outlook.cpu_quota(str(tmp_path / "absent")) is None
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1, 2, 3})
+    monkeypatch.setattr(outlook, "cpu_quota", lambda: 2)
+    assert outlook.workers() == 2
+    monkeypatch.setattr(outlook, "cpu_quota", lambda: None)
+    assert outlook.workers() == 4
+
+
 def test_a_malformed_slot_setting_is_named(monkeypatch):
     monkeypatch.setenv(outlook.SLOTS_ENV, "itpm:none")
     with pytest.raises(OutlookError, match=r"\$ITPM_FORECAST_SLOTS is 'itpm:none', expected NAME:COUNT with a whole COUNT >= 1"):

@@ -211,9 +211,24 @@ def workers() -> int:
     if slots() is not None:
         return 1  # the cores are shared by every kernel's forecast: many forecasts at once, one worker each
     try:
-        return max(1, len(os.sched_getaffinity(0)))
+        cores = len(os.sched_getaffinity(0))
     except AttributeError:
-        return max(1, os.cpu_count() or 1)
+        cores = os.cpu_count() or 1
+    return max(1, min(cores, cpu_quota() or cores))
+
+
+def cpu_quota(path: str = "/sys/fs/cgroup/cpu.max") -> int | None:
+    """The CPUs a container's cgroup allows (rounded up), or None when unlimited or unknown.
+
+    A Kubernetes pod limited to one CPU still sees every core of its node; forking one worker per core there
+    would only share that one CPU more thinly.
+    """
+    try:
+        with open(path) as limit:
+            quota, period = limit.read().split()[:2]
+        return None if quota == "max" else max(1, math.ceil(int(quota) / int(period)))
+    except (OSError, ValueError):
+        return None
 
 
 def slots() -> tuple[str, int] | None:
