@@ -145,6 +145,15 @@ def test_week_by_week_decisions_and_requests(tmp_path):
     assert entry.model_dump() == {"type": "choose", "request": request["id"], "option": choice.options[-1][1], "rationale": "answering on time"}
     assert request["id"] not in execute.requests.forms
 
+    while app.model.report.reason != "event":  # an event's stop: the headline asks until it is answered
+        execute.advance.click()
+    assert board.headline.value.endswith("· an event needs your decision</div>"), board.headline.value
+    for request in app.model.report.requests:
+        choice, why, go = execute.requests.forms[request["id"]]
+        go.click()
+    assert not app.model.report.requests and "needs your decision" not in board.headline.value
+    assert board.headline.value.endswith("· an event, answered</div>"), board.headline.value
+
 
 @pytest.fixture(scope="module")
 def finished(tmp_path_factory):

@@ -123,7 +123,8 @@ class Dashboard(View):
             return
         week = max(1, math.ceil(r.day / 5)) if r.day else 0
         when = "before the start" if r.day == 0 else f"status on {day_text(model.status_date())}"
-        why = {"event": " · an event needs your decision", "risk": " · a risk has hit", "end": " · the project has ended"}
+        event = " · an event needs your decision" if r.requests else " · an event, answered"  # once answered, it says so
+        why = {"event": event, "risk": " · a risk has hit", "end": " · the project has ended"}
         day = f"{r.day:g}" if r.day == int(r.day) else f"{math.floor(r.day) + 1} (during the day)"
         self.headline.value = (f'<div class="itpm-stage">Week {week} · working day {day} · {when}'
                                f'{why.get(r.reason, "")}</div>')
