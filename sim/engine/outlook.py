@@ -251,8 +251,8 @@ def _take_slot(name: str, count: int, give_up) -> socket.socket | None:
     """Wait for a free slot and hold it (None once ``give_up()``): a slot is an abstract socket name, bound by one
     process at a time.
 
-    The kernel frees the name when the last holder of the socket ends, however it ends (a cancelled worker is
-    killed), and abstract names need no shared folder, so servers running as different users share the slots.
+    Linux frees the name when the last holder of the socket ends, however it ends (a cancelled worker is killed),
+    and abstract names need no shared folder, so servers running as different users share the slots.
     """
     order, rng = list(range(count)), random.Random()  # seeded afresh: kernels must not share one order
     while not give_up():

@@ -14,6 +14,7 @@ import pwd
 import random
 import socket
 import sys
+import time
 from pathlib import Path
 
 from jupyterhub.spawner import LocalProcessSpawner, set_user_setuid
@@ -25,24 +26,33 @@ from .accounts import end_processes
 from .roster import read_roster
 
 SERVER_PORTS = range(20000, 30000)  # below Linux's ephemeral ports (32768-60999), where every kernel binds five
+GIVEN_FOR_S = 600  # a port given to a server is not given again for this long, bound yet or not
+_given: dict[int, float] = {}  # port -> when it was given (the hub is one process)
 
 
 def server_port(rng: random.Random | None = None) -> int:
-    """A free loopback port for a user's server, outside the ephemeral range.
+    """A free loopback port for a user's server, outside the ephemeral range, and not one given out lately.
 
     JupyterHub's own choice is an ephemeral port, free when chosen and bound by the server a few seconds later.
     With thirty kernels binding ephemeral ports meanwhile, one of them took it in the 30-user benchmark: the
     server could not start, and the hub waited five minutes on the kernel's port (benchmarks/README.md).
     """
     rng = rng or random.SystemRandom()
+    now = time.monotonic()
+    for port, when in list(_given.items()):
+        if now - when > GIVEN_FOR_S:
+            del _given[port]
     for _ in range(100):
         port = rng.choice(SERVER_PORTS)
+        if port in _given:
+            continue  # given to a server that may not have bound it yet
         with socket.socket() as probe:
             try:
                 probe.bind(("127.0.0.1", port))
             except OSError:
                 continue
-            return port
+        _given[port] = now
+        return port
     raise RuntimeError(f"no free port for a server among {SERVER_PORTS.start}-{SERVER_PORTS.stop - 1} after 100 tries")
 
 
