@@ -125,3 +125,14 @@ def test_the_leaderboard_is_the_cohort_sorted(debrief):
     board = debrief.cohort.leaderboard()
     assert board["score"].is_monotonic_decreasing and board["rank"].iloc[0] == 1
     assert set(board["student"]) == set(pd.read_csv(debrief.cohort.collection.folder / "cohort.csv")["student"])
+
+
+def test_what_the_numbers_leave_out_counts_students_and_files_that_name_nobody():
+    from sim.classroom.report import not_counted
+
+    cohort = pd.DataFrame({"student": ["a", "b", "c", "d"], "status": ["verified", "tampered", "tampered", "missing"]})
+    logs = pd.DataFrame({"handed_in_by": ["a", "b", "", None, ""], "participant": ["a", "b", "c", "", None],
+                         "status": ["verified", "tampered", "tampered", "unreadable", "unreadable"]})
+    assert not_counted(cohort, logs) == "Not in these numbers: tampered 2, missing 1, 2 files naming no student (see the end)."
+    assert not_counted(cohort.iloc[:1], logs.iloc[:3]) == ""
+    assert not_counted(cohort.iloc[:1], logs.iloc[:4]) == "Not in these numbers: 1 file naming no student (see the end)."

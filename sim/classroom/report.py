@@ -141,6 +141,18 @@ def duty_table(found: dict[str, Debrief]) -> pd.DataFrame:
     return counts
 
 
+def not_counted(cohort: pd.DataFrame, logs: pd.DataFrame) -> str:
+    """The talking point on what the class's numbers leave out ("" if nothing): students by status, and the files
+    that name no student at all (an unreadable file outside any student's folder counts for nobody)."""
+    counts = cohort["status"].value_counts()
+    issues = [f"{s} {int(counts[s])}" for s in ("tampered", "foreign", "unfinished", "outdated", "unreadable", "missing")
+              if counts.get(s, 0)]
+    nameless = int(((logs["handed_in_by"].fillna("") == "") & (logs["participant"].fillna("") == "")).sum())
+    if nameless:
+        issues.append(f"{nameless} file{'s' if nameless > 1 else ''} naming no student")
+    return f"Not in these numbers: {', '.join(issues)} (see the end)." if issues else ""
+
+
 @dataclass
 class ClassDebrief:
     """Everything the class report shows, computed once."""
@@ -159,7 +171,8 @@ class ClassDebrief:
         v = c.verified
         n = len(v)
         if not n:
-            return ["No verified session yet: nothing to compare."]
+            left_out = not_counted(c.table, c.collection.logs)
+            return ["No verified session yet: nothing to compare."] + ([left_out] if left_out else [])
         points = []
         parts = c.spread()
         parts = parts[parts["column"].str.startswith("score_")]
@@ -200,11 +213,8 @@ class ClassDebrief:
             poor, good = self.duties["poor"], self.duties["good"]
             points.append(f"Duty ratings: '{poor.idxmax()}' was rated poor for {int(poor.max())} of {n} students, "
                           f"the weakest duty; '{good.idxmax()}' was rated good for {int(good.max())}.")
-        counts = c.table["status"].value_counts()
-        issues = {s: int(counts.get(s, 0)) for s in ("tampered", "foreign", "unfinished", "outdated", "unreadable", "missing")}
-        if any(issues.values()):
-            points.append("Not in these numbers: " + ", ".join(f"{k} {v}" for k, v in issues.items() if v) + " (see the end).")
-        return points
+        left_out = not_counted(c.table, c.collection.logs)
+        return points + ([left_out] if left_out else [])
 
 
 def analyse(collection: Collection, executor: Executor | None = None, runs: int = MC_RUNS) -> ClassDebrief:
