@@ -31,6 +31,7 @@ MAX_DEPTH = 64  # nesting levels; deeper input would exhaust Python's recursion 
 MAX_VALUES = 100_000  # scalars (keys and values) in one file: 2,000 tasks with every field written take about 40,000
 MAX_DIGITS = 18  # digits of a whole number: more than any count or amount a scenario holds, and than an int64
 _BREAK = re.compile(r"\r\n?|\n")
+_HIDDEN_BREAK = re.compile("[\u0085\u2028\u2029]")  # line ends to YAML 1.1, and to no editor
 _OPEN = {yaml.BlockMappingStartToken, yaml.BlockSequenceStartToken, yaml.FlowMappingStartToken, yaml.FlowSequenceStartToken}
 _CLOSE = {yaml.BlockEndToken, yaml.FlowMappingEndToken, yaml.FlowSequenceEndToken}
 
@@ -125,6 +126,16 @@ _Loader.add_implicit_resolver(
     re.compile(r"^(?:[-+]?(?:\.[0-9]+|(?:0|[1-9][0-9]*)(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"),
     list("-+.0123456789"),
 )
+def _hidden_break(text: str, reader) -> str:
+    """Where a syntax error may come from a line end that no editor shows ("" when the text has none)."""
+    hidden = _HIDDEN_BREAK.search(text)
+    if not hidden:
+        return ""
+    line, column = reader.lines.at(hidden.start())
+    return (f"; line {line}, column {column} holds U+{ord(hidden.group()):04X}, which YAML reads as a line end and "
+            "editors do not show: delete it, or put the whole text in double quotes")
+
+
 _CONSTRUCTOR = _Loader("")
 _FAST: type = _Loader  # PyYAML built without libyaml: the pure-Python parser, the same result, slower
 try:
@@ -214,6 +225,7 @@ def read_yaml(text: str | bytes, file: str) -> tuple[Located | None, list[Proble
         if exc.context:
             opened = f" (opened at line {reader.lines.at(exc.context_mark.index)[0]})" if exc.context_mark and exc.context_mark is not mark else ""
             what = f"{exc.context.strip()}{opened}, {what}"
+        what += _hidden_break(text, reader)
         if mark is None:
             return None, [Problem(file, 1, 1, "(document)", f"YAML syntax error: {what} (expected well-formed YAML)")]
         reader.problem(mark, (), f"YAML syntax error: {what} (expected well-formed YAML)")
