@@ -162,7 +162,7 @@ class User:
                  and s.get("description") == description and not s.get("disabled")]
         return found[-1] if found else None
 
-    def outlook_day(self) -> str | None:
+    def outlook_day(self) -> str:
         """The day of the live forecast on screen ("" while it is updating or absent)."""
         found = [s.get("value") or "" for s in self.models.values() if "itpm-outlook" in (s.get("_dom_classes") or ())]
         if not found or "itpm-updating" in found[-1]:

@@ -170,9 +170,9 @@ class ClassDebrief:
         c = self.cohort
         v = c.verified
         n = len(v)
+        left_out = [line for line in (not_counted(c.table, c.collection.logs),) if line]
         if not n:
-            left_out = not_counted(c.table, c.collection.logs)
-            return ["No verified session yet: nothing to compare."] + ([left_out] if left_out else [])
+            return ["No verified session yet: nothing to compare.", *left_out]
         points = []
         parts = c.spread()
         parts = parts[parts["column"].str.startswith("score_")]
@@ -213,8 +213,7 @@ class ClassDebrief:
             poor, good = self.duties["poor"], self.duties["good"]
             points.append(f"Duty ratings: '{poor.idxmax()}' was rated poor for {int(poor.max())} of {n} students, "
                           f"the weakest duty; '{good.idxmax()}' was rated good for {int(good.max())}.")
-        left_out = not_counted(c.table, c.collection.logs)
-        return points + ([left_out] if left_out else [])
+        return points + left_out
 
 
 def analyse(collection: Collection, executor: Executor | None = None, runs: int = MC_RUNS) -> ClassDebrief:
