@@ -10,9 +10,11 @@ engine      bare SimPy event throughput and the engine's, with their ratio; a fu
             outside its simulated days (setup, the status reports the policy reads,
             the policy itself), per event: the floor under the per-event ratio.
 montecarlo  --runs replications (default 10,000) of software_build with `reference`
-            on 2 workers, and the parallel efficiency at 2 workers: --slice
+            on 2 workers, in 10 segments each timed against bare SimPy just
+            before it, and the parallel efficiency at 2 workers: --slice
             replications (default 2,000) run serially and on 2 workers.
-            Targets: 10,000 runs <= 60 s, efficiency >= 85%.
+            Targets: a run's cost per worker <= 22,600 bare-SimPy events (10,000
+            runs in 60 s on the Xeon), efficiency >= 85%.
 debrief     the counterfactual replays of one debrief on 2 workers.  Target <= 2 s.
 replay      replay and resume of a session log of --decisions decisions (default
             1,000), made by a trainee who revisits the settings at every status
@@ -51,6 +53,7 @@ from sim.policies import make_policy
 from sim.schema import bundled_scenarios
 
 TARGET_BARE_EVENTS = 60 / 10_000 * 2 / 0.53e-6  # 10,000 runs in 60 s on 2 workers, at the Xeon's 0.53 us per bare event
+BARE_PROBE_EVENTS = 100_000  # bare SimPy's timing before each segment of the Monte Carlo: about 0.1 s
 
 
 def bare_simpy(events: int = 200_000, clock=time.perf_counter) -> float:
@@ -162,40 +165,43 @@ def engine(repeat: int) -> dict:
     return results
 
 
-def montecarlo(runs: int, slice_runs: int = 2000) -> dict:
+def montecarlo(runs: int, slice_runs: int = 2000, segments: int = 10) -> dict:
     """The 10,000-run target as a ratio: the cost of a run on one of 2 workers in bare-SimPy events, measured here.
 
-    Bare SimPy is timed just before and just after the study, so the ratio holds across machines of any speed:
     60 s for 10,000 runs on 2 workers is 12 ms per run per worker, 22,600 events at 0.53 us each (the Xeon of
-    benchmarks/README.md).  On a machine that others share, wall time also measures their load; the serial slice is
-    therefore also timed in this process's CPU time, against bare SimPy's CPU time: the same ratio, for this code only.
+    benchmarks/README.md).  The speed of a shared virtual machine drifts by up to a factor of two within minutes, so
+    the study runs in ``segments``, each just after bare SimPy is timed on both workers at once (as loaded as the
+    runs are), and the ratio is the median of the segments' own ratios: each pair is timed under the same
+    conditions.  The serial slice is also timed in this process's CPU time, against bare SimPy's CPU time.
     """
     from sim.analysis import Study, run_montecarlo
 
     study = Study("software_build", policy="reference")
     _ = World.from_file("software_build").baseline
-    bare_before = min(bare_simpy() for _ in range(3))
+    sizes = [runs // segments + (i < runs % segments) for i in range(min(segments, runs))]
+    bare, seconds = [], []
     with ProcessPoolExecutor(2) as pool:
         run_montecarlo(study, 40, seed=99, executor=pool)  # start the workers and warm their caches
-        start = time.perf_counter()
-        run_montecarlo(study, runs, seed=1, executor=pool)
-        full = time.perf_counter() - start
+        for i, size in enumerate(sizes):
+            bare.append(statistics.mean(pool.map(bare_simpy, [BARE_PROBE_EVENTS] * 2)))
+            start = time.perf_counter()
+            run_montecarlo(study, size, seed=1 + i, executor=pool)
+            seconds.append(time.perf_counter() - start)
         start = time.perf_counter()
         run_montecarlo(study, slice_runs, seed=2, executor=pool)
         parallel = time.perf_counter() - start
-    bare_after = min(bare_simpy() for _ in range(3))
     run_montecarlo(study, 40, seed=99)
     bare_cpu = min(bare_simpy(clock=time.process_time) for _ in range(3))
     start, start_cpu = time.perf_counter(), time.process_time()
     run_montecarlo(study, slice_runs, seed=2)
     serial, serial_cpu = time.perf_counter() - start, time.process_time() - start_cpu
     bare_cpu = min(bare_cpu, *(bare_simpy(clock=time.process_time) for _ in range(3)))
-    per_run = 2 * full / runs
-    bare = (bare_before + bare_after) / 2
-    return {"runs": runs, "seconds_2_workers": full, "ms_per_run_per_worker": per_run * 1e3,
-            "bare_simpy_us_per_event": bare * 1e6, "bare_simpy_us_before_after": [bare_before * 1e6, bare_after * 1e6],
-            "bare_events_per_run": per_run / bare, "target_bare_events_per_run": TARGET_BARE_EVENTS,
-            "serial_bare_events_per_run": serial / slice_runs / bare,
+    ratios = [2 * t / n / b for t, n, b in zip(seconds, sizes, bare, strict=True)]
+    full = sum(seconds)
+    return {"runs": runs, "seconds_2_workers": full, "ms_per_run_per_worker": 2 * full / runs * 1e3,
+            "segments": [{"runs": n, "seconds": t, "bare_simpy_us_per_event": b * 1e6, "bare_events_per_run": r}
+                         for n, t, b, r in zip(sizes, seconds, bare, ratios, strict=True)],
+            "bare_events_per_run": statistics.median(ratios), "target_bare_events_per_run": TARGET_BARE_EVENTS,
             "serial_cpu_bare_events_per_run": serial_cpu / slice_runs / bare_cpu, "bare_simpy_cpu_us_per_event": bare_cpu * 1e6,
             "efficiency_2_workers": serial / (2 * parallel), "slice_runs": slice_runs, "slice_serial_s": serial, "slice_parallel_s": parallel}
 
@@ -390,10 +396,12 @@ def main() -> None:
         m = results["montecarlo"]
         print(f"Monte Carlo: {m['runs']} runs of software_build/reference on 2 workers in {m['seconds_2_workers']:.1f} s "
               f"({m['ms_per_run_per_worker']:.1f} ms per run per worker); parallel efficiency {m['efficiency_2_workers']:.0%} (target 85%)")
-        before, after = m["bare_simpy_us_before_after"]
-        print(f"Monte Carlo cost per run per worker: {m['bare_events_per_run']:,.0f} bare-SimPy events "
-              f"(target {m['target_bare_events_per_run']:,.0f}; bare SimPy {before:.2f} us/event before the study, {after:.2f} after); "
-              f"serially {m['serial_bare_events_per_run']:,.0f}; in CPU time, serially, {m['serial_cpu_bare_events_per_run']:,.0f}")
+        ratios = sorted(x["bare_events_per_run"] for x in m["segments"])
+        speeds = sorted(x["bare_simpy_us_per_event"] for x in m["segments"])
+        print(f"Monte Carlo cost per run per worker: {m['bare_events_per_run']:,.0f} bare-SimPy events, the median of "
+              f"{len(ratios)} segments ({ratios[0]:,.0f} to {ratios[-1]:,.0f}; target {m['target_bare_events_per_run']:,.0f}; "
+              f"bare SimPy {speeds[0]:.2f} to {speeds[-1]:.2f} us/event); in CPU time, serially, "
+              f"{m['serial_cpu_bare_events_per_run']:,.0f}")
     if "debrief" in results:
         for name, d in results["debrief"].items():
             print(f"debrief {name:>18}: {d['decisions']} decisions, counterfactuals in {d['seconds']:.2f} s (target 2 s)")
