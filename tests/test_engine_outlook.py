@@ -11,6 +11,7 @@ import socket
 import time
 import uuid
 
+import numpy as np
 import pytest
 
 from sim.analysis import Study, run_montecarlo
@@ -151,6 +152,24 @@ def test_the_forecast_leaves_the_session_as_it_was_and_is_the_same_with_any_numb
         a, b = session.advance(), twin.advance()
         assert (a.day, a.spent, a.progress, a.news) == (b.day, b.spent, b.progress, b.news)
     assert session.project.seed == 4
+
+
+def test_the_first_futures_are_summarised_as_soon_as_they_are_in_and_are_the_first_of_the_whole():
+    """A first reading in a quarter of the time: the first FIRST_RUNS futures in the order of k, whatever the timing."""
+    session = at_stop("network_migration", 2, 2)
+    runs = outlook.FIRST_RUNS + 15
+    readings: list = []
+    whole = outlook.start(session, runs=runs, n_workers=2).result(readings.append)
+    assert len(readings) == 1
+    first = readings[0]
+    assert (first.day, first.runs) == (whole.day, outlook.FIRST_RUNS)
+    assert first.finish_days == whole.finish_days[:outlook.FIRST_RUNS] and first.costs == whole.costs[:outlook.FIRST_RUNS]
+    assert first.p80_finish_day == float(np.quantile(whole.finish_days[:outlook.FIRST_RUNS], 0.8))
+    assert outlook.start(session, runs=runs, n_workers=1).result(readings.append) == whole  # one worker: the same
+    assert readings[1] == first
+    few: list = []
+    outlook.start(session, runs=outlook.FIRST_RUNS, n_workers=2).result(few.append)
+    assert few == []  # no first reading when there is nothing more to come
 
 
 def test_at_the_start_the_live_forecast_tells_the_plan_forecasts_story():

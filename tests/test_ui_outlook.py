@@ -52,6 +52,25 @@ def test_every_week_and_decision_gets_a_new_forecast_and_a_stale_one_never_shows
     assert after.costs != before.costs  # the hire costs money in every future
 
 
+def test_the_first_futures_show_at_once_and_the_lights_wait_for_all_of_them(model):
+    model.live_runs = outlook.FIRST_RUNS + 16
+    dashboard = Dashboard(model)
+    seen: list[tuple[str, str]] = []  # the forecast line and the KPIs, at every change of either
+    for view in (dashboard.outlook, dashboard.kpis):
+        view.observe(lambda _: seen.append((dashboard.outlook.value, dashboard.kpis.value)), "value")
+    model.advance()
+    whole = model.wait_for_outlook()
+    assert whole.runs == model.live_runs
+    first = [(line, kpis) for line, kpis in seen if f"first {outlook.FIRST_RUNS} of {model.live_runs} futures, the rest coming" in line]
+    assert first, seen
+    for line, kpis in first:
+        assert f'data-day="{whole.day:g}"' in line and f"({outlook.FIRST_RUNS} futures from" in line
+        assert "from today&#x27;s trend, until the live forecast arrives" in kpis  # no light from a partial reading
+    line, kpis = seen[-1]
+    assert f"({model.live_runs} futures from" in line and "the rest coming" not in line and "updating" not in line
+    assert f"from the live forecast: {round(100 * whole.on_time)}% of its futures finish on time" in kpis
+
+
 def test_no_forecast_once_the_project_has_ended_and_none_when_turned_off(tmp_path, model):
     model.session.run(lambda report: [])
     model.report = model.session.observe()

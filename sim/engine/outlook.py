@@ -25,10 +25,12 @@ import json
 import math
 import os
 import random
+import selectors
 import signal
 import socket
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -46,6 +48,7 @@ if TYPE_CHECKING:
     from .world import World
 
 RUNS = 100  # futures per forecast: P80 within about 4 percentile points, in about a second on two cores (benchmarks/)
+FIRST_RUNS = 25  # the first futures (in the order of k), summarised as soon as they are in: a first reading in a quarter of the time
 REDRAWS = 64  # draws of a risk's luck before concluding that it no longer strikes (see _redraw_risk)
 NICENESS = 10  # where the idle class is not offered, the workers run this much nicer than the kernel
 SLOTS_ENV = "ITPM_FORECAST_SLOTS"  # "NAME:COUNT" on a shared server: at most COUNT workers compute at once, machine-wide
@@ -295,7 +298,7 @@ class Running:
         parts = [seeds[w::count] for w in range(count)]
         self._queue: threading.Thread | None = None
         if shared is None:
-            self._children = [_fork(lambda part=part: _worker(script, part), group=True) for part in parts]
+            self._children = [_fork(lambda part=part: _worker(script, part), group=True, stream=True) for part in parts]
         else:
             self._queue = threading.Thread(target=self._fork_in_slots, args=(script, parts, shared),
                                            name="itpm-forecast-slot", daemon=True)
@@ -309,30 +312,34 @@ class Running:
             with slot, self._lock:  # the worker keeps the slot's name bound until it ends; this copy is closed
                 if self.cancelled:
                     return
-                self._children.append(_fork(lambda part=part: _worker(script, part), group=True))
+                self._children.append(_fork(lambda part=part: _worker(script, part), group=True, stream=True))
 
-    def result(self) -> Outlook:
+    def result(self, first: Callable[[Outlook], None] | None = None) -> Outlook:
         """Wait for every future (in the order of k) and summarise them; OutlookError if cancelled or failed.
 
-        It reaps the workers whatever happened, so call it once for every forecast started, cancelled or not.
+        ``first`` is called with the summary of the first ``FIRST_RUNS`` futures (in the order of k, so it is the
+        same whatever the timing) as soon as they are in, when they are fewer than all.  It reaps the workers
+        whatever happened, so call it once for every forecast started, cancelled or not.
         """
         if self._queue is not None:
             self._queue.join()
         with self._lock:
             children, self._children = self._children, []
-        parts, failure = [], None
-        for pid, fd in children:
-            try:
-                parts.append(_collect(pid, fd))
-            except OutlookError as exc:
-                failure = failure or exc
+        rows: list = [None] * self.runs
+        wanted = FIRST_RUNS if first is not None and self.runs > FIRST_RUNS else 0
+        failure = None
+        for w, i, row in _rows(children):
+            if isinstance(row, OutlookError):
+                failure = failure or row
+                continue
+            rows[w + i * len(children)] = tuple(row)
+            if wanted and not self.cancelled and None not in rows[:wanted]:
+                first(summarise(self.day, rows[:wanted]))  # type: ignore[misc]
+                wanted = 0
         if self.cancelled:
             raise OutlookError("the forecast was cancelled")
         if failure is not None:
             raise failure
-        rows: list = [None] * self.runs
-        for w, part in enumerate(parts):
-            rows[w::len(parts)] = [tuple(r) for r in part]
         return summarise(self.day, rows)
 
     def cancel(self) -> None:
@@ -354,12 +361,13 @@ def forecast(session: Session, runs: int = RUNS, n_workers: int | None = None) -
     return start(session, runs, n_workers).result()
 
 
-def _worker(script: Script, seeds: list[int]) -> list:
-    """In a worker, below every kernel in priority: each future on the project rebuilt afresh."""
+def _worker(script: Script, seeds: list[int]):
+    """In a worker, below every kernel in priority: each future on the project rebuilt afresh, yielded as it ends."""
     _yield_cpu()
     gc.freeze()  # the kernel's objects, inherited: never traversed, so never copied page by page
     gc.enable()  # a rebuilt project's cycles (SimPy's processes) are collected between futures
-    return [run_future(rebuilt(script), s) for s in seeds]
+    for s in seeds:
+        yield run_future(rebuilt(script), s)
 
 
 def _yield_cpu() -> None:
@@ -370,11 +378,12 @@ def _yield_cpu() -> None:
         os.nice(NICENESS)
 
 
-def _fork(work, group: bool = False) -> tuple[int, int]:
+def _fork(work, group: bool = False, stream: bool = False) -> tuple[int, int]:
     """Run ``work()`` in a forked child; return its pid and the pipe that will carry its JSON result.
 
     With ``group`` the child leads a process group of its own (set on both sides of the fork, so that it is set
-    before either goes on), and its own children stay in it: cancelling ends them all.
+    before either goes on), and its own children stay in it: cancelling ends them all.  With ``stream``, ``work()``
+    returns an iterator, and each item is sent as soon as it is made, one line each (read them with ``_rows``).
     """
     read, write = os.pipe()
     pid = os.fork()
@@ -385,13 +394,18 @@ def _fork(work, group: bool = False) -> tuple[int, int]:
             if group:
                 os.setpgid(0, 0)
             gc.disable()  # a short life: collecting would copy every page of the parent's heap
-            try:
-                data = json.dumps({"ok": work()})
-                code = 0
-            except BaseException as exc:  # reported by the parent, which raises it as an OutlookError
-                data = json.dumps({"error": f"{type(exc).__name__}: {exc}"})
             with os.fdopen(write, "w") as out:
-                out.write(data)
+                try:
+                    if stream:
+                        for item in work():
+                            out.write(json.dumps({"row": item}) + "\n")
+                            out.flush()
+                        out.write(json.dumps({"ok": None}))
+                    else:
+                        out.write(json.dumps({"ok": work()}))
+                    code = 0
+                except BaseException as exc:  # reported by the parent, which raises it as an OutlookError
+                    out.write(json.dumps({"error": f"{type(exc).__name__}: {exc}"}))
         finally:
             os._exit(code)
     os.close(write)
@@ -401,11 +415,8 @@ def _fork(work, group: bool = False) -> tuple[int, int]:
     return pid, read
 
 
-def _collect(pid: int, fd: int):
-    """The result of the child ``pid`` from its pipe ``fd``, once it has ended."""
-    with os.fdopen(fd) as pipe:
-        text = pipe.read()
-    _, status = os.waitpid(pid, 0)
+def _answer(text: str, status: int):
+    """What a child's last line says: its result, or OutlookError."""
     try:
         answer = json.loads(text)
     except ValueError:
@@ -413,3 +424,39 @@ def _collect(pid: int, fd: int):
     if "error" in answer:
         raise OutlookError(f"a future of the forecast failed: {answer['error']}")
     return answer["ok"]
+
+
+def _collect(pid: int, fd: int):
+    """The result of the child ``pid`` from its pipe ``fd``, once it has ended."""
+    with os.fdopen(fd) as pipe:
+        text = pipe.read()
+    _, status = os.waitpid(pid, 0)
+    return _answer(text, status)
+
+
+def _rows(children: list[tuple[int, int]]):
+    """(child's index, row's index in it, row) for each row the streaming children send, as it arrives; then reap
+    each child, yielding an OutlookError in place of a row for one that failed."""
+    pending: dict[int, bytes] = {}
+    count: dict[int, int] = {}
+    with selectors.DefaultSelector() as selector:
+        for w, (_, fd) in enumerate(children):
+            selector.register(fd, selectors.EVENT_READ, w)
+            pending[w], count[w] = b"", 0
+        while selector.get_map():
+            for key, _ in selector.select():
+                w, chunk = key.data, os.read(key.fd, 1 << 16)
+                if not chunk:
+                    selector.unregister(key.fd)
+                    continue
+                *lines, pending[w] = (pending[w] + chunk).split(b"\n")
+                for line in lines:
+                    yield w, count[w], json.loads(line)["row"]
+                    count[w] += 1
+    for w, (pid, fd) in enumerate(children):
+        os.close(fd)
+        _, status = os.waitpid(pid, 0)
+        try:
+            _answer(pending[w].decode(), status)
+        except OutlookError as exc:
+            yield w, count[w], exc

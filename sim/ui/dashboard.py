@@ -87,7 +87,7 @@ class Dashboard(View):
         self.widget = w.VBox([self.kpis, self.outlook, self.tabs, self.drawn])  # the headline sits in the execute view's sticky bar
         self.watch(self.update, ["report"])
         self.watch(self.show_outlook, ["outlook", "outlook_note"])
-        self.watch(self.show_kpis, ["outlook"])
+        self.watch(self.show_kpis, ["outlook", "outlook_note"])
         self.update()
         self.show_outlook()
 
@@ -98,7 +98,10 @@ class Dashboard(View):
         if r is None or (o is None and not note):
             self.outlook.value = ""
             return
-        updating = ' <small class="itpm-updating">updating…</small>' if note == "updating" else ""
+        updating = ""
+        if note == "updating":  # a new forecast is under way: of this status point (its first futures), or still the last one's
+            updating = (f' <small class="itpm-updating">first {o.runs} of {model.live_runs} futures, the rest coming…</small>'
+                        if o is not None and o.day == r.day else ' <small class="itpm-updating">updating…</small>')
         if o is None:
             text = ('<span class="itpm-updating">simulating the futures of the project as it stands…</span>'
                     if note == "updating" else esc(note))
@@ -151,7 +154,7 @@ class Dashboard(View):
         cost_trend = {"green": "within budget", "amber": "needs the reserve", "red": "over budget + reserve"}[on_budget]
         time_why = cost_why = "from today's trend, until the live forecast arrives"
         o = model.outlook
-        if o is not None and o.day == r.day:  # the live forecast of this status point has arrived: its lights instead
+        if o is not None and o.day == r.day and model.outlook_note != "updating":  # this status point's forecast, all of it: its lights
             on_time, on_budget = likely_light(o.on_time), likely_light(o.on_budget)
             time_why = f"from the live forecast: {pct(o.on_time)} of its futures finish on time"
             cost_why = f"from the live forecast: {pct(o.on_budget)} of its futures stay within budget + reserve"

@@ -310,8 +310,13 @@ class PlayModel(t.HasTraits):
         threading.Thread(target=self._outlook_done, args=(running, turn), name="itpm-live-forecast", daemon=True).start()
 
     def _outlook_done(self, running: live.Running, turn: int) -> None:
+        def first(reading: Outlook) -> None:  # the first futures' summary: shown while the rest run ("updating")
+            with self._outlook_lock:
+                if turn == self._outlook_turn:
+                    self.outlook = reading
+
         try:
-            result, note = running.result(), ""
+            result, note = running.result(first), ""
         except OutlookError as exc:
             result, note = None, f"The live forecast failed: {exc}"
         with self._outlook_lock:
