@@ -21,7 +21,7 @@ def _finished_project(**changes) -> SimpleNamespace:
     project = SimpleNamespace(
         p=params, world=SimpleNamespace(baseline=SimpleNamespace(duration=100.0)), finished=105.0, now=105.0, deadline_day=100.0,
         spent=1_100_000.123, budget=1_000_000.0, reserve=150_000.0, incidents=3, total_planned=300.0, escaped=12.34567,
-        timeline=[SimpleNamespace(morale=0.75, fatigue=0.05), SimpleNamespace(morale=0.75, fatigue=0.15)],
+        team_days=[(0.75, 0.05), (0.75, 0.15)],
         scenario=SimpleNamespace(team=[None] * 10, scoring=SimpleNamespace(model_dump=lambda: dict.fromkeys(measures.PARTS, 1.0))),
         satisfaction={"sponsor": 0.6, "users": 0.8}, resignations=1, abandoned=False, scope_share=lambda: 0.9,
         original_deadline_day=100.0, original_budget=1_000_000.0, sponsor_requests=0, sponsor_refusals=0,
@@ -59,6 +59,18 @@ def test_scorecard():
     # a granted request is still a slip: 10 days granted, finished on day 105, still 5 days late and 10% over
     granted = measures.scorecard(_finished_project(deadline_day=110.0, budget=1_100_000.0))
     assert granted.parts["schedule"] == pytest.approx(90) and granted.parts["cost"] == pytest.approx(80)
+
+
+def test_a_run_without_a_timeline_keeps_the_scorecard_to_the_bit():
+    # the team part reads ``team_days``, the timeline's morale and fatigue columns, which a run without rows keeps too
+    world = World.from_file("software_build")
+    kept, lean = Session(world, 3), Session(world, 3)
+    lean.project.recording = False
+    kept.run(make_policy("reference"))
+    lean.run(make_policy("reference"))
+    assert kept.project.team_days == [(row.morale, row.fatigue) for row in kept.project.timeline]
+    assert lean.project.timeline == [] and lean.project.team_days == kept.project.team_days
+    assert measures.scorecard(lean.project) == measures.scorecard(kept.project)
 
 
 def test_approved_changes():

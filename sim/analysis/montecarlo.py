@@ -54,6 +54,7 @@ def child_seeds(seed: int, runs: int) -> list[int]:
 def replicate_one(study: Study, seed: int) -> dict:
     """One replication: the outcome, score, risks that hit and the critical path."""
     session = Session(study_world(study), seed)
+    session.project.recording = False  # the row reads no daily timeline: its scorecard reads ``team_days``
     session.run(study.make_policy(), strict=study.strict and not study.plan)
     project = session.project
     card = scorecard(project)

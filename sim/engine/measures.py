@@ -88,9 +88,9 @@ def scorecard(project: Project) -> Scorecard:
     budget = project.original_budget
     over = max(0.0, project.spent - budget) / budget if budget else 1.0
     density = project.incidents / (project.total_planned / 100)
-    days = project.timeline
-    morale = sum(row.morale for row in days) / len(days) if days else project.p.productivity.nominal_morale
-    fatigue = sum(row.fatigue for row in days) / len(days) if days else 0.0
+    days = project.team_days  # the timeline's morale and fatigue columns, kept even when no timeline is recorded
+    morale = sum(m for m, _ in days) / len(days) if days else project.p.productivity.nominal_morale
+    fatigue = sum(f for _, f in days) / len(days) if days else 0.0
     start_team = len(project.scenario.team)
     parts = {
         "schedule": 0.0 if project.abandoned else _clamp(100 * (1 - late / s.schedule_tolerance)),

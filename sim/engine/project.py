@@ -94,7 +94,8 @@ class Project:
         self.hired: Counter[str] = Counter()
         self.arrivals: list[dict] = []
         self.timeline: list[TimelineRow] = []
-        self.recording = True  # a row a day in ``timeline``; off in a forecast's future, whose outcome needs none
+        self.recording = True  # a row a day in ``timeline``; off where only the outcome or the scorecard is read
+        self.team_days: list[tuple[float, float]] = []  # the team's mean morale and fatigue at the end of each day, with or without rows
         self.planned_done_by_day: list[float] = []
         self.planned_cost_by_day: list[float] = []
         self.pressure = 1.0
@@ -373,8 +374,12 @@ class Project:
         if self.plan:
             self.planned_done_by_day.append(self._earned_share())
             self.planned_cost_by_day.append(self.spent)
-        elif self.recording:
-            self._record(day + 1, present, morale, fatigue)
+            return
+        n = len(present) or 1
+        morale, fatigue = morale / n, fatigue / n
+        self.team_days.append((morale, fatigue))
+        if self.recording:
+            self._record(day + 1, len(present), morale, fatigue)
 
     def _fit(self, person: PersonState, skill: str) -> tuple[float, float]:
         """``person``'s capacity (``rules.capacity``) and defect factor (``rules.skill_defect_factor``) on ``skill``.
@@ -422,8 +427,8 @@ class Project:
         self.costs["labour"] += labour
         return morale, fatigue
 
-    def _record(self, day: float, present: list[PersonState], morale: float, fatigue: float) -> None:
-        n = len(present) or 1
+    def _record(self, day: float, headcount: int, morale: float, fatigue: float) -> None:
+        """The timeline's row for the end of working day ``day`` - 1; ``morale`` and ``fatigue`` are the team's means."""
         latent = value = 0.0
         for t in self.tasks.values():
             latent += t.latent
@@ -435,9 +440,9 @@ class Project:
             evm.planned_progress(self.world.baseline.progress, day),
             self.spent,
             self.costs["labour"],
-            len(present),
-            morale / n,
-            fatigue / n,
+            headcount,
+            morale,
+            fatigue,
             self.defects_found,
             latent,
             sum(self.satisfaction.values()) / len(self.satisfaction),

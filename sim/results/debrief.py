@@ -57,6 +57,7 @@ class Replay:
 
 def _replay(world: World, seed: int, entries: tuple, without_risks: tuple = ()) -> Replay:
     session = Session(world, seed, without_risks=without_risks)
+    session.project.recording = False  # the outcome and the scorecard read no daily timeline
     session.run(DecisionPlan(list(entries)), strict=False)
     o = outcome(session.project)
     return Replay(o["finish_day"], o["cost"], scorecard(session.project).total, o["on_time"], o["on_budget"])
