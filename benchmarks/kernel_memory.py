@@ -98,7 +98,13 @@ class Sampler:
             for key, value in m.items():
                 now.setdefault(r, {}).setdefault(key, 0.0)
                 now[r][key] += value
-            seen = self.processes.setdefault(proc.pid, {"role": r, "first_seen_s": round(time.monotonic() - self.started, 1)})
+            seen = self.processes.get(proc.pid)
+            if seen is None:
+                try:
+                    cmd = " ".join(proc.cmdline())[:200]
+                except psutil.Error:
+                    cmd = ""
+                seen = self.processes[proc.pid] = {"role": r, "first_seen_s": round(time.monotonic() - self.started, 1), "cmd": cmd}
             for key, value in m.items():
                 seen[key] = max(seen.get(key, 0.0), value)
         for r, m in now.items():

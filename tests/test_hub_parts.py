@@ -176,10 +176,13 @@ from sim.hub.singleuser import lighten
 lighten()
 import jupyterhub.singleuser.extension as extension
 import jupyter_server.log
-loaded = [m for m in ("alembic", "jupyterhub.handlers", "jupyterhub.spawner", "jupyterhub.app") if m in sys.modules]
+loaded = [m for m in ("alembic", "jupyterhub.handlers", "jupyterhub.spawner", "jupyterhub.app", "lark") if m in sys.modules]
 assert not loaded, loaded
 assert type(sys.modules["jupyterhub.orm"]).__name__ == "_LazyModule"  # imported by jupyterhub.scopes, never run
 assert extension.log_request is jupyter_server.log.log_request
+import jsonschema
+assert "lark" not in sys.modules and "iri" not in jsonschema.FormatChecker().checkers  # as without rfc3987_syntax
+assert jsonschema.FormatChecker().conforms("2026-12-07T00:00:00Z", "date-time")  # the other formats are checked
 from jupyterhub.log import coroutine_frames  # any other name of the hub's module is still there
 from jupyterhub.orm import User  # and the database layer loads when used
 print("ok")
