@@ -69,6 +69,7 @@ class User:
     def __init__(self, base: str, name: str, code: str, role: str, timeout: float):
         self.base, self.name, self.code, self.role, self.timeout = base, name, code, role, timeout
         self.cookies: dict[str, str] = {}
+        self.headers: dict[str, str] = {}  # sent with every request (benchmarks/kernel_memory.py: a token)
         self.http = AsyncHTTPClient()
         self.models: dict[str, dict] = {}
         self.changed = asyncio.Event()
@@ -79,7 +80,7 @@ class User:
 
     # -- HTTP ------------------------------------------------------------------------------------------
     async def fetch(self, path: str, body: dict | None = None, timeout: float | None = None):
-        headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
+        headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items()), **self.headers}
         if body is not None:
             headers["Content-Type"] = "application/x-www-form-urlencoded"
         request = HTTPRequest(self.base + path, method="POST" if body is not None else "GET", headers=headers,
@@ -121,7 +122,7 @@ class User:
             raise Failure("the Voilà page names no kernel")
         url = (self.base.replace("http", "ws") + f"/user/{self.name}/api/kernels/{kernel.group(1)}/channels"
                f"?session_id={self.session}")
-        headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items()), "Origin": self.base}
+        headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items()), "Origin": self.base, **self.headers}
         self.ws = await websocket_connect(HTTPRequest(url, headers=headers, request_timeout=self.timeout),
                                           max_message_size=64 * 1024 * 1024)
         self.reader = asyncio.ensure_future(self._read())

@@ -214,6 +214,24 @@ def test_a_cancelled_forecast_leaves_no_process_behind():
             os.waitpid(pid, os.WNOHANG)  # reaped: no longer a child of this process
 
 
+def test_a_deferred_forecast_forks_only_when_told_and_forecasts_the_session_as_it_stood_when_asked():
+    session = at_stop("software_build", 4, 3)
+    asked = outlook.forecast(session, runs=6, n_workers=2)
+    later: list = []
+    running = outlook.start(session, runs=6, n_workers=2, defer=later.append)
+    assert running._children == [] and len(later) == 1  # nothing forked yet: the kernel is still drawing the week
+    session.advance()
+    later.pop()()
+    assert len(running._children) == 2
+    assert running.result() == asked  # the futures of the state it was asked in, not the one it forked in
+    cancelled = outlook.start(session, runs=6, n_workers=2, defer=later.append)
+    cancelled.cancel()
+    later.pop()()
+    assert cancelled._children == []  # cancelled before its turn: never forks
+    with pytest.raises(OutlookError, match="the forecast was cancelled"):
+        cancelled.result()
+
+
 def test_the_futures_run_only_when_no_kernel_wants_the_cpu(monkeypatch):
     """On a shared hub every kernel's week goes before any forecast: the workers run in Linux's idle class."""
     session = at_stop("network_migration", 1, 1)

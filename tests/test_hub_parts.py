@@ -156,7 +156,7 @@ def test_with_a_class_pack_students_get_its_notebook_and_exercise_and_land_on_it
 
 def test_trainees_get_jupyterlab_on_the_play_notebook_and_candidates_voila_alone(tmp_path):
     lab = start.command("trainee", tmp_path, ROOT / "notebooks")
-    assert lab[1:3] == ["-m", "jupyterhub.singleuser"] and "--ServerApp.default_url=/lab/tree/01_play.ipynb" in lab
+    assert lab[1:3] == ["-m", "sim.hub.singleuser"] and "--ServerApp.default_url=/lab/tree/01_play.ipynb" in lab
     assert "--ServerApp.terminals_enabled=False" in lab
     assert "--VoilaExecutor.startup_timeout=300" in lab  # a page waits for its kernel as long as the hub for a server
     assert start.command("candidate", tmp_path, ROOT / "notebooks")[1:] == ["-m", "sim.hub.voila",
@@ -168,6 +168,34 @@ def test_trainees_get_jupyterlab_on_the_play_notebook_and_candidates_voila_alone
             "--Voila.identity_provider_class=sim.hub.voila.HubIdentityProvider",
             "--Voila.authorizer_class=jupyterhub.singleuser.extension.JupyterHubAuthorizer",
             "--VoilaExecutor.startup_timeout=300"} <= set(args)
+
+
+LIGHT_SERVER = """
+import sys
+from sim.hub.singleuser import lighten
+lighten()
+import jupyterhub.singleuser.extension as extension
+import jupyter_server.log
+loaded = [m for m in ("alembic", "jupyterhub.handlers", "jupyterhub.spawner", "jupyterhub.app", "lark") if m in sys.modules]
+assert not loaded, loaded
+assert type(sys.modules["jupyterhub.orm"]).__name__ == "_LazyModule"  # imported by jupyterhub.scopes, never run
+assert extension.log_request is jupyter_server.log.log_request
+import jsonschema
+assert "lark" not in sys.modules and "iri" not in jsonschema.FormatChecker().checkers  # as without rfc3987_syntax
+assert jsonschema.FormatChecker().conforms("2026-12-07T00:00:00Z", "date-time")  # the other formats are checked
+from jupyterhub.log import coroutine_frames  # any other name of the hub's module is still there
+from jupyterhub.orm import User  # and the database layer loads when used
+print("ok")
+"""
+
+
+def test_a_users_server_leaves_the_hubs_own_web_application_and_database_layer_out():
+    # 45 MB of every server's private memory (benchmarks/README.md, issue 17); nothing is missing if asked for
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", LIGHT_SERVER], capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr[-2000:]
 
 
 def test_on_a_panel_day_a_candidate_gets_the_panels_one_cell_notebook_in_a_folder_of_its_own(tmp_path):

@@ -116,3 +116,30 @@ def test_the_finish_and_cost_lights_tell_the_live_forecasts_story_once_it_arrive
     model.outlook = outlook.summarise(r.day - 5, [(r.deadline_day + 30, r.budget * 2, False, False)])  # another day's
     finish, _ = _finish_and_cost_boxes(dashboard)
     assert "from today&#x27;s trend, until the live forecast arrives" in finish
+
+
+def test_in_a_kernel_the_workers_fork_once_the_click_is_handled_and_forecast_the_week_it_made(model):
+    """In an event loop (a kernel) the fork waits for the loop's next turn: the dashboard is drawn before it."""
+    import asyncio
+
+    forked = []
+    real = outlook._fork
+
+    def spy(work, **how):
+        forked.append(model.report.day)
+        return real(work, **how)
+
+    async def click() -> list:
+        model.wait_for_outlook()
+        outlook._fork = spy
+        try:
+            model.advance()
+            during = list(forked)  # the click handled, as a kernel's handler would return now
+            await asyncio.sleep(0.05)
+            return during
+        finally:
+            outlook._fork = real
+
+    assert asyncio.run(click()) == [] and forked  # nothing forked during the click, the workers after it
+    result = model.wait_for_outlook()
+    assert result is not None and result.day == model.report.day

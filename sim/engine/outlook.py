@@ -278,7 +278,8 @@ class Running:
     the worker: a forecast waiting its turn costs no process and no memory, and a cancelled one never starts.
     """
 
-    def __init__(self, session: Session, runs: int = RUNS, n_workers: int | None = None):
+    def __init__(self, session: Session, runs: int = RUNS, n_workers: int | None = None,
+                 defer: Callable[[Callable[[], None]], None] | None = None):
         why = available()
         if why:
             raise OutlookError(why)
@@ -297,12 +298,31 @@ class Running:
         count = min(runs, n_workers or workers())
         parts = [seeds[w::count] for w in range(count)]
         self._queue: threading.Thread | None = None
-        if shared is None:
-            self._children = [_fork(lambda part=part: _worker(script, part), group=True, stream=True) for part in parts]
+        self._begun = threading.Event()  # the workers forked (or their slot thread started), or never will be
+        self._failure: OutlookError | None = None
+        begin = lambda: self._begin(script, parts, shared)  # noqa: E731
+        if defer is None:
+            begin()
         else:
-            self._queue = threading.Thread(target=self._fork_in_slots, args=(script, parts, shared),
-                                           name="itpm-forecast-slot", daemon=True)
-            self._queue.start()
+            defer(begin)
+
+    def _begin(self, script: Script, parts: list[list[int]], shared: tuple[str, int] | None) -> None:
+        """Fork the workers, or on a shared server start the thread that forks each once it holds a slot."""
+        try:
+            with self._lock:
+                if self.cancelled:
+                    return
+                if shared is None:
+                    self._children = [_fork(lambda part=part: _worker(script, part), group=True, stream=True)
+                                      for part in parts]
+                else:
+                    self._queue = threading.Thread(target=self._fork_in_slots, args=(script, parts, shared),
+                                                   name="itpm-forecast-slot", daemon=True)
+                    self._queue.start()
+        except OSError as exc:  # no fork or thread to be had: this forecast fails, the next may not
+            self._failure = OutlookError(f"the forecast could not start: {exc}")
+        finally:
+            self._begun.set()
 
     def _fork_in_slots(self, script: Script, parts: list[list[int]], shared: tuple[str, int]) -> None:
         for part in parts:
@@ -321,13 +341,14 @@ class Running:
         same whatever the timing) as soon as they are in, when they are fewer than all.  It reaps the workers
         whatever happened, so call it once for every forecast started, cancelled or not.
         """
+        self._begun.wait()
         if self._queue is not None:
             self._queue.join()
         with self._lock:
             children, self._children = self._children, []
         rows: list = [None] * self.runs
         wanted = FIRST_RUNS if first is not None and self.runs > FIRST_RUNS else 0
-        failure = None
+        failure = self._failure
         for w, i, row in _rows(children):
             if isinstance(row, OutlookError):
                 failure = failure or row
@@ -349,11 +370,19 @@ class Running:
             for pid, _ in self._children:
                 with contextlib.suppress(ProcessLookupError):
                     os.killpg(pid, signal.SIGKILL)
+        self._begun.set()  # a deferred start that has not run yet never will
 
 
-def start(session: Session, runs: int = RUNS, n_workers: int | None = None) -> Running:
-    """Start forecasting the session as it stands now; call from the thread that runs it, between its steps."""
-    return Running(session, runs, n_workers)
+def start(session: Session, runs: int = RUNS, n_workers: int | None = None,
+          defer: Callable[[Callable[[], None]], None] | None = None) -> Running:
+    """Start forecasting the session as it stands now; call from the thread that runs it, between its steps.
+
+    The futures start from the session as it stands at this call.  With ``defer``, the workers are forked only
+    when ``defer`` runs the function it is given (a kernel: once it has finished handling the click): every page
+    the forking process writes while a worker lives stays the worker's own, so forking a worker while the kernel
+    still draws the week made it hold 19-23 MB of memory of its own instead of 8 (benchmarks/kernel_memory.py).
+    """
+    return Running(session, runs, n_workers, defer)
 
 
 def forecast(session: Session, runs: int = RUNS, n_workers: int | None = None) -> Outlook:

@@ -49,6 +49,17 @@ def forecast_slots_name(state: Path) -> str:
     return "itpm-sim-forecast-" + hashlib.sha256(str(state).encode()).hexdigest()[:16]
 
 
+def server_environment(slots_name: str, slots: int) -> dict[str, str]:
+    """What the hub adds to every user's server's environment, and through it to their kernels and forecast workers."""
+    return {
+        # glibc gives each thread of a server or kernel its own malloc arena (up to 8 per core), and the heap they
+        # fragment is held for good; two arenas are enough for Jupyter's few threads (measured: benchmarks/README.md).
+        "MALLOC_ARENA_MAX": "2",
+        # Every kernel forecasts after every click; the slots bound how many compute at once (sim.engine.outlook.slots).
+        SLOTS_ENV: f"{slots_name}:{slots}",
+    }
+
+
 def configure(c, env: Mapping[str, str]) -> None:
     """Fill the JupyterHub config object ``c`` from the settings in ``env``."""
     state = Path(env["ITPM_HUB_STATE"]).resolve()
@@ -89,11 +100,8 @@ def configure(c, env: Mapping[str, str]) -> None:
     c.KitSpawner.notebooks = env["ITPM_HUB_NOTEBOOKS"]
     c.KitSpawner.python = sys.executable
     c.Spawner.ip = LOOPBACK
-    # glibc gives each thread of a server or kernel its own malloc arena (up to 8 per core), and the heap they
-    # fragment is held for good; two arenas are enough for Jupyter's few threads (measured: benchmarks/README.md).
-    # Every kernel forecasts after every click; the slots bound how many compute at once (sim.engine.outlook.slots).
     slots = int(env.get("ITPM_HUB_FORECAST_SLOTS") or os.cpu_count() or 1)
-    c.Spawner.environment = {"MALLOC_ARENA_MAX": "2", SLOTS_ENV: f"{forecast_slots_name(state)}:{slots}"}
+    c.Spawner.environment = server_environment(forecast_slots_name(state), slots)
     # A class logging in at once starts many servers on a few cores: give them time.
     c.Spawner.start_timeout = 300
     c.Spawner.http_timeout = 300

@@ -5,7 +5,8 @@ notebooks of ``NOTEBOOKS`` (the kit's folder, or a class pack made by ``itpm-sim
 notebook plays its exercise) that the home does not hold yet (a notebook the user has changed is never
 overwritten), makes the private ``sessions`` folder where the app saves, and then becomes
 
-- for a trainee or an instructor, JupyterLab (``jupyterhub-singleuser``) opened on the role's landing notebook;
+- for a trainee or an instructor, JupyterLab (``jupyterhub-singleuser``, through ``sim.hub.singleuser``, which
+  leaves the hub's own parts out of it) opened on the role's landing notebook;
 - for a panel candidate, standalone Voilà (``sim.hub.voila``): no code, no files.  On a panel day (the hub
   started with ``--panel DIR``, which gives the server the signer's name in ``$ITPM_PANEL_SIGNER``) it serves
   the panel's one-cell candidate notebook from a folder of its own (``~/panel-app``), and the candidate's
@@ -80,7 +81,7 @@ def command(role: str, home: Path, notebooks: Path, panel_day: bool = False) -> 
         notebook = home / PANEL_APP / NOTEBOOK if panel_day else home / plan(role, notebooks)[1]
         return [sys.executable, "-m", "sim.hub.voila", str(notebook)]
     landing = plan(role, notebooks)[1]
-    return [sys.executable, "-m", "jupyterhub.singleuser", f"--ServerApp.default_url=/lab/tree/{landing}",
+    return [sys.executable, "-m", "sim.hub.singleuser", f"--ServerApp.default_url=/lab/tree/{landing}",
             "--ServerApp.terminals_enabled=False", "--ServerApp.jpserver_extensions=jupyter_lsp=False",
             "--LabApp.news_url=None", f"--VoilaExecutor.startup_timeout={KERNEL_START_S}",
             "--LabApp.check_for_updates_class=jupyterlab.handlers.announcements.NeverCheckForUpdate"]

@@ -18,6 +18,11 @@ import signal
 import sys
 from urllib.parse import urlparse
 
+from .singleuser import lighten
+
+if __name__ == "__main__":  # the candidate's server: lighter before JupyterHub's single-user code is first imported
+    lighten()
+
 from jupyter_core.paths import jupyter_runtime_dir
 from jupyter_server.utils import url_path_join
 from jupyterhub.singleuser.extension import (

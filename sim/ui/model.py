@@ -10,6 +10,7 @@ are saved on every change.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import threading
 import time
@@ -36,6 +37,21 @@ from .forecast import RUNS, Forecast, forecast_plan
 STAGES = ("choose", "plan", "execute", "close")
 FIXABLE = ("scenario", "difficulty", "seed")  # the settings an instructor may fix for a class or a panel
 HIDDEN_DURING_PLAY = ("latent_defects",)
+
+
+def after_this_message(begin: Callable[[], None]) -> None:
+    """Run ``begin`` once the kernel has finished handling the message it is handling (at once outside a kernel).
+
+    The live forecast is asked for in the middle of a click: the week's dashboard is drawn after.  A worker forked
+    then holds, as its own, every page of the kernel's that the drawing writes while the worker lives: 19-23 MB
+    per worker, against 8 MB forked once the click is handled (benchmarks/kernel_memory.py; issue 17).
+    """
+    try:
+        loop = asyncio.get_running_loop()  # a kernel handles each message in its event loop's thread
+    except RuntimeError:
+        begin()  # a script or test: no loop, nothing drawn after
+        return
+    loop.call_soon(begin)
 
 
 class PlayModel(t.HasTraits):
@@ -300,7 +316,7 @@ class PlayModel(t.HasTraits):
             self.outlook, self.outlook_note = None, f"No live forecast: {why}."
             return
         try:
-            running = live.start(session, self.live_runs)
+            running = live.start(session, self.live_runs, defer=after_this_message)
         except (OutlookError, OSError) as exc:
             self.outlook, self.outlook_note = None, f"The live forecast could not start: {exc}"
             return
