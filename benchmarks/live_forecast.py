@@ -60,12 +60,10 @@ def main() -> None:
         if model.session.done:
             break
     rss = psutil.Process().memory_info().rss / 2**20
-    pid, fd = outlook._fork(lambda: 0)
-    outlook._collect(pid, fd)
+    list(outlook._rows([outlook._fork(lambda: [0])]))
     t = time.perf_counter()
     for _ in range(20):
-        pid, fd = outlook._fork(lambda: 0)
-        outlook._collect(pid, fd)
+        list(outlook._rows([outlook._fork(lambda: [0])]))
     fork_ms = (time.perf_counter() - t) / 20 * 1000
     print(f"\n{len(times)} forecasts of {model.live_runs} futures on {os.cpu_count()} cores, process {rss:.0f} MB, "
           f"load average {os.getloadavg()[0]:.1f}")

@@ -129,8 +129,8 @@ def test_the_project_rebuilt_from_the_decisions_runs_the_futures_the_live_one_wo
     assert not session.done
     forecast = outlook.forecast(session, runs=6, n_workers=2)
     for k in range(6):
-        pid, fd = outlook._fork(lambda k=k: run_future(session.project, future_seed(8, k)))
-        assert (forecast.finish_days[k], forecast.costs[k]) == tuple(outlook._collect(pid, fd)[:2])
+        [(_, _, row)] = outlook._rows([outlook._fork(lambda k=k: [run_future(session.project, future_seed(8, k))])])
+        assert (forecast.finish_days[k], forecast.costs[k]) == tuple(row[:2])
 
 
 def test_a_rebuilt_project_that_does_not_reach_the_live_state_is_refused():

@@ -313,7 +313,7 @@ class Running:
                 if self.cancelled:
                     return
                 if shared is None:
-                    self._children = [_fork(lambda part=part: _worker(script, part), group=True, stream=True)
+                    self._children = [_fork(lambda part=part: _worker(script, part), group=True)
                                       for part in parts]
                 else:
                     self._queue = threading.Thread(target=self._fork_in_slots, args=(script, parts, shared),
@@ -332,7 +332,7 @@ class Running:
             with slot, self._lock:  # the worker keeps the slot's name bound until it ends; this copy is closed
                 if self.cancelled:
                     return
-                self._children.append(_fork(lambda part=part: _worker(script, part), group=True, stream=True))
+                self._children.append(_fork(lambda part=part: _worker(script, part), group=True))
 
     def result(self, first: Callable[[Outlook], None] | None = None) -> Outlook:
         """Wait for every future (in the order of k) and summarise them; OutlookError if cancelled or failed.
@@ -407,12 +407,12 @@ def _yield_cpu() -> None:
         os.nice(NICENESS)
 
 
-def _fork(work, group: bool = False, stream: bool = False) -> tuple[int, int]:
-    """Run ``work()`` in a forked child; return its pid and the pipe that will carry its JSON result.
+def _fork(work, group: bool = False) -> tuple[int, int]:
+    """Run ``work()``, which returns an iterable, in a forked child; return its pid and the pipe that carries each
+    item as JSON, one line each as soon as it is made (read them with ``_rows``).
 
     With ``group`` the child leads a process group of its own (set on both sides of the fork, so that it is set
-    before either goes on), and its own children stay in it: cancelling ends them all.  With ``stream``, ``work()``
-    returns an iterator, and each item is sent as soon as it is made, one line each (read them with ``_rows``).
+    before either goes on), and its own children stay in it: cancelling ends them all.
     """
     read, write = os.pipe()
     pid = os.fork()
@@ -425,13 +425,10 @@ def _fork(work, group: bool = False, stream: bool = False) -> tuple[int, int]:
             gc.disable()  # a short life: collecting would copy every page of the parent's heap
             with os.fdopen(write, "w") as out:
                 try:
-                    if stream:
-                        for item in work():
-                            out.write(json.dumps({"row": item}) + "\n")
-                            out.flush()
-                        out.write(json.dumps({"ok": None}))
-                    else:
-                        out.write(json.dumps({"ok": work()}))
+                    for item in work():
+                        out.write(json.dumps({"row": item}) + "\n")
+                        out.flush()
+                    out.write(json.dumps({"ok": None}))
                     code = 0
                 except BaseException as exc:  # reported by the parent, which raises it as an OutlookError
                     out.write(json.dumps({"error": f"{type(exc).__name__}: {exc}"}))
@@ -444,28 +441,19 @@ def _fork(work, group: bool = False, stream: bool = False) -> tuple[int, int]:
     return pid, read
 
 
-def _answer(text: str, status: int):
-    """What a child's last line says: its result, or OutlookError."""
+def _check_end(text: str, status: int) -> None:
+    """Raise OutlookError unless a child's last line says it ended well."""
     try:
         answer = json.loads(text)
     except ValueError:
         raise OutlookError(f"a forecast process ended without a result (wait status {status})") from None
     if "error" in answer:
         raise OutlookError(f"a future of the forecast failed: {answer['error']}")
-    return answer["ok"]
-
-
-def _collect(pid: int, fd: int):
-    """The result of the child ``pid`` from its pipe ``fd``, once it has ended."""
-    with os.fdopen(fd) as pipe:
-        text = pipe.read()
-    _, status = os.waitpid(pid, 0)
-    return _answer(text, status)
 
 
 def _rows(children: list[tuple[int, int]]):
-    """(child's index, row's index in it, row) for each row the streaming children send, as it arrives; then reap
-    each child, yielding an OutlookError in place of a row for one that failed."""
+    """(child's index, row's index in it, row) for each row the children send, as it arrives; then reap each child,
+    yielding an OutlookError in place of a row for one that failed."""
     pending: dict[int, bytes] = {}
     count: dict[int, int] = {}
     with selectors.DefaultSelector() as selector:
@@ -486,6 +474,6 @@ def _rows(children: list[tuple[int, int]]):
         os.close(fd)
         _, status = os.waitpid(pid, 0)
         try:
-            _answer(pending[w].decode(), status)
+            _check_end(pending[w].decode(), status)
         except OutlookError as exc:
             yield w, count[w], exc

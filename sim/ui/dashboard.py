@@ -87,7 +87,7 @@ class Dashboard(View):
         self.widget = w.VBox([self.kpis, self.outlook, self.tabs, self.drawn])  # the headline sits in the execute view's sticky bar
         self.watch(self.update, ["report"])
         self.watch(self.show_outlook, ["outlook", "outlook_note"])
-        self.watch(self.show_kpis, ["outlook", "outlook_note"])
+        self.watch(self.show_kpis, ["outlook"])  # the whole forecast and its cleared note are set together: one notice
         self.update()
         self.show_outlook()
 
